@@ -1,0 +1,90 @@
+// Progress line and summary table rendering.
+#include "cli/report_printer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace lakeforge::cli {
+namespace {
+
+std::string HumanBytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+}  // namespace
+
+ProgressLine::ProgressLine(const Progress* progress, bool enabled) : progress_(progress) {
+  if (enabled && ::isatty(STDERR_FILENO)) thread_ = std::thread([this] { Loop(); });
+}
+
+ProgressLine::~ProgressLine() {
+  stop_ = true;
+  if (thread_.joinable()) {
+    thread_.join();
+    std::fprintf(stderr, "\r\033[K");
+  }
+}
+
+void ProgressLine::Loop() {
+  using Clock = std::chrono::steady_clock;
+  std::string stage;
+  Clock::time_point stage_start = Clock::now();
+  while (!stop_) {
+    std::string now_stage = progress_->stage();
+    if (now_stage != stage) {
+      stage = now_stage;
+      stage_start = Clock::now();
+    }
+    double elapsed = std::chrono::duration<double>(Clock::now() - stage_start).count();
+    uint64_t done = progress_->files_done(), total = progress_->files_total(), bytes = progress_->bytes_done();
+    double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+    int width = 24, filled = static_cast<int>(frac * width);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(width - filled), '.');
+    double rate = elapsed > 0 ? static_cast<double>(bytes) / elapsed : 0;
+    double eta = (frac > 0 && frac < 1) ? elapsed / frac - elapsed : 0;
+    std::fprintf(stderr, "\r\033[K%-15s [%s] %llu/%llu files  %s  %s/s  ETA %.0fs", stage.c_str(), bar.c_str(),
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 HumanBytes(static_cast<double>(bytes)).c_str(), HumanBytes(rate).c_str(), eta);
+    std::fflush(stderr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
+  std::fprintf(out, "lakeforge etl  run %s  %.2f s\n", r.run_id.c_str(), seconds);
+  std::fprintf(out, "input   %llu song files, %llu log files, %s; %llu song records, %llu log lines "
+                    "(%llu not NextSong), %llu events (%llu duplicates dropped)\n",
+               static_cast<unsigned long long>(r.song_files), static_cast<unsigned long long>(r.log_files),
+               HumanBytes(static_cast<double>(r.input_bytes)).c_str(), static_cast<unsigned long long>(r.song_records),
+               static_cast<unsigned long long>(r.log_lines), static_cast<unsigned long long>(r.filtered_lines),
+               static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.duplicate_events));
+  std::fprintf(out, "\n%-10s %12s %8s %12s\n", "table", "rows", "files", "bytes");
+  for (const auto& t : r.tables) {
+    std::fprintf(out, "%-10s %12llu %8llu %12s\n", t.name.c_str(), static_cast<unsigned long long>(t.rows),
+                 static_cast<unsigned long long>(t.files), HumanBytes(static_cast<double>(t.bytes)).c_str());
+  }
+  std::fprintf(out, "\nrejected  %llu\n", static_cast<unsigned long long>(r.total_rejects));
+  for (int i = 0; i < kRejectReasonCount; ++i) {
+    if (r.rejects[static_cast<size_t>(i)] == 0) continue;
+    std::fprintf(out, "  %-20s %llu\n", RejectReasonName(static_cast<RejectReason>(i)),
+                 static_cast<unsigned long long>(r.rejects[static_cast<size_t>(i)]));
+  }
+  if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", r.first_reject.c_str());
+  std::fprintf(out, "\nstages   ");
+  for (const auto& s : r.stages) std::fprintf(out, " %s %.3fs", s.name.c_str(), s.seconds);
+  std::fprintf(out, "\n");
+}
+
+}  // namespace lakeforge::cli

@@ -1,0 +1,54 @@
+// Splits a JSON input file into record documents, each with the 1-based line it starts on.
+//
+// Two shapes are accepted, as they occur in data lakes:
+//  - newline-delimited JSON (one document per line, with or without a trailing newline, CRLF ok;
+//    blank lines are skipped), the shape of log files and of compacted song files;
+//  - a single document spread over several lines (pretty-printed song files).
+// A file is treated as a single document when it is not valid line by line but its first line
+// opens a document that does not close on that line; the parser then judges the whole file.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace lakeforge::json {
+
+struct Document {
+  std::string_view text;
+  uint32_t line;  // 1-based line where the document starts
+};
+
+enum class FileShape { kLines, kSingleDocument };
+
+// Picks the shape by looking at the first non-blank line: a line that balances its braces/brackets
+// (outside strings) is a complete document, so the file is line-delimited.
+FileShape DetectShape(std::string_view file);
+
+// Calls fn(Document) for each non-blank line.
+template <typename Fn>
+void ForEachLine(std::string_view file, Fn&& fn) {
+  uint32_t line = 0;
+  size_t pos = 0;
+  while (pos < file.size()) {
+    ++line;
+    size_t nl = file.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? file.size() : nl;
+    std::string_view text = file.substr(pos, end - pos);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    bool blank = true;
+    for (char c : text) {
+      if (c != ' ' && c != '\t' && c != '\r') {
+        blank = false;
+        break;
+      }
+    }
+    if (!blank) fn(Document{text, line});
+    pos = end + 1;
+  }
+}
+
+// Line number (1-based) of byte offset `pos` in `file`.
+uint32_t LineOf(std::string_view file, size_t pos);
+
+}  // namespace lakeforge::json

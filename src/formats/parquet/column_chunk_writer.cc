@@ -1,0 +1,378 @@
+// Column chunk encoding: statistics, dictionary building, page cutting, compression.
+#include "formats/parquet/column_chunk_writer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+#include "formats/parquet/rle_hybrid.h"
+
+namespace lakeforge::parquet {
+namespace {
+
+// Per-type access to a Column's values and their PLAIN encoding.
+struct BoolTraits {
+  using T = uint8_t;
+  static T Get(const Column& c, size_t i) { return c.bools()[i]; }
+  static size_t PlainSize(T) { return 1; }  // upper bound; bools are bit-packed
+};
+struct Int32Traits {
+  using T = int32_t;
+  static T Get(const Column& c, size_t i) { return c.int32s()[i]; }
+  static void Plain(T v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 4); }
+  static size_t PlainSize(T) { return 4; }
+  static uint64_t Key(T v) { return static_cast<uint32_t>(v); }
+  static bool Less(T a, T b) { return a < b; }
+};
+struct Int64Traits {
+  using T = int64_t;
+  static T Get(const Column& c, size_t i) { return c.int64s()[i]; }
+  static void Plain(T v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 8); }
+  static size_t PlainSize(T) { return 8; }
+  static uint64_t Key(T v) { return static_cast<uint64_t>(v); }
+  static bool Less(T a, T b) { return a < b; }
+};
+struct DoubleTraits {
+  using T = double;
+  static T Get(const Column& c, size_t i) { return c.doubles()[i]; }
+  static void Plain(T v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 8); }
+  static size_t PlainSize(T) { return 8; }
+  static uint64_t Key(T v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    return bits;  // dictionary identity is bitwise: -0.0 and 0.0 stay distinct
+  }
+  static bool Less(T a, T b) { return a < b; }
+};
+struct StringTraits {
+  using T = std::string_view;
+  static T Get(const Column& c, size_t i) { return c.StringAt(i); }
+  static void Plain(T v, std::string* out) {
+    uint32_t n = static_cast<uint32_t>(v.size());
+    out->append(reinterpret_cast<const char*>(&n), 4);
+    out->append(v.data(), v.size());
+  }
+  static size_t PlainSize(T v) { return 4 + v.size(); }
+  static bool Less(T a, T b) { return a < b; }  // memcmp order = unsigned byte order
+};
+
+inline uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+inline uint64_t HashBytes(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = Mix(h ^ w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return Mix(h ^ tail ^ (static_cast<uint64_t>(s.size()) << 56));
+}
+
+// Open-addressing map from a value to its dictionary index, in first-seen order.
+template <typename Traits>
+class Dictionary {
+ public:
+  using T = typename Traits::T;
+
+  explicit Dictionary(size_t expected) {
+    size_t cap = 64;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, kEmpty);
+  }
+
+  // Returns the index of v, inserting it if new.
+  uint32_t Insert(T v) {
+    uint64_t h = Hash(v);
+    size_t mask = slots_.size() - 1;
+    for (size_t pos = h & mask;; pos = (pos + 1) & mask) {
+      uint32_t idx = slots_[pos];
+      if (idx == kEmpty) {
+        idx = static_cast<uint32_t>(values_.size());
+        slots_[pos] = idx;
+        values_.push_back(v);
+        plain_bytes_ += Traits::PlainSize(v);
+        if (values_.size() * 2 > slots_.size()) Grow();
+        return idx;
+      }
+      if (Equal(values_[idx], v)) return idx;
+    }
+  }
+
+  size_t plain_bytes() const { return plain_bytes_; }
+  const std::vector<T>& values() const { return values_; }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+
+  static uint64_t Hash(T v) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return HashBytes(v);
+    } else {
+      return Mix(Traits::Key(v));
+    }
+  }
+  static bool Equal(T a, T b) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return a == b;
+    } else {
+      return Traits::Key(a) == Traits::Key(b);
+    }
+  }
+  void Grow() {
+    std::vector<uint32_t> old(slots_.size() * 2, kEmpty);
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (uint32_t idx = 0; idx < values_.size(); ++idx) {
+      size_t pos = Hash(values_[idx]) & mask;
+      while (slots_[pos] != kEmpty) pos = (pos + 1) & mask;
+      slots_[pos] = idx;
+    }
+  }
+
+  std::vector<uint32_t> slots_;
+  std::vector<T> values_;
+  size_t plain_bytes_ = 0;
+};
+
+// Min/max over non-null values in the column's sort order (TYPE_ORDER).
+template <typename Traits>
+void ComputeMinMax(const Column& col, Statistics* stats) {
+  using T = typename Traits::T;
+  bool any = false;
+  T lo{}, hi{};
+  for (size_t i = 0; i < col.size(); ++i) {
+    if (!col.IsValid(i)) continue;
+    T v = Traits::Get(col, i);
+    if constexpr (std::is_same_v<T, double>) {
+      if (std::isnan(v)) continue;  // NaN has no place in the order; readers expect it left out
+    }
+    if (!any) {
+      lo = hi = v;
+      any = true;
+    } else {
+      if (Traits::Less(v, lo)) lo = v;
+      if (Traits::Less(hi, v)) hi = v;
+    }
+  }
+  if (!any) return;
+  if constexpr (std::is_same_v<T, double>) {
+    // Parquet's rule for signed zeros: a zero min is written as -0.0, a zero max as +0.0.
+    if (lo == 0.0) lo = -0.0;
+    if (hi == 0.0) hi = 0.0;
+  }
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    constexpr size_t kMaxStatBytes = 4096;  // leave out huge bounds rather than bloat the footer
+    if (lo.size() > kMaxStatBytes || hi.size() > kMaxStatBytes) return;
+  }
+  std::string a, b;
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    a.assign(lo.data(), lo.size());
+    b.assign(hi.data(), hi.size());
+  } else {
+    Traits::Plain(lo, &a);
+    Traits::Plain(hi, &b);
+  }
+  stats->min_value = std::move(a);
+  stats->max_value = std::move(b);
+}
+
+void ComputeBoolMinMax(const Column& col, Statistics* stats) {
+  bool any = false, lo = true, hi = false;
+  for (size_t i = 0; i < col.size(); ++i) {
+    if (!col.IsValid(i)) continue;
+    bool v = col.bools()[i] != 0;
+    any = true;
+    lo = lo && v;
+    hi = hi || v;
+  }
+  if (!any) return;
+  stats->min_value = std::string(1, lo ? '\1' : '\0');
+  stats->max_value = std::string(1, hi ? '\1' : '\0');
+}
+
+// Writes pages and keeps the chunk's running totals.
+class ChunkSink {
+ public:
+  ChunkSink(const WriterOptions& options, OutputStream* out, ColumnChunkMeta* meta)
+      : options_(options), out_(out), meta_(meta) {}
+
+  void WritePage(PageType type, Encoding encoding, int32_t num_values, const std::string& body) {
+    compressed_.clear();
+    Compress(options_.codec, body, &compressed_);
+    header_.clear();
+    SerializePageHeader({type, static_cast<int32_t>(body.size()), static_cast<int32_t>(compressed_.size()),
+                         num_values, encoding},
+                        &header_);
+    int64_t offset = out_->Tell();
+    if (type == PageType::kDictionaryPage) {
+      meta_->dictionary_page_offset = offset;
+    } else if (data_pages_ == 0) {
+      meta_->data_page_offset = offset;
+    }
+    if (type == PageType::kDataPage) ++data_pages_;
+    out_->Write(header_);
+    out_->Write(compressed_);
+    meta_->total_uncompressed_size += static_cast<int64_t>(header_.size() + body.size());
+    meta_->total_compressed_size += static_cast<int64_t>(header_.size() + compressed_.size());
+  }
+  int32_t data_pages() const { return data_pages_; }
+
+ private:
+  const WriterOptions& options_;
+  OutputStream* out_;
+  ColumnChunkMeta* meta_;
+  std::string header_, compressed_;
+  int32_t data_pages_ = 0;
+};
+
+// Cuts rows into pages of about page_bytes of PLAIN values and calls emit(begin, end) for each.
+template <typename SizeOf, typename Emit>
+void ForEachPage(size_t n, size_t page_bytes, SizeOf size_of, Emit emit) {
+  size_t begin = 0, bytes = 0;
+  for (size_t i = 0; i < n; ++i) {
+    bytes += size_of(i);
+    if (bytes >= page_bytes) {
+      emit(begin, i + 1);
+      begin = i + 1;
+      bytes = 0;
+    }
+  }
+  if (begin < n || n == 0) emit(begin, n);
+}
+
+// Appends the definition levels of rows [begin, end) with their 4-byte length prefix.
+void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8_t>* scratch, std::string* body) {
+  scratch->resize(end - begin);
+  for (size_t i = begin; i < end; ++i) (*scratch)[i - begin] = col.IsValid(i) ? 1 : 0;
+  size_t at = body->size();
+  body->append(4, '\0');
+  EncodeLevels(scratch->data(), scratch->size(), body);
+  uint32_t len = static_cast<uint32_t>(body->size() - at - 4);
+  std::memcpy(body->data() + at, &len, 4);
+}
+
+template <typename Traits>
+bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
+                        ColumnChunkMeta* meta) {
+  size_t n = col.size();
+  Dictionary<Traits> dict(std::min<size_t>(n, 1 << 16));
+  std::vector<uint32_t> indices;  // one per non-null row
+  indices.reserve(n - col.null_count());
+  for (size_t i = 0; i < n; ++i) {
+    if (!col.IsValid(i)) continue;
+    indices.push_back(dict.Insert(Traits::Get(col, i)));
+    if (dict.plain_bytes() > options.dictionary_limit_bytes) return false;
+  }
+  std::string body;
+  for (const auto& v : dict.values()) Traits::Plain(v, &body);
+  sink->WritePage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict.values().size()), body);
+
+  int width = std::max(1, BitWidth(static_cast<uint32_t>(dict.values().size() - 1)));
+  std::vector<uint8_t> levels;
+  size_t next_index = 0;
+  const size_t index_bytes_per_row = 4;  // page cut on a nominal 4 bytes per row
+  ForEachPage(n, options.page_bytes, [&](size_t) { return index_bytes_per_row; },
+              [&](size_t begin, size_t end) {
+                body.clear();
+                if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
+                size_t valid = 0;
+                for (size_t i = begin; i < end; ++i) valid += col.IsValid(i) ? 1 : 0;
+                body.push_back(static_cast<char>(width));
+                EncodeRleHybrid(indices.data() + next_index, valid, width, &body);
+                next_index += valid;
+                sink->WritePage(PageType::kDataPage, Encoding::kRleDictionary, static_cast<int32_t>(end - begin), body);
+              });
+  meta->encodings = field.nullable ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
+                                   : std::vector<Encoding>{Encoding::kPlain, Encoding::kRleDictionary};
+  meta->encoding_stats = {{PageType::kDictionaryPage, Encoding::kPlain, 1},
+                          {PageType::kDataPage, Encoding::kRleDictionary, sink->data_pages()}};
+  return true;
+}
+
+template <typename Traits>
+void WritePlain(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
+                ColumnChunkMeta* meta) {
+  std::string body;
+  std::vector<uint8_t> levels, bits;
+  ForEachPage(
+      col.size(), options.page_bytes,
+      [&](size_t i) { return col.IsValid(i) ? Traits::PlainSize(Traits::Get(col, i)) : 0; },
+      [&](size_t begin, size_t end) {
+        body.clear();
+        if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
+        if constexpr (std::is_same_v<Traits, BoolTraits>) {
+          bits.clear();
+          for (size_t i = begin; i < end; ++i)
+            if (col.IsValid(i)) bits.push_back(col.bools()[i]);
+          PackBits(bits.data(), bits.size(), &body);
+        } else {
+          for (size_t i = begin; i < end; ++i)
+            if (col.IsValid(i)) Traits::Plain(Traits::Get(col, i), &body);
+        }
+        sink->WritePage(PageType::kDataPage, Encoding::kPlain, static_cast<int32_t>(end - begin), body);
+      });
+  meta->encodings = field.nullable ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}
+                                   : std::vector<Encoding>{Encoding::kPlain};
+  meta->encoding_stats = {{PageType::kDataPage, Encoding::kPlain, sink->data_pages()}};
+}
+
+template <typename Traits>
+void WriteTyped(const Column& col, const Field& field, const WriterOptions& options, OutputStream* out,
+                ColumnChunkMeta* meta) {
+  ChunkSink sink(options, out, meta);
+  // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
+  bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
+  if (use_dictionary && TryWriteDictionary<Traits>(col, field, options, &sink, meta)) return;
+  WritePlain<Traits>(col, field, options, &sink, meta);
+}
+
+}  // namespace
+
+ColumnChunkMeta WriteColumnChunk(const Column& col, const Field& field, const WriterOptions& options,
+                                 OutputStream* out) {
+  ColumnChunkMeta meta;
+  meta.type = PhysicalTypeOf(field.type);
+  meta.path = field.name;
+  meta.codec = static_cast<int32_t>(options.codec);
+  meta.num_values = static_cast<int64_t>(col.size());
+  meta.statistics.null_count = static_cast<int64_t>(col.null_count());
+  switch (field.type) {
+    case DataType::kBool: {
+      ComputeBoolMinMax(col, &meta.statistics);
+      ChunkSink sink(options, out, &meta);
+      WritePlain<BoolTraits>(col, field, options, &sink, &meta);
+      break;
+    }
+    case DataType::kInt32:
+      ComputeMinMax<Int32Traits>(col, &meta.statistics);
+      WriteTyped<Int32Traits>(col, field, options, out, &meta);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestampMillis:
+      ComputeMinMax<Int64Traits>(col, &meta.statistics);
+      WriteTyped<Int64Traits>(col, field, options, out, &meta);
+      break;
+    case DataType::kDouble:
+      ComputeMinMax<DoubleTraits>(col, &meta.statistics);
+      WriteTyped<DoubleTraits>(col, field, options, out, &meta);
+      break;
+    case DataType::kString:
+      ComputeMinMax<StringTraits>(col, &meta.statistics);
+      WriteTyped<StringTraits>(col, field, options, out, &meta);
+      break;
+  }
+  return meta;
+}
+
+}  // namespace lakeforge::parquet

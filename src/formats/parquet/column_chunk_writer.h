@@ -1,0 +1,35 @@
+// Encodes one column of one row group into a Parquet column chunk: an optional dictionary page
+// followed by data pages (format v1), each with its compact-Thrift PageHeader.
+//
+// Data page v1 body: [definition levels: 4-byte LE length + RLE hybrid, OPTIONAL columns only]
+//                    [values: PLAIN, or 1 byte bit width + RLE hybrid dictionary indices]
+// The body is compressed as a whole with the column codec.
+//
+// Dictionary encoding is tried first (not for BOOLEAN); when the dictionary's PLAIN size would pass
+// WriterOptions::dictionary_limit_bytes the whole chunk falls back to PLAIN. An all-null chunk is
+// written PLAIN: an empty dictionary page trips some readers (DuckDB).
+#pragma once
+
+#include <cstddef>
+
+#include "formats/compression.h"
+#include "formats/parquet/metadata.h"
+#include "io/output_stream.h"
+#include "table/column.h"
+
+namespace lakeforge::parquet {
+
+struct WriterOptions {
+  Codec codec = Codec::kSnappy;
+  size_t row_group_bytes = size_t{128} << 20;  // uncompressed PLAIN estimate
+  size_t row_group_rows = 1'000'000;
+  size_t page_bytes = size_t{1} << 20;
+  size_t dictionary_limit_bytes = size_t{1} << 20;
+  bool enable_dictionary = true;
+};
+
+// Writes rows [0, col.size()) of `col` at out->Tell() and returns the chunk's metadata.
+ColumnChunkMeta WriteColumnChunk(const Column& col, const Field& field, const WriterOptions& options,
+                                 OutputStream* out);
+
+}  // namespace lakeforge::parquet

@@ -1,0 +1,56 @@
+// The storage seam. Every pipeline reads and writes through FileSystem, so the same code runs on a
+// local folder or (later) object storage; capability differences are flags, not branches.
+//
+// Paths are plain strings in the file system's own syntax ("/data/lake/song_data/A/x.json").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/output_stream.h"
+
+namespace lakeforge {
+
+struct FileInfo {
+  std::string path;
+  int64_t size = -1;  // -1 when the listing did not say
+};
+
+// A file's bytes followed by at least `padding` readable bytes (simdjson wants 64).
+struct FileBuffer {
+  std::string data;  // data.size() includes the padding
+  size_t size = 0;   // the file's length
+  std::string_view view() const { return std::string_view(data.data(), size); }
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // All files below `root`, recursively, sorted by path (byte order). Files and folders whose names
+  // start with '.' or '_' are skipped when skip_hidden (Spark's and Hive's rule). Throws
+  // Error::Io naming the path when `root` is missing or unreadable.
+  virtual std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) = 0;
+  // Reads a whole file into *buf (reused between calls to spare allocations).
+  virtual void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) = 0;
+  // Creates (truncates) a file, creating parent folders.
+  virtual std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) = 0;
+  virtual bool Exists(const std::string& path) = 0;
+  virtual void CreateDirs(const std::string& path) = 0;
+  // Deletes a folder and everything below it; a missing folder is not an error.
+  virtual void DeleteDirRecursive(const std::string& path) = 0;
+  // Makes `staged` (a complete folder) visible as `target` in one atomic step, replacing any
+  // previous `target`; the previous contents end up at `old` (or are gone) — never half-visible.
+  virtual void CommitDir(const std::string& staged, const std::string& target, const std::string& old) = 0;
+  // Names the entries directly inside a folder (empty when it does not exist).
+  virtual std::vector<std::string> ListDir(const std::string& path) = 0;
+};
+
+std::unique_ptr<FileSystem> MakeLocalFileSystem();
+
+// "a/b" + "c" -> "a/b/c".
+std::string JoinPath(const std::string& a, const std::string& b);
+
+}  // namespace lakeforge

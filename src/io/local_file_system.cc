@@ -1,0 +1,223 @@
+// FileSystem over POSIX. Syscall-lean on purpose: listing uses readdir's d_type (no stat per
+// entry), and reading a small file costs open + read + read(=0) + close.
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.h"
+#include "io/file_system.h"
+
+namespace lakeforge {
+namespace {
+
+std::string Errno(const std::string& what, const std::string& path) {
+  return what + " '" + path + "': " + std::strerror(errno);
+}
+
+class LocalOutputStream final : public OutputStream {
+ public:
+  LocalOutputStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) { buf_.reserve(kBufferSize); }
+  ~LocalOutputStream() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void Write(std::string_view data) override {
+    if (fd_ < 0) throw Error::Internal("write to closed file '" + path_ + "'");
+    written_ += static_cast<int64_t>(data.size());
+    if (buf_.size() + data.size() <= kBufferSize) {
+      buf_.append(data.data(), data.size());
+      return;
+    }
+    Flush();
+    if (data.size() >= kBufferSize) {
+      WriteAll(data);
+    } else {
+      buf_.append(data.data(), data.size());
+    }
+  }
+  int64_t Tell() const override { return written_; }
+  void Close() override {
+    if (fd_ < 0) return;
+    Flush();
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw Error::Io(Errno("cannot close", path_));
+  }
+
+ private:
+  static constexpr size_t kBufferSize = size_t{1} << 20;
+  void Flush() {
+    if (!buf_.empty()) WriteAll(buf_);
+    buf_.clear();
+  }
+  void WriteAll(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw Error::Io(Errno("cannot write", path_));
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
+  int fd_;
+  std::string path_;
+  std::string buf_;
+  int64_t written_ = 0;
+};
+
+bool IsHidden(const char* name) { return name[0] == '.' || name[0] == '_'; }
+
+class LocalFileSystem final : public FileSystem {
+ public:
+  std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) override {
+    struct stat st;
+    if (::stat(root.c_str(), &st) != 0) throw Error::Io(Errno("cannot read input", root));
+    std::vector<FileInfo> out;
+    if (!S_ISDIR(st.st_mode)) {
+      out.push_back({root, static_cast<int64_t>(st.st_size)});
+      return out;
+    }
+    Walk(root, skip_hidden, &out);
+    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+    return out;
+  }
+
+  void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error::Io(Errno("cannot open", path));
+    size_t size = 0;
+    if (buf->data.size() < (size_t{64} << 10)) buf->data.resize(size_t{64} << 10);
+    for (;;) {
+      if (buf->data.size() - size < padding + 1) buf->data.resize(buf->data.size() * 2);
+      ssize_t n = ::read(fd, buf->data.data() + size, buf->data.size() - size - padding);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int saved = errno;
+        ::close(fd);
+        errno = saved;
+        throw Error::Io(Errno("cannot read", path));
+      }
+      if (n == 0) break;
+      size += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    buf->size = size;
+    std::memset(buf->data.data() + size, 0, padding);
+  }
+
+  std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) override {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) CreateDirs(path.substr(0, slash));
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error::Io(Errno("cannot create", path));
+    return std::make_unique<LocalOutputStream>(fd, path);
+  }
+
+  bool Exists(const std::string& path) override {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0;
+  }
+
+  void CreateDirs(const std::string& path) override {
+    if (path.empty()) return;
+    if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return;
+    if (errno != ENOENT) throw Error::Io(Errno("cannot create folder", path));
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) CreateDirs(path.substr(0, slash));
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw Error::Io(Errno("cannot create folder", path));
+  }
+
+  void DeleteDirRecursive(const std::string& path) override {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) {
+      if (errno == ENOENT) return;
+      if (errno == ENOTDIR) {
+        if (::unlink(path.c_str()) != 0) throw Error::Io(Errno("cannot delete", path));
+        return;
+      }
+      throw Error::Io(Errno("cannot open folder", path));
+    }
+    while (dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      std::string child = JoinPath(path, e->d_name);
+      if (e->d_type == DT_DIR) {
+        DeleteDirRecursive(child);
+      } else if (::unlink(child.c_str()) != 0 && errno != ENOENT) {
+        ::closedir(d);
+        throw Error::Io(Errno("cannot delete", child));
+      }
+    }
+    ::closedir(d);
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) throw Error::Io(Errno("cannot delete folder", path));
+  }
+
+  void CommitDir(const std::string& staged, const std::string& target, const std::string& old) override {
+    // renameat2(RENAME_EXCHANGE) swaps both names in one step: readers see the old or the new table,
+    // never neither. The first commit of a table is a plain (equally atomic) rename.
+    if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+      if (::rename(staged.c_str(), old.c_str()) != 0) throw Error::Io(Errno("cannot move", staged));
+      return;
+    }
+    if (errno != ENOENT) throw Error::Io(Errno("cannot commit", target));
+    if (::rename(staged.c_str(), target.c_str()) != 0) throw Error::Io(Errno("cannot commit", target));
+  }
+
+  std::vector<std::string> ListDir(const std::string& path) override {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return out;
+    while (dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) out.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  void Walk(const std::string& dir, bool skip_hidden, std::vector<FileInfo>* out) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) throw Error::Io(Errno("cannot list", dir));
+    while (dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      if (skip_hidden && IsHidden(e->d_name)) continue;
+      std::string child = JoinPath(dir, e->d_name);
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN || type == DT_LNK) {
+        struct stat st;  // only file systems without d_type (or symlinks) pay for a stat
+        if (::stat(child.c_str(), &st) != 0) continue;
+        type = S_ISDIR(st.st_mode) ? DT_DIR : (S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN);
+      }
+      if (type == DT_DIR) {
+        try {
+          Walk(child, skip_hidden, out);
+        } catch (...) {
+          ::closedir(d);
+          throw;
+        }
+      } else if (type == DT_REG) {
+        out->push_back({std::move(child), -1});
+      }
+    }
+    ::closedir(d);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FileSystem> MakeLocalFileSystem() { return std::make_unique<LocalFileSystem>(); }
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (a.back() == '/') return a + b;
+  return a + "/" + b;
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,20 @@
+// UTC calendar fields of a millisecond timestamp, without time-zone tables: the time table's
+// columns and the year/month partition keys.
+#pragma once
+
+#include <cstdint>
+
+namespace lakeforge {
+
+struct CalendarFields {
+  int32_t year, month, day, hour;
+  int32_t week;     // ISO-8601 week number (1..53)
+  int32_t weekday;  // 1 = Sunday ... 7 = Saturday (Spark's dayofweek)
+};
+
+CalendarFields CalendarOf(int64_t ts_millis);
+
+// Days since 1970-01-01 of a proleptic Gregorian date.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
+}  // namespace lakeforge

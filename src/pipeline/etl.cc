@@ -1,0 +1,245 @@
+// The ETL driver; the plan is in etl.h.
+#include "pipeline/etl.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "base/error.h"
+#include "pipeline/parallel.h"
+#include "pipeline/record_parser.h"
+#include "pipeline/rejects_writer.h"
+#include "pipeline/star_schema.h"
+
+namespace lakeforge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string NewRunId() {
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+  uint64_t a = rng(), b = rng();
+  a = (a & ~0xF000ULL) | 0x4000ULL;                        // version 4
+  b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Reads one input file, transparently decompressing .gz and .zst, into *buf with simdjson padding.
+void ReadInput(FileSystem& fs, const std::string& path, FileBuffer* buf, uint64_t* raw_bytes) {
+  fs.ReadFile(path, simdjson::SIMDJSON_PADDING, buf);
+  *raw_bytes = buf->size;
+  bool gz = EndsWith(path, ".gz"), zst = EndsWith(path, ".zst");
+  if (!gz && !zst) return;
+  std::string plain = gz ? DecompressGzip(buf->view(), path) : DecompressZstd(buf->view(), path);
+  buf->size = plain.size();
+  plain.append(simdjson::SIMDJSON_PADDING, '\0');
+  buf->data = std::move(plain);
+}
+
+class StageTimer {
+ public:
+  explicit StageTimer(EtlReport* report) : report_(report), start_(Clock::now()) {}
+  void Mark(const std::string& name) {
+    auto now = Clock::now();
+    report_->stages.push_back({name, std::chrono::duration<double>(now - start_).count()});
+    start_ = now;
+  }
+
+ private:
+  EtlReport* report_;
+  Clock::time_point start_;
+};
+
+// Per-file map results, kept in file order so the output never depends on scheduling.
+struct SongFileResult {
+  std::vector<SongRecord> records;
+  std::vector<Reject> rejects;
+  uint64_t bytes = 0;
+};
+struct LogFileSlot {
+  LogFileResult result;
+  std::vector<Reject> rejects;
+  uint64_t bytes = 0;
+};
+
+// A file that cannot be read or decompressed mid-run is quarantined as a whole, like a bad record.
+template <typename Fn>
+void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer* buf, uint64_t* bytes,
+             std::vector<Reject>* rejects, Fn&& fn) {
+  try {
+    ReadInput(fs, path, buf, bytes);
+  } catch (const Error& e) {
+    rejects->push_back({index, 0, RejectReason::kUnreadableFile, e.what(), ""});
+    return;
+  }
+  fn(buf->view());
+}
+
+}  // namespace
+
+EtlReport RunEtl(FileSystem& fs, const EtlOptions& opt) {
+  EtlReport report;
+  report.run_id = NewRunId();
+  int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  StageTimer timer(&report);
+
+  // 1. List inputs: any failure here happens before the output is touched.
+  std::vector<FileInfo> song_files = fs.ListFiles(opt.songs, true);
+  std::vector<FileInfo> log_files = fs.ListFiles(opt.logs, true);
+  report.song_files = song_files.size();
+  report.log_files = log_files.size();
+  std::vector<std::string> sources;  // reject file index -> path
+  for (const auto& f : song_files) sources.push_back(f.path);
+  for (const auto& f : log_files) sources.push_back(f.path);
+  timer.Mark("list");
+
+  // 2. Songs: map, then reduce.
+  if (opt.progress) opt.progress->BeginStage("reading songs", song_files.size());
+  std::vector<SongFileResult> song_results(song_files.size());
+  std::vector<RecordParser> parsers(static_cast<size_t>(threads));
+  std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
+  ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
+    auto& r = song_results[i];
+    MapFile(fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
+            [&](std::string_view data) {
+              parsers[static_cast<size_t>(t)].ParseSongFile(data, static_cast<uint32_t>(i), &r.records, &r.rejects);
+            });
+    if (opt.progress) opt.progress->FileDone(r.bytes);
+  });
+  std::vector<SongRecord> song_records;
+  std::vector<Reject> rejects;
+  for (auto& r : song_results) {
+    report.input_bytes += r.bytes;
+    std::move(r.records.begin(), r.records.end(), std::back_inserter(song_records));
+    std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
+  }
+  std::vector<SongFileResult>().swap(song_results);
+  report.song_records = song_records.size();
+  std::vector<SongRecord> songs = DedupeSongs(song_records);
+  std::vector<TableData> tables;
+  tables.push_back(BuildSongsTable(songs));
+  tables.push_back(BuildArtistsTable(song_records));
+  std::vector<SongRecord>().swap(song_records);
+  SongIndex index;
+  {
+    std::vector<std::string> ids;
+    ids.reserve(songs.size());
+    for (const auto& s : songs) ids.push_back(s.song_id);
+    for (size_t i = 0; i < songs.size(); ++i) {
+      const SongRecord& s = songs[i];
+      if (s.title && s.artist_name && s.duration) index.Add(*s.title, *s.artist_name, *s.duration, static_cast<int32_t>(i), s.song_id, ids);
+    }
+  }
+  timer.Mark("songs");
+
+  // 3. Logs: map (with the join), then merge the per-file profile pools.
+  if (opt.progress) opt.progress->BeginStage("reading logs", log_files.size());
+  std::vector<LogFileSlot> log_results(log_files.size());
+  uint32_t base = static_cast<uint32_t>(song_files.size());
+  ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
+    auto& r = log_results[i];
+    uint32_t file = base + static_cast<uint32_t>(i);
+    MapFile(fs, log_files[i].path, file, &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
+            [&](std::string_view data) { parsers[static_cast<size_t>(t)].ParseLogFile(data, file, index, &r.result, &r.rejects); });
+    if (opt.progress) opt.progress->FileDone(r.bytes);
+  });
+  std::vector<Profile> profiles;
+  std::vector<Event> events;
+  {
+    size_t total = 0;
+    for (const auto& r : log_results) total += r.result.events.size();
+    events.reserve(total);
+    std::unordered_map<std::string, uint32_t> global;
+    std::string key;
+    auto part = [&](const std::optional<std::string>& s) {
+      key.push_back(s ? '\1' : '\0');
+      if (s) {
+        uint32_t n = static_cast<uint32_t>(s->size());
+        key.append(reinterpret_cast<const char*>(&n), 4);
+        key += *s;
+      }
+    };
+    for (auto& r : log_results) {
+      report.input_bytes += r.bytes;
+      report.log_lines += r.result.lines;
+      report.filtered_lines += r.result.filtered;
+      std::vector<uint32_t> remap(r.result.profiles.size());
+      for (size_t p = 0; p < r.result.profiles.size(); ++p) {
+        Profile& prof = r.result.profiles[p];
+        key.clear();
+        for (const auto* s : {&prof.first_name, &prof.last_name, &prof.gender, &prof.level, &prof.location, &prof.user_agent})
+          part(*s);
+        auto [it, inserted] = global.emplace(key, static_cast<uint32_t>(profiles.size()));
+        if (inserted) profiles.push_back(std::move(prof));
+        remap[p] = it->second;
+      }
+      for (Event e : r.result.events) {
+        e.profile = remap[e.profile];
+        events.push_back(e);
+      }
+      std::vector<Event>().swap(r.result.events);
+      std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
+    }
+  }
+  std::vector<LogFileSlot>().swap(log_results);
+  timer.Mark("logs");
+
+  // 4. Shuffle by user and reduce.
+  EventTables et = BuildEventTables(std::move(events), profiles, songs, threads);
+  report.events = et.events;
+  report.duplicate_events = et.duplicates;
+  tables.push_back(std::move(et.users));
+  tables.push_back(std::move(et.time));
+  tables.push_back(std::move(et.songplays));
+  timer.Mark("transform");
+
+  std::sort(rejects.begin(), rejects.end(),
+            [](const Reject& a, const Reject& b) { return a.file != b.file ? a.file < b.file : a.line < b.line; });
+  for (const auto& r : rejects) ++report.rejects[static_cast<size_t>(r.reason)];
+  report.total_rejects = rejects.size();
+  if (!rejects.empty()) {
+    const Reject& r = rejects.front();
+    report.first_reject = sources[r.file] + ":" + std::to_string(r.line) + ": " + r.error;
+  }
+  if (opt.strict && !rejects.empty()) return report;  // nothing is written or committed
+
+  // 5. Stage every table, then commit table by table.
+  std::string temp_root = JoinPath(opt.output, "_temporary");
+  fs.DeleteDirRecursive(temp_root);  // what a killed earlier run left behind
+  std::string stage = JoinPath(temp_root, report.run_id);
+  fs.CreateDirs(stage);
+  parquet::WriterOptions wopt;
+  wopt.codec = opt.codec;
+  size_t total_files = 0;
+  for (const auto& t : tables) total_files += std::max<size_t>(1, t.partitions.size());
+  if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
+  for (const auto& t : tables) report.tables.push_back(WriteTable(fs, stage, t, report.run_id, wopt, threads, opt.progress));
+  report.tables.push_back(WriteRejects(fs, stage, rejects, sources, report.run_id));
+  tables.clear();
+  timer.Mark("write");
+
+  for (const auto& t : report.tables) {
+    fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+  }
+  report.committed = true;
+  fs.DeleteDirRecursive(temp_root);
+  timer.Mark("commit");
+  return report;
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,55 @@
+// `lakeforge etl`: raw song and log JSON -> the five star-schema tables as Parquet.
+//
+// Plan (map -> shuffle -> reduce, so it can later spread over machines):
+//   1. list inputs (fails with Error::Io before any output is touched);
+//   2. map song files in parallel -> SongRecords; reduce -> songs, artists, the join index;
+//   3. map log files in parallel -> NextSong Events (joined to songs as they are read);
+//   4. shuffle events by user, reduce -> users, time, songplays;
+//   5. write every table under <output>/_temporary/<run-id>/, then commit each table with one
+//      atomic folder swap (see commit protocol in the README), then delete the old versions.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "formats/compression.h"
+#include "io/file_system.h"
+#include "pipeline/progress.h"
+#include "pipeline/records.h"
+#include "pipeline/table_writer.h"
+
+namespace lakeforge {
+
+struct EtlOptions {
+  std::string songs;   // folder or file of song JSON
+  std::string logs;    // folder or file of log NDJSON
+  std::string output;  // output folder
+  Codec codec = Codec::kSnappy;
+  int threads = 0;  // 0: all cores
+  bool strict = false;
+  Progress* progress = nullptr;  // optional
+};
+
+struct StageTime {
+  std::string name;
+  double seconds;
+};
+
+struct EtlReport {
+  std::string run_id;
+  uint64_t song_files = 0, log_files = 0, input_bytes = 0;
+  uint64_t song_records = 0, log_lines = 0, filtered_lines = 0, events = 0, duplicate_events = 0;
+  std::array<uint64_t, kRejectReasonCount> rejects{};
+  uint64_t total_rejects = 0;
+  std::string first_reject;  // "<source>:<line>: <error>"
+  std::vector<TableReport> tables;
+  std::vector<StageTime> stages;
+  bool committed = false;
+};
+
+// Runs the ETL. Throws Error on unusable input or output; bad records are counted, not thrown.
+// With options.strict and any rejected record, nothing is committed (report.committed == false).
+EtlReport RunEtl(FileSystem& fs, const EtlOptions& options);
+
+}  // namespace lakeforge

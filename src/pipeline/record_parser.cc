@@ -1,0 +1,297 @@
+// Field extraction and validation for song and log records; rules in record_parser.h.
+#include "pipeline/record_parser.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "formats/json/documents.h"
+
+namespace lakeforge {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+const char* TypeName(element_type t) {
+  switch (t) {
+    case element_type::ARRAY: return "array";
+    case element_type::OBJECT: return "object";
+    case element_type::INT64:
+    case element_type::UINT64: return "integer";
+    case element_type::DOUBLE: return "number";
+    case element_type::STRING: return "string";
+    case element_type::BOOL: return "boolean";
+    case element_type::NULL_VALUE: return "null";
+  }
+  return "?";
+}
+
+// Collects the first field error of a record.
+struct FieldErrors {
+  RejectReason reason{};
+  std::string message;
+  bool failed = false;
+
+  void WrongType(std::string_view field, const char* expected, element v) {
+    if (failed) return;
+    failed = true;
+    reason = RejectReason::kWrongType;
+    message = "wrong type for " + std::string(field) + ": expected " + expected + ", got " + TypeName(v.type());
+  }
+  void Missing(std::string_view field) {
+    if (failed) return;
+    failed = true;
+    reason = RejectReason::kMissingField;
+    message = "missing key field " + std::string(field);
+  }
+  void Fail(RejectReason r, std::string msg) {
+    if (failed) return;
+    failed = true;
+    reason = r;
+    message = std::move(msg);
+  }
+};
+
+void GetString(element v, std::string_view field, std::optional<std::string_view>* out, FieldErrors* errs) {
+  if (v.type() == element_type::STRING) {
+    *out = std::string_view(v.get_string().value_unsafe());
+  } else if (v.type() != element_type::NULL_VALUE) {
+    errs->WrongType(field, "string", v);
+  }
+}
+
+void GetNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
+  switch (v.type()) {
+    case element_type::DOUBLE: *out = v.get_double().value_unsafe(); break;
+    case element_type::INT64: *out = static_cast<double>(v.get_int64().value_unsafe()); break;
+    case element_type::UINT64: *out = static_cast<double>(v.get_uint64().value_unsafe()); break;
+    case element_type::NULL_VALUE: break;
+    default: errs->WrongType(field, "number", v);
+  }
+}
+
+// Integers only (a JSON number without fraction or exponent) that fit int64 and are not kNull.
+void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) {
+  if (v.type() == element_type::INT64 && v.get_int64().value_unsafe() != kNull) {
+    *out = v.get_int64().value_unsafe();
+  } else if (v.type() != element_type::NULL_VALUE) {
+    errs->WrongType(field, "integer", v);
+  }
+}
+
+std::optional<std::string> Own(std::optional<std::string_view> s) {
+  if (!s) return std::nullopt;
+  return std::string(*s);
+}
+
+void AppendKeyPart(const std::optional<std::string_view>& s, std::string* key) {
+  if (!s) {
+    key->push_back('\0');
+    return;
+  }
+  key->push_back('\1');
+  uint32_t n = static_cast<uint32_t>(s->size());
+  key->append(reinterpret_cast<const char*>(&n), 4);
+  key->append(s->data(), s->size());
+}
+
+}  // namespace
+
+std::string SongIndex::Key(std::string_view title, std::string_view artist, double duration) {
+  if (duration == 0.0) duration = 0.0;  // -0.0 equals 0.0 in the join, as in SQL
+  std::string key;
+  key.reserve(title.size() + artist.size() + 16);
+  uint32_t n = static_cast<uint32_t>(title.size());
+  key.append(reinterpret_cast<const char*>(&n), 4);
+  key.append(title.data(), title.size());
+  key.append(artist.data(), artist.size());
+  key.push_back('\0');
+  key.append(reinterpret_cast<const char*>(&duration), 8);
+  return key;
+}
+
+void SongIndex::Add(std::string_view title, std::string_view artist, double duration, int32_t song,
+                    const std::string& song_id, const std::vector<std::string>& song_ids) {
+  auto [it, inserted] = map_.emplace(Key(title, artist, duration), song);
+  if (!inserted && song_id < song_ids[static_cast<size_t>(it->second)]) it->second = song;
+}
+
+int32_t SongIndex::Find(std::string_view title, std::string_view artist, double duration) const {
+  auto it = map_.find(Key(title, artist, duration));
+  return it == map_.end() ? -1 : it->second;
+}
+
+bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
+                         std::vector<Reject>* rejects) {
+  element doc;
+  auto err = parser_.parse(text.data(), text.size(), false).get(doc);
+  if (err) {
+    RejectReason reason = err == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kMalformedJson;
+    std::string msg = err == simdjson::UTF8_ERROR ? "invalid UTF-8" : std::string("malformed JSON: ") + simdjson::error_message(err);
+    rejects->push_back({file, line, reason, std::move(msg), std::string(text)});
+    return false;
+  }
+  if (doc.type() != element_type::OBJECT) {
+    rejects->push_back({file, line, RejectReason::kNotAnObject,
+                        std::string("not a JSON object: got ") + TypeName(doc.type()), std::string(text)});
+    return false;
+  }
+  *obj = doc.get_object().value_unsafe();
+  return true;
+}
+
+void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vector<SongRecord>* out,
+                                 std::vector<Reject>* rejects) {
+  auto one = [&](json::Document d) {
+    simdjson::dom::object obj;
+    if (!Parse(d.text, file, d.line, &obj, rejects)) return;
+    FieldErrors errs;
+    std::optional<std::string_view> song_id, artist_id, title, artist_name, location;
+    SongRecord rec;
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      element v = field.value;
+      if (k == "song_id") GetString(v, k, &song_id, &errs);
+      else if (k == "artist_id") GetString(v, k, &artist_id, &errs);
+      else if (k == "title") GetString(v, k, &title, &errs);
+      else if (k == "artist_name") GetString(v, k, &artist_name, &errs);
+      else if (k == "artist_location") GetString(v, k, &location, &errs);
+      else if (k == "artist_latitude") GetNumber(v, k, &rec.artist_latitude, &errs);
+      else if (k == "artist_longitude") GetNumber(v, k, &rec.artist_longitude, &errs);
+      else if (k == "duration") GetNumber(v, k, &rec.duration, &errs);
+      else if (k == "year") {
+        int64_t y = kNull;
+        GetInt(v, k, &y, &errs);
+        if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v);
+        if (y != kNull) rec.year = static_cast<int32_t>(y);
+      }
+    }
+    if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
+    if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
+    if (errs.failed) {
+      rejects->push_back({file, d.line, errs.reason, std::move(errs.message), std::string(d.text)});
+      return;
+    }
+    rec.song_id.assign(*song_id);
+    rec.artist_id.assign(*artist_id);
+    rec.title = Own(title);
+    rec.artist_name = Own(artist_name);
+    rec.artist_location = Own(location);
+    rec.file = file;
+    rec.line = d.line;
+    out->push_back(std::move(rec));
+  };
+  size_t first = data.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
+    return;
+  }
+  if (json::DetectShape(data) == json::FileShape::kSingleDocument) {
+    size_t last = data.find_last_not_of(" \t\r\n");
+    one(json::Document{data.substr(first, last + 1 - first), json::LineOf(data, first)});
+  } else {
+    json::ForEachLine(data, one);
+  }
+}
+
+void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, LogFileResult* out,
+                                std::vector<Reject>* rejects) {
+  profile_ids_.clear();
+  if (data.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
+    return;
+  }
+  json::ForEachLine(data, [&](json::Document d) {
+    ++out->lines;
+    simdjson::dom::object obj;
+    if (!Parse(d.text, file, d.line, &obj, rejects)) return;
+    FieldErrors errs;
+    std::optional<std::string_view> page, artist, song, first, last, gender, level, location, agent, user_str;
+    std::optional<double> length;
+    Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
+    bool has_ts = false, has_user = false;
+    element user_value;
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      element v = field.value;
+      switch (k.size()) {
+        case 2:
+          if (k == "ts") {
+            has_ts = v.type() != element_type::NULL_VALUE;
+            GetInt(v, k, &ev.ts, &errs);
+          }
+          break;
+        case 4:
+          if (k == "page") GetString(v, k, &page, &errs);
+          else if (k == "song") GetString(v, k, &song, &errs);
+          break;
+        case 6:
+          if (k == "artist") GetString(v, k, &artist, &errs);
+          else if (k == "length") GetNumber(v, k, &length, &errs);
+          else if (k == "gender") GetString(v, k, &gender, &errs);
+          else if (k == "userId") {
+            has_user = v.type() != element_type::NULL_VALUE;
+            user_value = v;
+          }
+          break;
+        case 5:
+          if (k == "level") GetString(v, k, &level, &errs);
+          break;
+        case 8:
+          if (k == "lastName") GetString(v, k, &last, &errs);
+          else if (k == "location") GetString(v, k, &location, &errs);
+          break;
+        case 9:
+          if (k == "firstName") GetString(v, k, &first, &errs);
+          else if (k == "sessionId") GetInt(v, k, &ev.session_id, &errs);
+          else if (k == "userAgent") GetString(v, k, &agent, &errs);
+          break;
+        case 13:
+          if (k == "itemInSession") GetInt(v, k, &ev.item, &errs);
+          break;
+        default: break;
+      }
+    }
+    // Only NextSong events are input to the tables; other pages are filtered, valid or not.
+    if (!page || *page != "NextSong") {
+      ++out->filtered;
+      return;
+    }
+    if (!errs.failed && !has_ts) errs.Missing("ts");
+    if (!errs.failed && !has_user) errs.Missing("userId");
+    if (!errs.failed) {
+      if (user_value.type() == element_type::INT64 && user_value.get_int64().value_unsafe() != kNull) {
+        ev.user_id = user_value.get_int64().value_unsafe();
+      } else if (user_value.type() == element_type::STRING) {
+        std::string_view s = user_value.get_string().value_unsafe();
+        bool digits = s.size() <= 18;
+        for (char c : s) digits = digits && c >= '0' && c <= '9';
+        if (!digits) {
+          errs.Fail(RejectReason::kNonNumericUserId,
+                    "non-numeric userId: expected 1 to 18 digits, got \"" + std::string(s.substr(0, 40)) + "\"");
+        } else if (!s.empty()) {
+          int64_t u = 0;
+          for (char c : s) u = u * 10 + (c - '0');
+          ev.user_id = u;
+        }
+      } else {
+        errs.WrongType("userId", "string of digits or integer", user_value);
+      }
+    }
+    if (errs.failed) {
+      rejects->push_back({file, d.line, errs.reason, std::move(errs.message), std::string(d.text)});
+      return;
+    }
+    if (song && artist && length) ev.song = songs.Find(*song, *artist, *length);
+    key_scratch_.clear();
+    for (const auto* s : {&first, &last, &gender, &level, &location, &agent}) AppendKeyPart(*s, &key_scratch_);
+    auto [it, inserted] = profile_ids_.emplace(key_scratch_, static_cast<uint32_t>(out->profiles.size()));
+    if (inserted) {
+      out->profiles.push_back(Profile{Own(first), Own(last), Own(gender), Own(level), Own(location), Own(agent)});
+    }
+    ev.profile = it->second;
+    out->events.push_back(ev);
+  });
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,20 @@
+// Names of reject reasons, as shown in the summary and the _rejected records.
+#include "pipeline/records.h"
+
+namespace lakeforge {
+
+const char* RejectReasonName(RejectReason r) {
+  switch (r) {
+    case RejectReason::kMalformedJson: return "malformed JSON";
+    case RejectReason::kInvalidUtf8: return "invalid UTF-8";
+    case RejectReason::kNotAnObject: return "not a JSON object";
+    case RejectReason::kMissingField: return "missing key field";
+    case RejectReason::kWrongType: return "wrong type";
+    case RejectReason::kNonNumericUserId: return "non-numeric userId";
+    case RejectReason::kEmptyFile: return "empty file";
+    case RejectReason::kUnreadableFile: return "unreadable file";
+  }
+  return "?";
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,70 @@
+// The records the ETL's map stage extracts from raw JSON, and the rejected-record type.
+//
+// Nulls in integer keys are the sentinel kNull (INT64_MIN), which also makes them sort first.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lakeforge {
+
+inline constexpr int64_t kNull = INT64_MIN;
+
+// Why a record was quarantined. The summary counts rejects per reason.
+enum class RejectReason {
+  kMalformedJson,
+  kInvalidUtf8,
+  kNotAnObject,
+  kMissingField,
+  kWrongType,
+  kNonNumericUserId,
+  kEmptyFile,
+  kUnreadableFile,
+};
+inline constexpr int kRejectReasonCount = 8;
+const char* RejectReasonName(RejectReason r);
+
+struct Reject {
+  uint32_t file;  // index into the sorted input list
+  uint32_t line;
+  RejectReason reason;
+  std::string error;   // full message, e.g. "wrong type for ts: expected integer, got string"
+  std::string record;  // the raw text of the record
+};
+
+struct SongRecord {
+  std::string song_id;
+  std::string artist_id;
+  std::optional<std::string> title;
+  std::optional<std::string> artist_name;
+  std::optional<std::string> artist_location;
+  std::optional<double> artist_latitude;
+  std::optional<double> artist_longitude;
+  std::optional<double> duration;
+  std::optional<int32_t> year;
+  uint32_t file;
+  uint32_t line;
+};
+
+// The per-event strings that change rarely (they belong to the user's session), interned as one
+// profile so that an event stays a fixed 48 bytes.
+struct Profile {
+  std::optional<std::string> first_name, last_name, gender, level, location, user_agent;
+  bool operator==(const Profile&) const = default;
+};
+
+struct Event {
+  int64_t ts;
+  int64_t user_id;     // kNull for an empty userId
+  int64_t session_id;  // kNull when absent
+  int64_t item;        // itemInSession, kNull when absent
+  int32_t song;        // index of the matched song in the songs table, -1 for no match
+  uint32_t profile;    // index into the profile pool
+  uint32_t file;
+  uint32_t line;
+};
+static_assert(sizeof(Event) == 48);
+
+}  // namespace lakeforge

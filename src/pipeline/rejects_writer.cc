@@ -1,0 +1,88 @@
+// JSON-lines quarantine output; format in rejects_writer.h.
+#include "pipeline/rejects_writer.h"
+
+#include <simdjson.h>
+
+namespace lakeforge {
+namespace {
+
+std::string Base64(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = (uint32_t{static_cast<uint8_t>(in[i])} << 16) | (uint32_t{static_cast<uint8_t>(in[i + 1])} << 8) |
+                 static_cast<uint8_t>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  if (i < in.size()) {
+    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16;
+    if (i + 1 < in.size()) v |= uint32_t{static_cast<uint8_t>(in[i + 1])} << 8;
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static const char* kHex = "0123456789abcdef";
+  out->push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vector<Reject>& rejects,
+                         const std::vector<std::string>& sources, const std::string& run_id) {
+  TableReport report{"_rejected", rejects.size(), 0, 0};
+  std::string dir = JoinPath(root, "_rejected");
+  fs.CreateDirs(dir);
+  if (!rejects.empty()) {
+    auto out = fs.OpenOutputStream(JoinPath(dir, "part-00000-" + run_id + ".jsonl"));
+    std::string line;
+    for (const Reject& r : rejects) {
+      line.assign("{\"source\":");
+      AppendJsonString(simdjson::validate_utf8(sources[r.file].data(), sources[r.file].size()) ? sources[r.file] : Base64(sources[r.file]), &line);
+      line += ",\"line\":" + std::to_string(r.line) + ",\"reason\":";
+      AppendJsonString(RejectReasonName(r.reason), &line);
+      line += ",\"error\":";
+      bool error_utf8 = simdjson::validate_utf8(r.error.data(), r.error.size());
+      AppendJsonString(error_utf8 ? r.error : "(message not valid UTF-8)", &line);
+      if (simdjson::validate_utf8(r.record.data(), r.record.size())) {
+        line += ",\"record\":";
+        AppendJsonString(r.record, &line);
+      } else {
+        line += ",\"record_base64\":\"" + Base64(r.record) + "\"";
+      }
+      line += "}\n";
+      out->Write(line);
+    }
+    report.bytes = static_cast<uint64_t>(out->Tell());
+    report.files = 1;
+    out->Close();
+  }
+  fs.OpenOutputStream(JoinPath(dir, "_SUCCESS"))->Close();
+  return report;
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,53 @@
+// The reduce stage of the ETL: validated records -> the five star-schema tables, each as a list of
+// (partition folder, record batch) in a deterministic order that does not depend on thread count.
+//
+// Semantics (also in the README):
+//  songs     one row per song_id, the first record in (file path, line) order; by year/artist_id.
+//  artists   one row per artist_id, the most complete record (non-null latitude, non-null longitude,
+//            non-empty location), ties to the first in (file path, line) order.
+//  events    NextSong rows deduplicated on (userId, sessionId, itemInSession), earliest ts wins
+//            (then file path, line).
+//  users     one row per non-null user, from the latest event by (ts, sessionId, itemInSession).
+//  time      one row per distinct event ts; by year/month.
+//  songplays events inner-joined to songs on title, artist name and duration (smallest song_id
+//            wins), numbered 1..N by (ts, user_id, session_id, itemInSession); by year/month.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/records.h"
+#include "table/column.h"
+
+namespace lakeforge {
+
+struct TablePartition {
+  std::string dir;  // "year=2018/month=11"; "" for an unpartitioned table
+  RecordBatch batch;
+};
+
+struct TableData {
+  std::string name;
+  Schema schema;
+  bool partitioned = false;
+  std::vector<TablePartition> partitions;
+  size_t rows = 0;
+};
+
+// Songs deduplicated by song_id (first in file/line order), sorted by song_id.
+std::vector<SongRecord> DedupeSongs(const std::vector<SongRecord>& records);
+
+TableData BuildSongsTable(const std::vector<SongRecord>& songs);
+TableData BuildArtistsTable(const std::vector<SongRecord>& records);
+
+struct EventTables {
+  TableData users, time, songplays;
+  uint64_t events = 0;      // distinct events after deduplication
+  uint64_t duplicates = 0;  // events dropped as repeats of an identity
+};
+
+// `events` carry global profile ids into `profiles` and song indices into `songs`.
+EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profile>& profiles,
+                             const std::vector<SongRecord>& songs, int threads);
+
+}  // namespace lakeforge

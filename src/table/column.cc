@@ -1,0 +1,130 @@
+// Column storage; see column.h.
+#include "table/column.h"
+
+#include "base/error.h"
+
+namespace lakeforge {
+
+const char* DataTypeName(DataType type) {
+  switch (type) {
+    case DataType::kBool: return "BOOLEAN";
+    case DataType::kInt32: return "INT32";
+    case DataType::kInt64: return "INT64";
+    case DataType::kDouble: return "DOUBLE";
+    case DataType::kString: return "STRING";
+    case DataType::kTimestampMillis: return "TIMESTAMP_MILLIS";
+  }
+  return "?";
+}
+
+void Column::Reserve(size_t n) {
+  switch (type_) {
+    case DataType::kBool: u8_.reserve(n); break;
+    case DataType::kInt32: i32_.reserve(n); break;
+    case DataType::kInt64:
+    case DataType::kTimestampMillis: i64_.reserve(n); break;
+    case DataType::kDouble: f64_.reserve(n); break;
+    case DataType::kString: offsets_.reserve(n + 1); break;
+  }
+}
+
+void Column::MarkValid() {
+  if (!valid_.empty()) valid_.push_back(1);
+}
+
+void Column::AppendNull() {
+  if (valid_.empty()) valid_.assign(size_, 1);
+  valid_.push_back(0);
+  ++null_count_;
+  switch (type_) {
+    case DataType::kBool: u8_.push_back(0); break;
+    case DataType::kInt32: i32_.push_back(0); break;
+    case DataType::kInt64:
+    case DataType::kTimestampMillis: i64_.push_back(0); break;
+    case DataType::kDouble: f64_.push_back(0); break;
+    case DataType::kString: offsets_.push_back(static_cast<uint32_t>(bytes_.size())); break;
+  }
+  ++size_;
+}
+
+void Column::AppendBool(bool v) {
+  MarkValid();
+  u8_.push_back(v ? 1 : 0);
+  ++size_;
+}
+
+void Column::AppendInt32(int32_t v) {
+  MarkValid();
+  i32_.push_back(v);
+  ++size_;
+}
+
+void Column::AppendInt64(int64_t v) {
+  MarkValid();
+  i64_.push_back(v);
+  ++size_;
+}
+
+void Column::AppendDouble(double v) {
+  MarkValid();
+  f64_.push_back(v);
+  ++size_;
+}
+
+void Column::AppendString(std::string_view v) {
+  MarkValid();
+  if (bytes_.size() + v.size() > UINT32_MAX)
+    throw Error::Internal("string column exceeds 4 GiB in one row group buffer");
+  bytes_.append(v.data(), v.size());
+  offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  ++size_;
+}
+
+void Column::AppendRange(const Column& other, size_t begin, size_t end) {
+  if (other.type_ != type_) throw Error::Internal("AppendRange: column types differ");
+  for (size_t i = begin; i < end; ++i) {
+    if (!other.IsValid(i)) {
+      AppendNull();
+      continue;
+    }
+    switch (type_) {
+      case DataType::kBool: AppendBool(other.u8_[i] != 0); break;
+      case DataType::kInt32: AppendInt32(other.i32_[i]); break;
+      case DataType::kInt64:
+      case DataType::kTimestampMillis: AppendInt64(other.i64_[i]); break;
+      case DataType::kDouble: AppendDouble(other.f64_[i]); break;
+      case DataType::kString: AppendString(other.StringAt(i)); break;
+    }
+  }
+}
+
+size_t Column::ByteSize() const {
+  switch (type_) {
+    case DataType::kBool: return (size_ + 7) / 8;
+    case DataType::kInt32: return size_ * 4;
+    case DataType::kInt64:
+    case DataType::kTimestampMillis:
+    case DataType::kDouble: return size_ * 8;
+    case DataType::kString: return bytes_.size() + 4 * size_;
+  }
+  return 0;
+}
+
+void Column::Clear() {
+  size_ = 0;
+  null_count_ = 0;
+  valid_.clear();
+  u8_.clear();
+  i32_.clear();
+  i64_.clear();
+  f64_.clear();
+  bytes_.clear();
+  offsets_.assign(1, 0);
+}
+
+RecordBatch::RecordBatch(Schema s) : schema(std::move(s)) {
+  columns.reserve(schema.size());
+  for (const auto& f : schema) columns.emplace_back(f.type);
+}
+
+}  // namespace lakeforge

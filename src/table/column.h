@@ -1,0 +1,82 @@
+// Columns and record batches: what flows between the ETL stages and into the Parquet writer.
+//
+// A Column is a typed, growable array with an optional validity vector. Null slots still occupy a
+// value slot (0 or the empty string) so that row i is always at index i. Strings live in one byte
+// buffer with n+1 offsets, as in Arrow.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lakeforge {
+
+enum class DataType { kBool, kInt32, kInt64, kDouble, kString, kTimestampMillis };
+
+const char* DataTypeName(DataType type);
+
+struct Field {
+  std::string name;
+  DataType type;
+  bool nullable = true;
+};
+
+using Schema = std::vector<Field>;
+
+class Column {
+ public:
+  explicit Column(DataType type) : type_(type) {}
+
+  DataType type() const { return type_; }
+  size_t size() const { return size_; }
+  bool has_nulls() const { return null_count_ > 0; }
+  size_t null_count() const { return null_count_; }
+  bool IsValid(size_t i) const { return valid_.empty() || valid_[i] != 0; }
+
+  void Reserve(size_t n);
+  void AppendNull();
+  void AppendBool(bool v);
+  void AppendInt32(int32_t v);
+  void AppendInt64(int64_t v);  // also timestamps (ms since epoch)
+  void AppendDouble(double v);
+  void AppendString(std::string_view v);
+  // Appends rows [begin, end) of another column of the same type.
+  void AppendRange(const Column& other, size_t begin, size_t end);
+
+  const std::vector<uint8_t>& bools() const { return u8_; }
+  const std::vector<int32_t>& int32s() const { return i32_; }
+  const std::vector<int64_t>& int64s() const { return i64_; }
+  const std::vector<double>& doubles() const { return f64_; }
+  std::string_view StringAt(size_t i) const {
+    return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  // Uncompressed PLAIN size estimate of the values, for row-group and page sizing.
+  size_t ByteSize() const;
+  void Clear();
+
+ private:
+  void MarkValid();
+
+  DataType type_;
+  size_t size_ = 0;
+  size_t null_count_ = 0;
+  std::vector<uint8_t> valid_;  // empty while every row is valid
+  std::vector<uint8_t> u8_;
+  std::vector<int32_t> i32_;
+  std::vector<int64_t> i64_;
+  std::vector<double> f64_;
+  std::string bytes_;
+  std::vector<uint32_t> offsets_{0};
+};
+
+// Columns of equal length, one per schema field.
+struct RecordBatch {
+  Schema schema;
+  std::vector<Column> columns;
+
+  explicit RecordBatch(Schema s);
+  size_t num_rows() const { return columns.empty() ? 0 : columns[0].size(); }
+};
+
+}  // namespace lakeforge
