@@ -63,10 +63,9 @@ void ParallelSort(std::vector<T>& v, Less less, int threads) {
 }
 
 Schema SongsSchema() {
+  // year and artist_id are partition columns: they live in the folder names only, as Spark writes them.
   return {{"song_id", DataType::kString, false},
           {"title", DataType::kString, true},
-          {"artist_id", DataType::kString, false},
-          {"year", DataType::kInt32, true},
           {"duration", DataType::kDouble, true}};
 }
 
@@ -109,10 +108,7 @@ TableData BuildSongsTable(const std::vector<SongRecord>& songs) {
     auto& cols = t.partitions.back().batch.columns;
     cols[0].AppendString(s.song_id);
     AppendOpt(cols[1], s.title);
-    cols[2].AppendString(s.artist_id);
-    if (s.year) cols[3].AppendInt32(*s.year);
-    else cols[3].AppendNull();
-    AppendOpt(cols[4], s.duration);
+    AppendOpt(cols[2], s.duration);
   }
   return t;
 }

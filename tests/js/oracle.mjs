@@ -1,0 +1,133 @@
+// The independent oracle: computes the five star-schema tables (and the rejected records) from the
+// raw lake with DuckDB SQL that implements the README's semantics, then compares them row by row
+// with lakeforge's Parquet output read back by DuckDB. Exit 0 when every table matches.
+//
+// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { rawRecords } from './raw_lines.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? acc.concat([[v.replace(/^--/, ''), a[i + 1]]]) : acc), []));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-oracle-'));
+const rawPath = path.join(tmp, 'raw.jsonl');
+const fd = fs.openSync(rawPath, 'w');
+const sink = (r) => fs.writeSync(fd, JSON.stringify(r) + '\n');
+rawRecords('song', args.songs, sink);
+rawRecords('log', args.logs, sink);
+fs.closeSync(fd);
+
+const db = await DuckDBInstance.create(':memory:');
+const c = await db.connect();
+const q = async (sql) => (await c.runAndReadAll(sql)).getRowObjectsJson();
+const out = args.output;
+const pq = (t) => `read_parquet('${out}/${t}/**/*.parquet', hive_partitioning = true)`;
+
+await q(`CREATE TABLE raw AS SELECT row_number() OVER () AS ord, * FROM read_json('${rawPath}', format = 'newline_delimited',
+  columns = {kind: 'VARCHAR', source: 'VARCHAR', line: 'INTEGER', text: 'VARCHAR', utf8: 'BOOLEAN', empty: 'BOOLEAN'})`);
+// JSON type helpers: t(f) is DuckDB's json_type of a field, NULL when absent.
+const t = (f) => `json_type(text, '$.${f}')`;
+const str = (f) => `(${t(f)} IS NULL OR ${t(f)} IN ('VARCHAR', 'NULL'))`;
+const num = (f) => `(${t(f)} IS NULL OR ${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL'))`;
+const int = (f) => `(${t(f)} IS NULL OR ${t(f)} = 'NULL' OR (${t(f)} IN ('BIGINT', 'UBIGINT') AND TRY_CAST(json_extract_string(text, '$.${f}') AS BIGINT) IS NOT NULL))`;
+const present = (f) => `(${t(f)} IS NOT NULL AND ${t(f)} <> 'NULL')`;
+const s = (f) => `CASE WHEN ${t(f)} = 'VARCHAR' THEN json_extract_string(text, '$.${f}') END`;
+const d = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(json_extract_string(text, '$.${f}') AS DOUBLE) END`;
+const i = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT') THEN CAST(json_extract_string(text, '$.${f}') AS BIGINT) END`;
+
+await q(`CREATE TABLE checked AS SELECT *,
+  CASE WHEN empty THEN 'empty file'
+       WHEN NOT utf8 THEN 'invalid UTF-8'
+       WHEN NOT json_valid(text) THEN 'malformed JSON'
+       WHEN json_type(text) <> 'OBJECT' THEN 'not a JSON object'
+       WHEN kind = 'song' AND NOT (${str('song_id')} AND ${str('artist_id')} AND ${str('title')} AND ${str('artist_name')}
+            AND ${str('artist_location')} AND ${num('artist_latitude')} AND ${num('artist_longitude')} AND ${num('duration')}
+            AND ${int('year')} AND (${t('year')} IS DISTINCT FROM 'BIGINT' AND ${t('year')} IS DISTINCT FROM 'UBIGINT'
+                 OR TRY_CAST(json_extract_string(text, '$.year') AS INTEGER) IS NOT NULL)) THEN 'wrong type'
+       WHEN kind = 'song' AND (coalesce(${s('song_id')}, '') = '' OR coalesce(${s('artist_id')}, '') = '') THEN 'missing key field'
+       WHEN kind = 'log' AND ${s('page')} IS DISTINCT FROM 'NextSong' THEN 'filtered'
+       WHEN kind = 'log' AND NOT (${int('ts')} AND ${str('page')} AND ${str('song')} AND ${str('artist')} AND ${num('length')}
+            AND ${str('gender')} AND ${str('level')} AND ${str('lastName')} AND ${str('location')} AND ${str('firstName')}
+            AND ${int('sessionId')} AND ${str('userAgent')} AND ${int('itemInSession')}) THEN 'wrong type'
+       WHEN kind = 'log' AND NOT ${present('ts')} THEN 'missing key field'
+       WHEN kind = 'log' AND NOT ${present('userId')} THEN 'missing key field'
+       WHEN kind = 'log' AND ${t('userId')} = 'VARCHAR' AND NOT regexp_full_match(${s('userId')}, '[0-9]{0,18}') THEN 'non-numeric userId'
+       WHEN kind = 'log' AND NOT (${t('userId')} = 'VARCHAR' OR (${t('userId')} IN ('BIGINT', 'UBIGINT')
+            AND TRY_CAST(json_extract_string(text, '$.userId') AS BIGINT) IS NOT NULL)) THEN 'wrong type'
+       ELSE 'ok' END AS verdict
+  FROM raw`);
+
+await q(`CREATE TABLE song_recs AS SELECT ord, source, line, ${s('song_id')} AS song_id, ${s('title')} AS title,
+  ${s('artist_id')} AS artist_id, ${i('year')}::INTEGER AS year, ${d('duration')} AS duration, ${s('artist_name')} AS artist_name,
+  ${s('artist_location')} AS location, ${d('artist_latitude')} AS latitude, ${d('artist_longitude')} AS longitude
+  FROM checked WHERE kind = 'song' AND verdict = 'ok'`);
+await q(`CREATE TABLE events AS SELECT * FROM (
+  SELECT ord, ${i('ts')} AS ts, CASE WHEN ${s('userId')} = '' THEN NULL WHEN ${t('userId')} = 'VARCHAR' THEN CAST(${s('userId')} AS BIGINT)
+         ELSE ${i('userId')} END AS user_id,
+    ${i('sessionId')} AS session_id, ${i('itemInSession')} AS item, ${s('level')} AS level, ${s('firstName')} AS first_name,
+    ${s('lastName')} AS last_name, ${s('gender')} AS gender, ${s('location')} AS location, ${s('userAgent')} AS user_agent,
+    ${s('song')} AS song, ${s('artist')} AS artist, ${d('length')} AS length
+  FROM checked WHERE kind = 'log' AND verdict = 'ok')
+  QUALIFY row_number() OVER (PARTITION BY user_id, session_id, item ORDER BY ts, ord) = 1`);
+
+const expected = {
+  songs: `SELECT song_id, title, duration, year, artist_id FROM song_recs QUALIFY row_number() OVER (PARTITION BY song_id ORDER BY ord) = 1`,
+  artists: `SELECT artist_id, artist_name AS name, location, latitude, longitude FROM song_recs
+    QUALIFY row_number() OVER (PARTITION BY artist_id ORDER BY (latitude IS NOT NULL)::INT + (longitude IS NOT NULL)::INT
+      + (coalesce(location, '') <> '')::INT DESC, ord) = 1`,
+  users: `SELECT user_id, first_name, last_name, gender, level FROM events WHERE user_id IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY ts DESC, session_id DESC NULLS LAST, item DESC NULLS LAST) = 1`,
+  time: `SELECT DISTINCT ts AS start_time, hour(make_timestamp(ts * 1000)) AS hour, day(make_timestamp(ts * 1000)) AS day,
+    weekofyear(make_timestamp(ts * 1000)) AS week, dayofweek(make_timestamp(ts * 1000)) + 1 AS weekday,
+    year(make_timestamp(ts * 1000)) AS year, month(make_timestamp(ts * 1000)) AS month FROM events`,
+  songplays: `WITH songs AS (${'SELECT song_id, title, duration, artist_id FROM song_recs QUALIFY row_number() OVER (PARTITION BY song_id ORDER BY ord) = 1'}),
+    named AS (SELECT s.*, a.artist_name FROM songs s JOIN song_recs a USING (song_id) QUALIFY row_number() OVER (PARTITION BY s.song_id ORDER BY a.ord) = 1),
+    matched AS (SELECT e.*, n.song_id, n.artist_id FROM events e JOIN named n ON e.song = n.title AND e.artist = n.artist_name AND e.length = n.duration
+      QUALIFY row_number() OVER (PARTITION BY e.user_id, e.session_id, e.item ORDER BY n.song_id) = 1)
+    SELECT row_number() OVER (ORDER BY ts, user_id NULLS FIRST, session_id NULLS FIRST, item NULLS FIRST) AS songplay_id, ts AS start_time,
+      user_id, level, song_id, artist_id, session_id, location, user_agent,
+      year(make_timestamp(ts * 1000)) AS year, month(make_timestamp(ts * 1000)) AS month FROM matched`,
+};
+const actual = {
+  songs: `SELECT song_id, title, duration, TRY_CAST(year AS INTEGER) AS year, artist_id FROM ${pq('songs')}`,
+  artists: `SELECT artist_id, name, location, latitude, longitude FROM ${pq('artists')}`,
+  users: `SELECT user_id, first_name, last_name, gender, level FROM ${pq('users')}`,
+  time: `SELECT epoch_ms(start_time) AS start_time, hour, day, week, weekday, year, month FROM ${pq('time')}`,
+  songplays: `SELECT songplay_id, epoch_ms(start_time) AS start_time, user_id, level, song_id, artist_id, session_id, location,
+    user_agent, year, month FROM ${pq('songplays')}`,
+};
+
+let failed = 0, passed = 0;
+for (const table of Object.keys(expected)) {
+  const files = fs.existsSync(`${out}/${table}`) ? fs.readdirSync(`${out}/${table}`, { recursive: true }).filter((f) => f.endsWith('.parquet')) : [];
+  const exp = `(${expected[table]})`;
+  const act = files.length ? `(${actual[table]})` : `(SELECT * FROM ${exp} WHERE false)`;
+  const [{ n: expRows }] = await q(`SELECT count(*) AS n FROM ${exp}`);
+  const [{ n: actRows }] = await q(`SELECT count(*) AS n FROM ${act}`);
+  const missing = await q(`SELECT * FROM (${exp} EXCEPT ALL ${act}) LIMIT 3`);
+  const extra = await q(`SELECT * FROM (${act} EXCEPT ALL ${exp}) LIMIT 3`);
+  const ok = expRows === actRows && missing.length === 0 && extra.length === 0;
+  ok ? passed++ : failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${table}: expected ${expRows} rows, lakeforge ${actRows}`);
+  for (const r of missing) console.log('  missing from lakeforge:', JSON.stringify(r));
+  for (const r of extra) console.log('  unexpected in lakeforge:', JSON.stringify(r));
+}
+
+// Rejected records: same (source, line, reason) set.
+const rejFiles = fs.existsSync(`${out}/_rejected`) ? fs.readdirSync(`${out}/_rejected`).filter((f) => f.endsWith('.jsonl')) : [];
+const expRej = `(SELECT source, line, verdict AS reason FROM checked WHERE verdict NOT IN ('ok', 'filtered'))`;
+const actRej = rejFiles.length
+  ? `(SELECT source, line, reason FROM read_json('${out}/_rejected/*.jsonl', format = 'newline_delimited', columns = {source: 'VARCHAR', line: 'INTEGER', reason: 'VARCHAR'}))`
+  : `(SELECT * FROM ${expRej} WHERE false)`;
+const [{ n: e1 }] = await q(`SELECT count(*) AS n FROM ${expRej}`);
+const rejMissing = await q(`SELECT * FROM (${expRej} EXCEPT ALL ${actRej}) LIMIT 3`);
+const rejExtra = await q(`SELECT * FROM (${actRej} EXCEPT ALL ${expRej}) LIMIT 3`);
+const rejOk = rejMissing.length === 0 && rejExtra.length === 0;
+rejOk ? passed++ : failed++;
+console.log(`${rejOk ? 'ok  ' : 'FAIL'} _rejected: expected ${e1} records`);
+for (const r of rejMissing) console.log('  missing from lakeforge:', JSON.stringify(r));
+for (const r of rejExtra) console.log('  unexpected in lakeforge:', JSON.stringify(r));
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,44 @@
+// Lists a raw lake's records independently of lakeforge: walks a folder (skipping names that start
+// with '.' or '_'), decompresses nothing (tests use plain JSON), splits files into lines and writes
+// one JSON object per record: {kind, source, line, text, utf8, empty}. Song files that hold one
+// multi-line (pretty-printed) object are kept whole, as line 1.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function walk(root) {
+  const st = fs.statSync(root);
+  if (!st.isDirectory()) return [root];
+  const out = [];
+  for (const name of fs.readdirSync(root)) {
+    if (name.startsWith('.') || name.startsWith('_')) continue;
+    const p = path.join(root, name);
+    const s = fs.statSync(p);
+    if (s.isDirectory()) out.push(...walk(p));
+    else if (s.isFile()) out.push(p);
+  }
+  return out;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function rawRecords(kind, root, sink) {
+  for (const file of walk(root).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+    const bytes = fs.readFileSync(file);
+    const text = bytes.toString('latin1');
+    if (text.trim() === '') {
+      sink({ kind, source: file, line: 0, text: '', utf8: true, empty: true });
+      continue;
+    }
+    const lines = bytes.toString('binary').split('\n');
+    const first = lines.findIndex((l) => l.trim() !== '');
+    const pretty = kind === 'song' && lines.length > 1 && lines[first].trim() === '{';
+    const records = pretty ? [[first + 1, Buffer.from(text.trim(), 'latin1')]]
+                           : lines.map((l, i) => [i + 1, Buffer.from(l.replace(/\r$/, ''), 'latin1')]);
+    for (const [line, buf] of records) {
+      if (buf.toString('latin1').trim() === '') continue;
+      let s = null, utf8 = true;
+      try { s = decoder.decode(buf); } catch { utf8 = false; }
+      sink({ kind, source: file, line, text: s, utf8, empty: false });
+    }
+  }
+}
