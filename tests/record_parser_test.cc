@@ -1,0 +1,177 @@
+// Bad-input classes for the record readers, with the expected reject reason and message, plus the
+// accepted shapes (pretty-printed and line-delimited song files, CRLF, no trailing newline).
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include "pipeline/record_parser.h"
+
+namespace lakeforge {
+namespace {
+
+// Inputs need simdjson's padding after the last byte.
+std::string Padded(const std::string& s) { return s + std::string(simdjson::SIMDJSON_PADDING, '\0'); }
+
+struct Parsed {
+  std::vector<SongRecord> songs;
+  LogFileResult logs;
+  std::vector<Reject> rejects;
+};
+
+Parsed Songs(const std::string& text) {
+  Parsed p;
+  std::string buf = Padded(text);
+  RecordParser parser;
+  parser.ParseSongFile(std::string_view(buf.data(), text.size()), 3, &p.songs, &p.rejects);
+  return p;
+}
+
+Parsed Logs(const std::string& text, const SongIndex& index = SongIndex()) {
+  Parsed p;
+  std::string buf = Padded(text);
+  RecordParser parser;
+  parser.ParseLogFile(std::string_view(buf.data(), text.size()), 5, index, &p.logs, &p.rejects);
+  return p;
+}
+
+const char* kEvent =
+    R"({"artist":"A","auth":"Logged In","firstName":"J","gender":"M","itemInSession":0,"lastName":"B","length":182.85669,)"
+    R"("level":"free","location":"X","method":"PUT","page":"NextSong","sessionId":829,"song":"S","status":200,)"
+    R"("ts":1543537327796,"userAgent":"UA","userId":"91"})";
+
+std::string EventWith(const std::string& field, const std::string& replacement) {
+  std::string e = kEvent;
+  auto p = e.find("\"" + field + "\":");
+  EXPECT_NE(p, std::string::npos);
+  auto end = e.find_first_of(",}", p);
+  return e.substr(0, p) + replacement + e.substr(end);
+}
+
+TEST(SongFiles, OneObjectPerFile) {
+  auto p = Songs(R"({"num_songs": 1, "artist_id": "AR1", "artist_latitude": null, "artist_longitude": null, "artist_location": "", "artist_name": "N", "song_id": "SO1", "title": "T", "duration": 337.68444, "year": 2005})");
+  ASSERT_EQ(p.songs.size(), 1u);
+  EXPECT_TRUE(p.rejects.empty());
+  EXPECT_EQ(p.songs[0].song_id, "SO1");
+  EXPECT_EQ(p.songs[0].duration, 337.68444);
+  EXPECT_EQ(p.songs[0].year, 2005);
+  EXPECT_FALSE(p.songs[0].artist_latitude.has_value());
+  EXPECT_EQ(p.songs[0].line, 1u);
+}
+
+TEST(SongFiles, PrettyPrintedObject) {
+  auto p = Songs("\n{\n  \"song_id\": \"SO1\",\n  \"artist_id\": \"AR1\",\n  \"title\": \"T\"\n}\n");
+  ASSERT_EQ(p.songs.size(), 1u);
+  EXPECT_EQ(p.songs[0].line, 2u);
+}
+
+TEST(SongFiles, SeveralObjectsOnePerLineAsAfterCompaction) {
+  auto p = Songs("{\"song_id\": \"SO1\", \"artist_id\": \"AR1\"}\r\n\n{\"song_id\": \"SO2\", \"artist_id\": \"AR2\"}");
+  ASSERT_EQ(p.songs.size(), 2u);
+  EXPECT_EQ(p.songs[1].line, 3u);
+}
+
+TEST(SongFiles, MissingAndWrongTypedKeys) {
+  auto p = Songs("{\"artist_id\": \"AR1\"}\n{\"song_id\": \"\", \"artist_id\": \"AR1\"}\n{\"song_id\": 5, \"artist_id\": \"AR1\"}\n"
+                 "{\"song_id\": \"S\", \"artist_id\": \"A\", \"year\": 3000000000}");
+  ASSERT_EQ(p.rejects.size(), 4u);
+  EXPECT_EQ(p.rejects[0].reason, RejectReason::kMissingField);
+  EXPECT_EQ(p.rejects[0].error, "missing key field song_id");
+  EXPECT_EQ(p.rejects[1].error, "missing key field song_id");
+  EXPECT_EQ(p.rejects[2].reason, RejectReason::kWrongType);
+  EXPECT_EQ(p.rejects[2].error, "wrong type for song_id: expected string, got integer");
+  EXPECT_EQ(p.rejects[3].error, "wrong type for year: expected integer within INT32, got integer");
+  EXPECT_EQ(p.rejects[3].line, 4u);
+  EXPECT_EQ(p.rejects[3].file, 3u);
+}
+
+TEST(SongFiles, EmptyFile) {
+  auto p = Songs(" \n");
+  ASSERT_EQ(p.rejects.size(), 1u);
+  EXPECT_EQ(p.rejects[0].reason, RejectReason::kEmptyFile);
+  EXPECT_EQ(p.rejects[0].line, 0u);
+  EXPECT_EQ(p.rejects[0].error, "empty file: expected at least one JSON record");
+}
+
+TEST(SongFiles, MalformedPrettyPrintedFileIsOneReject) {
+  auto p = Songs("{\n  \"song_id\": \"SO1\",\n  \"artist_id\": \n");
+  ASSERT_EQ(p.rejects.size(), 1u);
+  EXPECT_EQ(p.rejects[0].reason, RejectReason::kMalformedJson);
+  EXPECT_EQ(p.rejects[0].line, 1u);
+}
+
+TEST(LogFiles, NextSongEventsOnlyAndNoTrailingNewline) {
+  std::string other = EventWith("page", R"("page":"Home")");
+  auto p = Logs(std::string(kEvent) + "\n" + other + "\n" + kEvent);
+  EXPECT_TRUE(p.rejects.empty());
+  ASSERT_EQ(p.logs.events.size(), 2u);
+  EXPECT_EQ(p.logs.filtered, 1u);
+  EXPECT_EQ(p.logs.lines, 3u);
+  EXPECT_EQ(p.logs.events[0].user_id, 91);
+  EXPECT_EQ(p.logs.events[0].ts, 1543537327796);
+  EXPECT_EQ(p.logs.events[1].line, 3u);
+  EXPECT_EQ(p.logs.profiles.size(), 1u);  // identical session strings are interned once
+}
+
+struct BadCase {
+  std::string line;
+  RejectReason reason;
+  std::string error;
+};
+
+TEST(LogFiles, EveryBadInputClassIsRejectedWithItsReason) {
+  std::string full = kEvent;
+  std::vector<BadCase> cases = {
+      {full.substr(0, full.size() / 2), RejectReason::kMalformedJson, ""},  // truncated last line
+      {"{not json", RejectReason::kMalformedJson, ""},
+      {"[1,2]", RejectReason::kNotAnObject, "not a JSON object: got array"},
+      {EventWith("ts", R"("ts":"yesterday")"), RejectReason::kWrongType, "wrong type for ts: expected integer, got string"},
+      {EventWith("ts", R"("ts":1.5)"), RejectReason::kWrongType, "wrong type for ts: expected integer, got number"},
+      {EventWith("ts", R"("x":1)"), RejectReason::kMissingField, "missing key field ts"},
+      {EventWith("userId", R"("x":1)"), RejectReason::kMissingField, "missing key field userId"},
+      {EventWith("userId", R"("userId":null)"), RejectReason::kMissingField, "missing key field userId"},
+      {EventWith("userId", R"("userId":"abc")"), RejectReason::kNonNumericUserId,
+       "non-numeric userId: expected 1 to 18 digits, got \"abc\""},
+      {EventWith("userId", R"("userId":true)"), RejectReason::kWrongType,
+       "wrong type for userId: expected string of digits or integer, got boolean"},
+      {EventWith("length", R"("length":"long")"), RejectReason::kWrongType, "wrong type for length: expected number, got string"},
+      {EventWith("sessionId", R"("sessionId":1.5)"), RejectReason::kWrongType,
+       "wrong type for sessionId: expected integer, got number"},
+      {EventWith("artist", "\"artist\":\"\xC3\x28\""), RejectReason::kInvalidUtf8, "invalid UTF-8"},
+  };
+  for (const auto& c : cases) {
+    auto p = Logs(c.line);
+    ASSERT_EQ(p.rejects.size(), 1u) << c.line;
+    EXPECT_EQ(p.rejects[0].reason, c.reason) << c.line;
+    if (!c.error.empty()) {
+      EXPECT_EQ(p.rejects[0].error, c.error);
+    }
+    if (c.reason == RejectReason::kMalformedJson) {
+      EXPECT_EQ(p.rejects[0].error.rfind("malformed JSON: ", 0), 0u);
+    }
+    EXPECT_EQ(p.rejects[0].record, c.line);
+    EXPECT_EQ(p.rejects[0].line, 1u);
+    EXPECT_TRUE(p.logs.events.empty());
+  }
+}
+
+TEST(LogFiles, AnonymousAndIntegerUserIds) {
+  auto p = Logs(EventWith("userId", R"("userId":"")") + "\n" + EventWith("userId", R"("userId":7)"));
+  ASSERT_TRUE(p.rejects.empty());
+  ASSERT_EQ(p.logs.events.size(), 2u);
+  EXPECT_EQ(p.logs.events[0].user_id, kNull);
+  EXPECT_EQ(p.logs.events[1].user_id, 7);
+}
+
+TEST(LogFiles, JoinsOnTitleArtistAndExactDuration) {
+  SongIndex index;
+  std::vector<std::string> ids{"SOB", "SOA"};
+  index.Add("S", "A", 182.85669, 0, "SOB", ids);
+  index.Add("S", "A", 182.85669, 1, "SOA", ids);  // same key: the smaller song_id wins
+  auto p = Logs(std::string(kEvent) + "\n" + EventWith("length", R"("length":182.8567)"), index);
+  ASSERT_EQ(p.logs.events.size(), 2u);
+  EXPECT_EQ(p.logs.events[0].song, 1);
+  EXPECT_EQ(p.logs.events[1].song, -1);
+}
+
+}  // namespace
+}  // namespace lakeforge
