@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# End-to-end tests of `lakeforge etl`, each a block that prints "ok <name>" or "FAIL <name>":
+# the oracle on the real sample and on a generated dirty lake, identical output for any --threads,
+# --strict, unusable input (exit 2, output untouched), and kill -9 at random moments followed by a
+# rerun (every table complete-old or complete-new at all times, then correct).
+# Usage: e2e_etl.sh <lakeforge binary> [sample lake]
+set -uo pipefail
+bin=$1
+sample=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+check() {  # check <name> <command...>
+  local name=$1
+  shift
+  if "$@" >"$work/log" 2>&1; then
+    echo "ok   $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name"
+    sed 's/^/     /' "$work/log" | tail -25
+    failed=$((failed + 1))
+  fi
+}
+oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2"; }
+
+# Content fingerprint of an output folder: relative paths (run id removed) and file hashes.
+fingerprint() {
+  (cd "$1" && find . -type f -print0 | xargs -0 -r sha256sum |
+    sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\2 \1/' | sort)
+}
+
+if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then
+  sample_lake() { "$bin" etl --input "$sample" --output "$work/sample-out" --quiet && oracle "$sample" "$work/sample-out"; }
+  check "sample lake matches the DuckDB oracle" sample_lake
+else
+  echo "skip sample lake (not found)"
+fi
+
+"$bin" generate --output "$work/lake" --songs 3000 --events 60000 --seed 11 --dirty-rate 0.02 >/dev/null
+dirty_lake() { "$bin" etl --input "$work/lake" --output "$work/out" --quiet && oracle "$work/lake" "$work/out"; }
+check "generated dirty lake matches the DuckDB oracle" dirty_lake
+
+same_for_threads() {
+  "$bin" etl --input "$work/lake" --output "$work/t1" --threads 1 --quiet || return 1
+  "$bin" etl --input "$work/lake" --output "$work/t8" --threads 8 --quiet || return 1
+  diff <(fingerprint "$work/t1") <(fingerprint "$work/t8")
+}
+check "--threads 1 and --threads 8 write identical tables" same_for_threads
+
+same_for_codecs() {
+  for c in zstd gzip none; do
+    "$bin" etl --input "$work/lake" --output "$work/c-$c" --compression "$c" --quiet || return 1
+    oracle "$work/lake" "$work/c-$c" || return 1
+  done
+  ls "$work/c-zstd/artists" | grep -q '\.zstd\.parquet$'
+}
+check "zstd, gzip and uncompressed outputs match the oracle" same_for_codecs
+
+strict_mode() {
+  "$bin" etl --input "$work/lake" --output "$work/strict" --strict --quiet 2>"$work/strict.err"
+  local rc=$?
+  [ "$rc" -eq 1 ] || { echo "exit $rc, expected 1"; return 1; }
+  grep -q "rejected, nothing written; first: .*:[0-9]*: " "$work/strict.err" || { cat "$work/strict.err"; return 1; }
+  [ ! -e "$work/strict/songs" ]
+}
+check "--strict exits 1 with the first error and writes nothing" strict_mode
+
+missing_input() {
+  mkdir -p "$work/keep/songs" && echo old >"$work/keep/songs/marker"
+  "$bin" etl --songs "$work/nope" --logs "$work/lake/log_data" --output "$work/keep" 2>"$work/missing.err"
+  local rc=$?
+  [ "$rc" -eq 2 ] || { echo "exit $rc, expected 2"; return 1; }
+  grep -q "cannot read input '$work/nope': No such file or directory" "$work/missing.err" || { cat "$work/missing.err"; return 1; }
+  [ "$(wc -l <"$work/missing.err")" -eq 1 ] && [ -f "$work/keep/songs/marker" ] && [ ! -e "$work/keep/_temporary" ]
+}
+check "missing input: one-line error, exit 2, output untouched" missing_input
+
+# Every table folder present must be complete: a _SUCCESS and a single run id across its files.
+tables_consistent() {
+  local out=$1
+  for t in songs artists users time songplays _rejected; do
+    [ -e "$out/$t" ] || continue
+    [ -f "$out/$t/_SUCCESS" ] || { echo "$t has no _SUCCESS"; return 1; }
+    local runs
+    runs=$(find "$out/$t" -name 'part-*' | grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' | sort -u | wc -l)
+    [ "$runs" -le 1 ] || { echo "$t mixes $runs runs"; return 1; }
+  done
+}
+kill_and_rerun() {
+  "$bin" generate --output "$work/big" --songs 20000 --events 400000 --seed 5 >/dev/null
+  "$bin" etl --input "$work/big" --output "$work/k" --quiet || return 1
+  local before
+  before=$(fingerprint "$work/k" | sed 's/ .*//' | sort | md5sum)
+  for delay in 0.05 0.2 0.4 0.6 0.8 1.0 1.3; do
+    "$bin" etl --input "$work/big" --output "$work/k" --quiet &
+    local pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    tables_consistent "$work/k" || { echo "after kill at ${delay}s"; return 1; }
+    for t in songs artists users time songplays; do
+      [ -f "$work/k/$t/_SUCCESS" ] || { echo "$t vanished after kill at ${delay}s"; return 1; }
+    done
+  done
+  "$bin" etl --input "$work/big" --output "$work/k" --quiet || return 1
+  [ ! -e "$work/k/_temporary" ] || { echo "_temporary left behind"; return 1; }
+  [ "$(fingerprint "$work/k" | sed 's/ .*//' | sort | md5sum)" = "$before" ] || { echo "layout changed"; return 1; }
+  tables_consistent "$work/k" && oracle "$work/big" "$work/k"
+}
+check "kill -9 at any moment leaves complete tables; rerun cleans up" kill_and_rerun
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
