@@ -169,7 +169,9 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
   for (uint64_t s = 0; s < o.songs; ++s) {
     Rng r(o.seed, 2, s);
     Song& so = songs[s];
-    so.track = Id(r, "TR", 18);
+    so.track = "TR";  // MSD track ids: TR + three letters (the folder path) + 13 alphanumerics
+    for (int k = 0; k < 3; ++k) so.track.push_back(static_cast<char>('A' + r.Below(26)));
+    so.track = Id(r, so.track.c_str(), 18);
     so.song_id = (s > 10 && r.Chance(0.01)) ? songs[r.Below(s)].song_id : Id(r, "SO", 18);
     so.title = Words(r, 1 + static_cast<int>(r.Below(4)));
     so.artist = static_cast<uint32_t>(r.Below(n_artists));

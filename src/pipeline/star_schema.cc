@@ -156,8 +156,12 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
   EventTables out;
   // Shuffle by user: an identity includes the user, so each bucket dedupes on its own.
   constexpr size_t kBuckets = 64;
+  auto bucket_of = [](const Event& e) { return (static_cast<uint64_t>(e.user_id) * 0x9E3779B97F4A7C15ULL) >> 58; };
+  std::vector<size_t> counts(kBuckets, 0);
+  for (const Event& e : events) ++counts[bucket_of(e)];
   std::vector<std::vector<Event>> buckets(kBuckets);
-  for (const Event& e : events) buckets[(static_cast<uint64_t>(e.user_id) * 0x9E3779B97F4A7C15ULL) >> 58].push_back(e);
+  for (size_t b = 0; b < kBuckets; ++b) buckets[b].reserve(counts[b]);
+  for (const Event& e : events) buckets[bucket_of(e)].push_back(e);
   std::vector<Event>().swap(events);
 
   struct UserPick {
@@ -178,6 +182,7 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
       return a.line < c.line;
     });
     auto& k = kept[b];
+    k.reserve(v.size());
     for (size_t i = 0; i < v.size(); ++i) {
       if (i > 0 && v[i].user_id == v[i - 1].user_id && v[i].session_id == v[i - 1].session_id &&
           v[i].item == v[i - 1].item) {
@@ -230,6 +235,13 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
   // Gather deduplicated events: all feed the time table, matched ones feed songplays.
   std::vector<int64_t> times;
   std::vector<Event> plays;
+  size_t kept_total = 0, played_total = 0;
+  for (const auto& k : kept) {
+    kept_total += k.size();
+    for (const Event& e : k) played_total += e.song >= 0 ? 1 : 0;
+  }
+  times.reserve(kept_total);
+  plays.reserve(played_total);
   for (size_t b = 0; b < kBuckets; ++b) {
     out.duplicates += dups[b];
     out.events += kept[b].size();

@@ -38,6 +38,16 @@ void ParquetFileWriter::Write(const RecordBatch& batch) { Write(batch, 0, batch.
 void ParquetFileWriter::Write(const RecordBatch& batch, size_t begin, size_t end) {
   Check(batch);
   try {
+    if (buffered_rows_ == 0 && begin == 0 && end == batch.num_rows() && end < options_.row_group_rows) {
+      size_t bytes = 0;
+      for (const auto& col : batch.columns) bytes += col.ByteSize();
+      if (bytes < options_.row_group_bytes) {
+        // A whole batch that fits one row group is encoded straight from its columns, no copy.
+        // It closes the row group, as a full buffer would.
+        WriteRowGroup(batch.columns, end);
+        return;
+      }
+    }
     while (begin < end) {
       // Append in slices so a huge batch still honours the row-group row limit.
       size_t take = std::min(end - begin, options_.row_group_rows - buffered_rows_);
@@ -54,17 +64,19 @@ void ParquetFileWriter::Write(const RecordBatch& batch, size_t begin, size_t end
   }
 }
 
-void ParquetFileWriter::FlushRowGroup() {
-  if (buffered_rows_ == 0) return;  // never a 0-row row group
+void ParquetFileWriter::WriteRowGroup(const std::vector<Column>& columns, size_t rows) {
+  if (rows == 0) return;  // never a 0-row row group
   RowGroupMeta rg;
-  rg.num_rows = static_cast<int64_t>(buffered_rows_);
+  rg.num_rows = static_cast<int64_t>(rows);
   rg.columns.reserve(schema_.size());
-  for (size_t c = 0; c < schema_.size(); ++c) {
-    rg.columns.push_back(WriteColumnChunk(buffer_[c], schema_[c], options_, out_));
-    buffer_[c].Clear();
-  }
+  for (size_t c = 0; c < schema_.size(); ++c) rg.columns.push_back(WriteColumnChunk(columns[c], schema_[c], options_, out_));
   rows_written_ += rg.num_rows;
   row_groups_.push_back(std::move(rg));
+}
+
+void ParquetFileWriter::FlushRowGroup() {
+  WriteRowGroup(buffer_, buffered_rows_);
+  for (auto& col : buffer_) col.Clear();
   buffered_rows_ = 0;
 }
 

@@ -27,7 +27,8 @@ class ParquetFileWriter {
   // `name` identifies the file in error messages. `out` must outlive the writer.
   ParquetFileWriter(OutputStream* out, Schema schema, WriterOptions options, std::string name);
 
-  // Appends all rows of `batch`, whose schema must equal the writer's.
+  // Appends all rows of `batch`, whose schema must equal the writer's. A batch that fits in one row
+  // group and arrives while nothing is buffered is written as its own row group without a copy.
   void Write(const RecordBatch& batch);
   // Appends rows [begin, end) of `batch`.
   void Write(const RecordBatch& batch, size_t begin, size_t end);
@@ -40,6 +41,7 @@ class ParquetFileWriter {
  private:
   enum class State { kOpen, kClosed, kAborted };
   void FlushRowGroup();
+  void WriteRowGroup(const std::vector<Column>& columns, size_t rows);
   void Check(const RecordBatch& batch) const;
 
   OutputStream* out_;

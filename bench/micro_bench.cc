@@ -1,0 +1,112 @@
+// Per-stage microbenchmarks (Google Benchmark): the numbers to watch when optimising.
+//   BM_ParseLogLines   NextSong log parsing + validation + join lookup, bytes/s per core
+//   BM_EncodeParquet   songplays-shaped batch -> Parquet (snappy), bytes/s of PLAIN input per core
+//   BM_ListAndRead     list + read of small files from a generated lake folder, files/s
+// Each benchmark checks its answer once before timing it.
+#include <benchmark/benchmark.h>
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "formats/parquet/file_writer.h"
+#include "io/file_system.h"
+#include "pipeline/generator.h"
+#include "pipeline/record_parser.h"
+
+using namespace lakeforge;
+
+namespace {
+
+const std::string& LakeDir() {
+  static std::string dir = [] {
+    std::string d = (std::filesystem::temp_directory_path() / "lakeforge-micro-lake").string();
+    if (!std::filesystem::exists(d)) {
+      auto fs = MakeLocalFileSystem();
+      GenerateOptions o;
+      o.output = d;
+      o.songs = 5000;
+      o.events = 300000;
+      GenerateLake(*fs, o);
+    }
+    return d;
+  }();
+  return dir;
+}
+
+void BM_ParseLogLines(benchmark::State& state) {
+  auto fs = MakeLocalFileSystem();
+  auto files = fs->ListFiles(LakeDir() + "/log_data", true);
+  FileBuffer buf;
+  fs->ReadFile(files.front().path, simdjson::SIMDJSON_PADDING, &buf);
+  RecordParser parser;
+  SongIndex index;
+  {
+    LogFileResult check;
+    std::vector<Reject> rejects;
+    parser.ParseLogFile(buf.view(), 0, index, &check, &rejects);
+    if (check.events.empty() || !rejects.empty()) state.SkipWithError("parser found no events or rejected records");
+  }
+  for (auto _ : state) {
+    LogFileResult r;
+    std::vector<Reject> rejects;
+    parser.ParseLogFile(buf.view(), 0, index, &r, &rejects);
+    benchmark::DoNotOptimize(r.events.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buf.size));
+}
+BENCHMARK(BM_ParseLogLines)->Unit(benchmark::kMillisecond);
+
+void BM_EncodeParquet(benchmark::State& state) {
+  Schema schema{{"songplay_id", DataType::kInt64, false}, {"start_time", DataType::kTimestampMillis, false},
+                {"user_id", DataType::kInt64, true},      {"level", DataType::kString, true},
+                {"song_id", DataType::kString, false},    {"artist_id", DataType::kString, false},
+                {"session_id", DataType::kInt64, true},   {"location", DataType::kString, true},
+                {"user_agent", DataType::kString, true}};
+  RecordBatch batch(schema);
+  const size_t rows = 500000;
+  for (size_t i = 0; i < rows; ++i) {
+    auto& c = batch.columns;
+    c[0].AppendInt64(static_cast<int64_t>(i + 1));
+    c[1].AppendInt64(1541105830796 + static_cast<int64_t>(i) * 1000);
+    c[2].AppendInt64(static_cast<int64_t>(i % 5000));
+    c[3].AppendString(i % 3 ? "paid" : "free");
+    c[4].AppendString("SO" + std::to_string(100000000 + (i * 7919) % 200000));
+    c[5].AppendString("AR" + std::to_string(100000000 + (i * 104729) % 60000));
+    c[6].AppendInt64(static_cast<int64_t>(i / 40));
+    c[7].AppendString(i % 2 ? "San Francisco-Oakland-Hayward, CA" : "Dallas-Fort Worth-Arlington, TX");
+    c[8].AppendString("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35 #" +
+                      std::to_string(i % 40));
+  }
+  size_t plain = 0;
+  for (const auto& c : batch.columns) plain += c.ByteSize();
+  for (auto _ : state) {
+    StringOutputStream out;
+    parquet::ParquetFileWriter w(&out, schema, {}, "bench");
+    w.Write(batch);
+    w.Close();
+    if (w.rows_written() != static_cast<int64_t>(rows)) state.SkipWithError("wrong row count");
+    benchmark::DoNotOptimize(out.str().data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * plain));
+}
+BENCHMARK(BM_EncodeParquet)->Unit(benchmark::kMillisecond);
+
+void BM_ListAndRead(benchmark::State& state) {
+  auto fs = MakeLocalFileSystem();
+  FileBuffer buf;
+  size_t files = 0;
+  for (auto _ : state) {
+    auto list = fs->ListFiles(LakeDir() + "/song_data", true);
+    for (const auto& f : list) fs->ReadFile(f.path, 64, &buf);
+    files = list.size();
+  }
+  if (files != 5000) state.SkipWithError("expected 5000 song files");
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * files));
+}
+BENCHMARK(BM_ListAndRead)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

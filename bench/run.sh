@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# lakeforge vs DuckDB, end to end, on generated lakes at several scales (and the real sample when
+# present). For each scale: generate the lake once (cached in bench/out/lakes), check that both
+# tools produce the same rows in every table, then time RUNS alternating runs of each
+# (A/B/A/B...), each into a fresh output folder, and the I/O floor. Prints a Markdown table per
+# scale and writes them all to bench/results.md.
+#
+# Usage: bench/run.sh [--quick] [--runs N]
+#   --quick   only the small lake and the sample (a minute); default: all scales (tens of minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=3
+quick=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --runs) runs=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+scripts/install-deps.sh
+scripts/build.sh >/dev/null
+bin=build/lakeforge
+out=bench/out
+mkdir -p "$out/lakes"
+scales=("small 10000 100000")
+[ "$quick" -eq 1 ] || scales+=("medium 200000 5000000" "logs-heavy 1000 10000000")
+sample=../shared/data/sample
+
+# time_cmd <label> <cmd...>: appends "label wall user sys maxrss_kb" to $out/times.
+time_cmd() {
+  local label=$1
+  shift
+  /usr/bin/time -f "$label %e %U %S %M" -a -o "$out/times" "$@" >/dev/null
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+stat_of() {  # stat_of <label> <field#>  -> "median min max"
+  local vals
+  vals=$(awk -v l="$1" -v f="$2" '$1==l {print $f}' "$out/times")
+  echo "$(echo "$vals" | median) $(echo "$vals" | sort -g | head -1) $(echo "$vals" | sort -g | tail -1)"
+}
+
+{
+  echo "# lakeforge vs DuckDB: end-to-end ETL"
+  echo
+  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%d)."
+  echo "Command: \`bench/run.sh$([ "$quick" -eq 1 ] && echo " --quick") --runs $runs\`. Wall time in seconds over $runs alternating runs; CPU = user + system;"
+  echo "RSS = peak resident memory. I/O floor = reading every input file and writing as many files, of the same sizes, as lakeforge writes."
+} >"$out/results.md"
+
+lakes=()
+for s in "${scales[@]}"; do
+  read -r name songs events <<<"$s"
+  lake="$out/lakes/$name"
+  if [ ! -f "$lake/.complete" ]; then
+    rm -rf "$lake"
+    $bin generate --output "$lake" --songs "$songs" --events "$events" --seed 1 >/dev/null
+    touch "$lake/.complete"
+  fi
+  lakes+=("$name $lake")
+done
+[ -d "$sample/song_data" ] && lakes+=("sample $sample")
+
+for entry in "${lakes[@]}"; do
+  read -r name lake <<<"$entry"
+  rm -f "$out/times"
+  lf="$out/run/lakeforge" dd="$out/run/duckdb"
+  # 1. Check before timing: same rows in every table.
+  rm -rf "$out/run" && mkdir -p "$out/run"
+  $bin etl --input "$lake" --output "$lf" --quiet
+  node bench/duckdb_etl.mjs "$lake" "$dd"
+  if ! node tests/js/compare_outputs.mjs "$lf" "$dd" >"$out/compare.txt"; then
+    cat "$out/compare.txt"
+    echo "lakeforge and DuckDB disagree on $name: not timing" >&2
+    exit 1
+  fi
+  in_bytes=$(find "$lake" -type f -not -path "*/.*" -printf "%s\n" | awk "{s += \$1} END {print s}")
+  # 2. Alternate A/B runs, each into a fresh folder (removal is not timed).
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "$dd"
+    time_cmd duckdb node bench/duckdb_etl.mjs "$lake" "$dd"
+    rm -rf "$lf"
+    time_cmd lakeforge $bin etl --input "$lake" --output "$lf" --quiet
+    rm -rf "$out/run/floor"
+    time_cmd floor build/bench/io_floor "$lake" "$lf" "$out/run/floor"
+  done
+  lf_bytes=$(du -sb "$lf" | cut -f1)
+  dd_bytes=$(du -sb "$dd" | cut -f1)
+  lf_files=$(find "$lf" -name '*.parquet' | wc -l)
+  read -r lm lmin lmax <<<"$(stat_of lakeforge 2)"
+  read -r dm dmin dmax <<<"$(stat_of duckdb 2)"
+  read -r fm _ _ <<<"$(stat_of floor 2)"
+  cpu() { awk -v l="$1" '$1==l {print $3+$4}' "$out/times" | median; }
+  rss() { awk -v l="$1" '$1==l {print $5}' "$out/times" | sort -g | tail -1; }
+  {
+    echo
+    echo "## $name ($(echo "$in_bytes" | awk '{printf "%.1f MiB", $1/1048576}') input; lakeforge wrote $lf_files Parquet files)"
+    echo
+    echo "| tool | wall median (min–max) s | CPU s | peak RSS MiB | output MiB |"
+    echo "|---|---|---|---|---|"
+    echo "| DuckDB 1.5 | $dm ($dmin–$dmax) | $(cpu duckdb) | $(($(rss duckdb) / 1024)) | $(echo "$dd_bytes" | awk '{printf "%.1f", $1/1048576}') |"
+    echo "| lakeforge | $lm ($lmin–$lmax) | $(cpu lakeforge) | $(($(rss lakeforge) / 1024)) | $(echo "$lf_bytes" | awk '{printf "%.1f", $1/1048576}') |"
+    echo "| I/O floor | $fm | $(cpu floor) | $(($(rss floor) / 1024)) | |"
+    echo
+    echo "lakeforge is **$(awk -v a="$dm" -v b="$lm" 'BEGIN {printf "%.1f", a/b}')×** faster than DuckDB and at **$(awk -v a="$lm" -v b="$fm" 'BEGIN {printf "%.2f", a/b}')×** the I/O floor."
+  } | tee -a "$out/results.md"
+done
+cp "$out/results.md" bench/results.md
+echo
+echo "written to bench/results.md"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything lakeforge needs on a fresh Debian 12 machine: the C++ toolchain and libraries
+# (apt) and the test-only readers DuckDB and hyparquet (npm, into tests/js/node_modules).
+# Idempotent; run as root or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages=(build-essential cmake ninja-build pkg-config git
+  libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev libcli11-dev
+  libgtest-dev libbenchmark-dev hyperfine)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from Debian (nodejs + npm) or another vendor's nodejs that bundles npm (their
+# packages conflict): only ask apt for them when the commands are missing.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+if [ ! -d tests/js/node_modules/@duckdb/node-api ] || [ ! -d tests/js/node_modules/hyparquet-compressors ]; then
+  (cd tests/js && npm install --no-audit --no-fund --loglevel=error)
+fi
