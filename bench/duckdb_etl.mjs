@@ -12,7 +12,15 @@ fs.rmSync(out, { recursive: true, force: true });
 for (const t of ['artists', 'users']) fs.mkdirSync(`${out}/${t}`, { recursive: true });
 const db = await DuckDBInstance.create(':memory:');
 const c = await db.connect();
-const run = (sql) => c.run(sql);
+const verbose = process.env.LAKEFORGE_BENCH_VERBOSE;
+const run = async (sql) => {
+  const t0 = Date.now();
+  await c.run(sql);
+  if (verbose) console.error(`${((Date.now() - t0) / 1000).toFixed(2)}s  ${sql.slice(0, 70).replace(/\s+/g, ' ')}`);
+};
+// Row order is not needed (every ordering is explicit); let DuckDB spill rather than fail.
+await run(`SET preserve_insertion_order = false`);
+await run(`SET temp_directory = '${out}.duckdb-tmp'`);
 // Spark/Hive skip names starting with '.' or '_' below the root.
 const visible = (root) => `NOT regexp_matches(substr(filename, ${root.length + 2}), '(^|/)[._]')`;
 const songs = `${lake}/song_data`, logs = `${lake}/log_data`;
@@ -33,8 +41,21 @@ await run(`CREATE TABLE events AS SELECT * FROM (
   WHERE page = 'NextSong' AND ${visible(logs)})
   QUALIFY row_number() OVER (PARTITION BY user_id, session_id, item ORDER BY ts, filename) = 1`);
 
-const copy = (sql, dir, partition) =>
-  run(`COPY (${sql}) TO '${out}/${dir}' (FORMAT parquet, COMPRESSION snappy${partition ? `, PARTITION_BY (${partition})` : ''})`);
+// DuckDB 1.5 runs out of memory writing ~150k partitions with 2 threads on a 24 GiB machine (each
+// open partition writer reserves buffers); such a COPY is retried with one thread and reported.
+const copy = async (sql, dir, partition) => {
+  const stmt = `COPY (${sql}) TO '${out}/${dir}' (FORMAT parquet, COMPRESSION snappy${partition ? `, PARTITION_BY (${partition})` : ''})`;
+  try {
+    await run(stmt);
+  } catch (e) {
+    if (!String(e.message).includes('Out of Memory')) throw e;
+    console.error(`duckdb: out of memory writing ${dir} with all threads; retrying with threads = 1`);
+    fs.rmSync(`${out}/${dir}`, { recursive: true, force: true });
+    await run(`SET threads = 1`);
+    await run(stmt);
+    await run(`RESET threads`);
+  }
+};
 await copy(`SELECT song_id, title, duration, year, artist_id FROM songs`, 'songs', 'year, artist_id');
 await copy(`SELECT artist_id, artist_name AS name, artist_location AS location, artist_latitude AS latitude, artist_longitude AS longitude
   FROM song_recs QUALIFY row_number() OVER (PARTITION BY artist_id ORDER BY (artist_latitude IS NOT NULL)::INT

@@ -18,7 +18,7 @@ namespace lakeforge::cli {
 namespace {
 
 struct EtlArgs {
-  std::string input, songs, logs, output, compression = "snappy";
+  std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0;
   bool quiet = false, strict = false;
 };
@@ -39,12 +39,12 @@ int RunEtlCommand(const EtlArgs& a) {
   o.strict = a.strict;
   Progress progress;
   o.progress = &progress;
-  auto fs = MakeLocalFileSystem();
+  RoutingFileSystem fs(a.endpoint_url);
   auto start = std::chrono::steady_clock::now();
   EtlReport report;
   {
     ProgressLine line(&progress, !a.quiet);
-    report = RunEtl(*fs, o);
+    report = RunEtl(fs, o);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!report.committed) {
@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
       ->default_val("snappy");
   etl_cmd->add_option("--threads", etl.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   etl_cmd->add_flag("--quiet", etl.quiet, "No progress bar and no summary");
+  etl_cmd->add_option("--endpoint-url", etl.endpoint_url,
+                      "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
   etl_cmd->add_flag("--strict", etl.strict, "Fail (exit 1, nothing written) if any record is rejected");
   etl_cmd->footer(
       "Inputs: files and folders whose names start with '.' or '_' are skipped; .gz and .zst are decompressed.\n"
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--seed", gen.seed, "Random seed; same seed, same lake")->default_val(1);
   gen_cmd->add_option("--dirty-rate", gen.dirty_rate, "Share of damaged records, 0..1")->default_val(0.0);
   gen_cmd->add_option("--threads", gen.threads, "Worker threads (default: all cores)");
+  std::string gen_endpoint;
+  gen_cmd->add_option("--endpoint-url", gen_endpoint, "S3 endpoint when --output is s3://");
 
   try {
     app.parse(argc, argv);
@@ -105,9 +109,10 @@ int main(int argc, char** argv) {
   try {
     if (etl_cmd->parsed()) return cli::RunEtlCommand(etl);
     if (gen_cmd->parsed()) {
-      auto fs = MakeLocalFileSystem();
+      RoutingFileSystem router(gen_endpoint);
+      gen.output = StripFileScheme(gen.output);
       auto start = std::chrono::steady_clock::now();
-      GenerateReport r = GenerateLake(*fs, gen);
+      GenerateReport r = GenerateLake(router.For(gen.output), gen);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::printf("generated %llu song files and %llu log files (%llu events, %llu damaged records, %.1f MiB) in %.2f s\n",
                   static_cast<unsigned long long>(r.song_files), static_cast<unsigned long long>(r.log_files),

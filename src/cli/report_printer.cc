@@ -82,6 +82,7 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
                  static_cast<unsigned long long>(r.rejects[static_cast<size_t>(i)]));
   }
   if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", r.first_reject.c_str());
+  if (!r.storage_stats.empty()) std::fprintf(out, "\n%s\n", r.storage_stats.c_str());
   std::fprintf(out, "\nstages   ");
   for (const auto& s : r.stages) std::fprintf(out, " %s %.3fs", s.name.c_str(), s.seconds);
   std::fprintf(out, "\n");

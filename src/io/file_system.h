@@ -46,9 +46,37 @@ class FileSystem {
   virtual void CommitDir(const std::string& staged, const std::string& target, const std::string& old) = 0;
   // Names the entries directly inside a folder (empty when it does not exist).
   virtual std::vector<std::string> ListDir(const std::string& path) = 0;
+  // Deletes files (missing ones are not an error); object stores batch the requests.
+  virtual void DeleteFiles(const std::vector<std::string>& paths) = 0;
+
+  // Capabilities, not kinds: can CommitDir swap folders atomically under `path`? Where it cannot
+  // (object stores), writers use the manifest protocol instead (see pipeline/etl.cc).
+  virtual bool has_atomic_dir_swap() const { return true; }
+  // One line of request counters for run summaries ("" when there is nothing to say).
+  virtual std::string StatsLine() const { return ""; }
 };
 
 std::unique_ptr<FileSystem> MakeLocalFileSystem();
+// S3 with endpoint, region and credentials resolved as the AWS CLI does (s3_client.h).
+std::unique_ptr<FileSystem> MakeS3FileSystem(const std::string& endpoint_url);
+
+// Routes each path to local storage or S3 by its form (local path, file://, s3://), so any
+// combination of input and output locations works. The S3 side is created on first use.
+class RoutingFileSystem {
+ public:
+  explicit RoutingFileSystem(std::string endpoint_url = "");
+  ~RoutingFileSystem();
+  // The file system that serves `path` ("file://" stripped into *local_path when given).
+  FileSystem& For(const std::string& path);
+  std::string StatsLine() const;
+
+ private:
+  std::string endpoint_url_;
+  std::unique_ptr<FileSystem> local_, s3_;
+};
+
+// "file:///a/b" -> "/a/b"; other paths unchanged.
+std::string StripFileScheme(const std::string& path);
 
 // "a/b" + "c" -> "a/b/c".
 std::string JoinPath(const std::string& a, const std::string& b);

@@ -169,6 +169,11 @@ class LocalFileSystem final : public FileSystem {
     if (::rename(staged.c_str(), target.c_str()) != 0) throw Error::Io(Errno("cannot commit", target));
   }
 
+  void DeleteFiles(const std::vector<std::string>& paths) override {
+    for (const auto& p : paths)
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT) throw Error::Io(Errno("cannot delete", p));
+  }
+
   std::vector<std::string> ListDir(const std::string& path) override {
     std::vector<std::string> out;
     DIR* d = ::opendir(path.c_str());

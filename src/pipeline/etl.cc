@@ -92,15 +92,22 @@ void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer
 
 }  // namespace
 
-EtlReport RunEtl(FileSystem& fs, const EtlOptions& opt) {
+EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
+  EtlOptions opt = options;
+  opt.songs = StripFileScheme(opt.songs);
+  opt.logs = StripFileScheme(opt.logs);
+  opt.output = StripFileScheme(opt.output);
+  FileSystem& song_fs = router.For(opt.songs);
+  FileSystem& log_fs = router.For(opt.logs);
+  FileSystem& fs = router.For(opt.output);
   EtlReport report;
   report.run_id = NewRunId();
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StageTimer timer(&report);
 
   // 1. List inputs: any failure here happens before the output is touched.
-  std::vector<FileInfo> song_files = fs.ListFiles(opt.songs, true);
-  std::vector<FileInfo> log_files = fs.ListFiles(opt.logs, true);
+  std::vector<FileInfo> song_files = song_fs.ListFiles(opt.songs, true);
+  std::vector<FileInfo> log_files = log_fs.ListFiles(opt.logs, true);
   report.song_files = song_files.size();
   report.log_files = log_files.size();
   std::vector<std::string> sources;  // reject file index -> path
@@ -115,7 +122,7 @@ EtlReport RunEtl(FileSystem& fs, const EtlOptions& opt) {
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
     auto& r = song_results[i];
-    MapFile(fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
+    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
             [&](std::string_view data) {
               parsers[static_cast<size_t>(t)].ParseSongFile(data, static_cast<uint32_t>(i), &r.records, &r.rejects);
             });
@@ -154,7 +161,7 @@ EtlReport RunEtl(FileSystem& fs, const EtlOptions& opt) {
   ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
     auto& r = log_results[i];
     uint32_t file = base + static_cast<uint32_t>(i);
-    MapFile(fs, log_files[i].path, file, &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
+    MapFile(log_fs, log_files[i].path, file, &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
             [&](std::string_view data) { parsers[static_cast<size_t>(t)].ParseLogFile(data, file, index, &r.result, &r.rejects); });
     if (opt.progress) opt.progress->FileDone(r.bytes);
   });
@@ -218,26 +225,47 @@ EtlReport RunEtl(FileSystem& fs, const EtlOptions& opt) {
   }
   if (opt.strict && !rejects.empty()) return report;  // nothing is written or committed
 
-  // 5. Stage every table, then commit table by table.
-  std::string temp_root = JoinPath(opt.output, "_temporary");
-  fs.DeleteDirRecursive(temp_root);  // what a killed earlier run left behind
-  std::string stage = JoinPath(temp_root, report.run_id);
-  fs.CreateDirs(stage);
+  // 5. Write and commit.
   parquet::WriterOptions wopt;
   wopt.codec = opt.codec;
   size_t total_files = 0;
   for (const auto& t : tables) total_files += std::max<size_t>(1, t.partitions.size());
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
-  for (const auto& t : tables) report.tables.push_back(WriteTable(fs, stage, t, report.run_id, wopt, threads, opt.progress));
-  report.tables.push_back(WriteRejects(fs, stage, rejects, sources, report.run_id));
-  tables.clear();
-  timer.Mark("write");
-
-  for (const auto& t : report.tables) {
-    fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+  auto write_all = [&](const std::string& root) {
+    for (const auto& t : tables) report.tables.push_back(WriteTable(fs, root, t, report.run_id, wopt, threads, opt.progress));
+    report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
+    tables.clear();
+    timer.Mark("write");
+  };
+  if (fs.has_atomic_dir_swap()) {
+    // Stage every table, then swap each into place in one step.
+    std::string temp_root = JoinPath(opt.output, "_temporary");
+    fs.DeleteDirRecursive(temp_root);  // what a killed earlier run left behind
+    std::string stage = JoinPath(temp_root, report.run_id);
+    fs.CreateDirs(stage);
+    write_all(stage);
+    for (const auto& t : report.tables) {
+      fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+    }
+    report.committed = true;
+    fs.DeleteDirRecursive(temp_root);
+  } else {
+    // Object stores: this run's objects carry the run id in their names, so they never overwrite
+    // the previous run's; each table's _SUCCESS manifest (written last) switches readers over;
+    // only then is every object the manifest does not list deleted (older runs, killed runs).
+    write_all(opt.output);
+    report.committed = true;
+    for (const auto& t : report.tables) {
+      std::string dir = JoinPath(opt.output, t.name);
+      std::vector<std::string> stale;
+      for (const auto& f : fs.ListFiles(dir, false)) {
+        bool ours = f.path.find(report.run_id) != std::string::npos || f.path == JoinPath(dir, "_SUCCESS");
+        if (!ours) stale.push_back(f.path);
+      }
+      fs.DeleteFiles(stale);
+    }
   }
-  report.committed = true;
-  fs.DeleteDirRecursive(temp_root);
+  report.storage_stats = router.StatsLine();
   timer.Mark("commit");
   return report;
 }

@@ -5,8 +5,10 @@
 //   2. map song files in parallel -> SongRecords; reduce -> songs, artists, the join index;
 //   3. map log files in parallel -> NextSong Events (joined to songs as they are read);
 //   4. shuffle events by user, reduce -> users, time, songplays;
-//   5. write every table under <output>/_temporary/<run-id>/, then commit each table with one
-//      atomic folder swap (see commit protocol in the README), then delete the old versions.
+//   5. commit (README, "Commit protocol"): where the output supports atomic folder swaps (local),
+//      write every table under <output>/_temporary/<run-id>/ and swap each into place; on object
+//      stores, write objects under run-unique names at their final keys, then each table's
+//      _SUCCESS manifest, then delete every object the manifest does not list.
 #pragma once
 
 #include <array>
@@ -22,9 +24,9 @@
 namespace lakeforge {
 
 struct EtlOptions {
-  std::string songs;   // folder or file of song JSON
-  std::string logs;    // folder or file of log NDJSON
-  std::string output;  // output folder
+  std::string songs;   // folder, file or s3:// prefix of song JSON
+  std::string logs;    // folder, file or s3:// prefix of log NDJSON
+  std::string output;  // output folder or s3:// prefix
   Codec codec = Codec::kSnappy;
   int threads = 0;  // 0: all cores
   bool strict = false;
@@ -46,10 +48,11 @@ struct EtlReport {
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
   bool committed = false;
+  std::string storage_stats;  // request and retry counts when object storage was used
 };
 
 // Runs the ETL. Throws Error on unusable input or output; bad records are counted, not thrown.
 // With options.strict and any rejected record, nothing is committed (report.committed == false).
-EtlReport RunEtl(FileSystem& fs, const EtlOptions& options);
+EtlReport RunEtl(RoutingFileSystem& fs, const EtlOptions& options);
 
 }  // namespace lakeforge

@@ -57,7 +57,9 @@ TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vec
   TableReport report{"_rejected", rejects.size(), 0, 0};
   std::string dir = JoinPath(root, "_rejected");
   fs.CreateDirs(dir);
+  std::string manifest;
   if (!rejects.empty()) {
+    manifest = "part-00000-" + run_id + ".jsonl\n";
     auto out = fs.OpenOutputStream(JoinPath(dir, "part-00000-" + run_id + ".jsonl"));
     std::string line;
     for (const Reject& r : rejects) {
@@ -81,7 +83,9 @@ TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vec
     report.files = 1;
     out->Close();
   }
-  fs.OpenOutputStream(JoinPath(dir, "_SUCCESS"))->Close();
+  auto success = fs.OpenOutputStream(JoinPath(dir, "_SUCCESS"));  // the manifest, as for tables
+  success->Write(manifest);
+  success->Close();
   return report;
 }
 

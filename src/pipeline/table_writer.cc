@@ -39,7 +39,13 @@ TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData&
   }
   for (uint64_t s : sizes) report.bytes += s;
   report.files = sizes.size();
-  fs.OpenOutputStream(JoinPath(table_dir, "_SUCCESS"))->Close();
+  // _SUCCESS, written last, is also the manifest: the table's files, one relative path per line.
+  std::string manifest;
+  if (table.partitions.empty() && !table.partitioned) manifest = file_name + "\n";
+  for (const auto& p : table.partitions) manifest += (p.dir.empty() ? "" : p.dir + "/") + file_name + "\n";
+  auto success = fs.OpenOutputStream(JoinPath(table_dir, "_SUCCESS"));
+  success->Write(manifest);
+  success->Close();
   return report;
 }
 

@@ -1,0 +1,38 @@
+// libFuzzer target: arbitrary bytes as a song file and as a log file. The parsers must never crash,
+// must account for every line (event, filtered or rejected), and every reject must name a line
+// that exists.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "pipeline/record_parser.h"
+
+using namespace lakeforge;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static RecordParser parser;
+  std::string buf(reinterpret_cast<const char*>(data), size);
+  buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  std::string_view view(buf.data(), size);
+  size_t lines = 1;
+  for (size_t i = 0; i < size; ++i) lines += data[i] == '\n';
+
+  std::vector<SongRecord> songs;
+  std::vector<Reject> rejects;
+  parser.ParseSongFile(view, 0, &songs, &rejects);
+  for (const auto& r : rejects)
+    if (r.line > lines) std::abort();
+  for (const auto& s : songs)
+    if (s.song_id.empty() || s.artist_id.empty() || s.line == 0 || s.line > lines) std::abort();
+
+  LogFileResult logs;
+  rejects.clear();
+  SongIndex index;
+  parser.ParseLogFile(view, 1, index, &logs, &rejects);
+  if (logs.lines > 0 && logs.events.size() + logs.filtered + rejects.size() != logs.lines) std::abort();
+  for (const auto& e : logs.events)
+    if (e.line == 0 || e.line > lines || e.profile >= logs.profiles.size() || e.ts == kNull) std::abort();
+  return 0;
+}
