@@ -44,6 +44,9 @@ check() {
 same() { node "$here/js/compare_outputs.mjs" "$1" "$2"; }
 fetch() { rm -rf "$2" && python3 "$here/s3_tool.py" get-tree "$1" "$2"; }
 
+conformance() { LAKEFORGE_TEST_S3_ROOT=s3://out/conformance "$(dirname "$bin")/tests/file_system_conformance_test"; }
+check "FileSystem conformance suite on S3 (and local)" conformance
+
 # The lake: the real sample (with its stray checkpoint files) or a generated one, uploaded by botocore.
 lake=$work/lake
 if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then

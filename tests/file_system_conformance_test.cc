@@ -1,0 +1,127 @@
+// One conformance suite for every FileSystem: local always; S3 when LAKEFORGE_TEST_S3_ROOT
+// (s3://bucket/prefix) is set — tests/e2e_s3.sh sets it against a loopback S3 server. Capability
+// differences are flags (has_atomic_dir_swap), never a check of the kind.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "base/error.h"
+#include "io/file_system.h"
+
+namespace lakeforge {
+namespace {
+
+struct Target {
+  std::string name;
+  std::string root;
+};
+
+std::vector<Target> Targets() {
+  std::vector<Target> t;
+  static std::string local = [] {
+    auto p = std::filesystem::temp_directory_path() / ("lakeforge-fs-" + std::to_string(std::random_device{}()));
+    return p.string();
+  }();
+  t.push_back({"local", local});
+  if (const char* s3 = std::getenv("LAKEFORGE_TEST_S3_ROOT")) t.push_back({"s3", s3});
+  return t;
+}
+
+class FileSystemConformance : public ::testing::TestWithParam<Target> {
+ protected:
+  void SetUp() override {
+    root_ = JoinPath(GetParam().root, ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs_ = &router_.For(root_);
+    fs_->DeleteDirRecursive(root_);
+  }
+  void TearDown() override { fs_->DeleteDirRecursive(root_); }
+  void Put(const std::string& rel, const std::string& data) {
+    auto out = fs_->OpenOutputStream(JoinPath(root_, rel));
+    out->Write(data);
+    EXPECT_EQ(out->Tell(), static_cast<int64_t>(data.size()));
+    out->Close();
+  }
+  std::string Get(const std::string& rel) {
+    FileBuffer buf;
+    fs_->ReadFile(JoinPath(root_, rel), 64, &buf);
+    return std::string(buf.view());
+  }
+
+  RoutingFileSystem router_;
+  FileSystem* fs_ = nullptr;
+  std::string root_;
+};
+
+TEST_P(FileSystemConformance, WriteThenReadBack) {
+  Put("a/b/c.json", "{\"x\": 1}");
+  Put("empty", "");
+  EXPECT_EQ(Get("a/b/c.json"), "{\"x\": 1}");
+  EXPECT_EQ(Get("empty"), "");
+  EXPECT_TRUE(fs_->Exists(JoinPath(root_, "a/b/c.json")));
+  EXPECT_FALSE(fs_->Exists(JoinPath(root_, "a/b/nope.json")));
+}
+
+TEST_P(FileSystemConformance, LargeFileInManyWrites) {
+  // 20 MiB in odd-sized writes: several multipart parts on object stores.
+  std::string data;
+  std::mt19937_64 rng(1);
+  while (data.size() < (size_t{20} << 20)) data.push_back(static_cast<char>(rng()));
+  auto out = fs_->OpenOutputStream(JoinPath(root_, "big.bin"));
+  for (size_t pos = 0; pos < data.size(); pos += 777777) out->Write(std::string_view(data).substr(pos, 777777));
+  out->Close();
+  EXPECT_EQ(Get("big.bin"), data);
+}
+
+TEST_P(FileSystemConformance, RecursiveListingSortedAndHiddenSkipped) {
+  for (const char* rel : {"z.json", "a/2.json", "a/10.json", "a/.ipynb_checkpoints/x.json", "_tmp/y.json", "b/_SUCCESS",
+                          "b/c/d/e.json", "key with space+plus=eq.json", "café.json"})
+    Put(rel, rel);
+  std::vector<std::string> got;
+  for (const auto& f : fs_->ListFiles(root_, true)) got.push_back(f.path.substr(root_.size() + 1));
+  std::vector<std::string> want{"a/10.json", "a/2.json", "b/c/d/e.json", "café.json", "key with space+plus=eq.json", "z.json"};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(fs_->ListFiles(root_, false).size(), 9u);
+  EXPECT_EQ(Get("key with space+plus=eq.json"), "key with space+plus=eq.json");
+  EXPECT_EQ(fs_->ListDir(root_), (std::vector<std::string>{"_tmp", "a", "b", "café.json", "key with space+plus=eq.json", "z.json"}));
+}
+
+TEST_P(FileSystemConformance, MissingRootIsAClearError) {
+  try {
+    fs_->ListFiles(JoinPath(root_, "does-not-exist"), true);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::kIo);
+    EXPECT_NE(std::string(e.what()).find("does-not-exist"), std::string::npos) << e.what();
+  }
+}
+
+TEST_P(FileSystemConformance, DeleteFilesAndFolders) {
+  for (int i = 0; i < 30; ++i) Put("d/f" + std::to_string(i), "x");
+  Put("keep/k", "k");
+  fs_->DeleteFiles({JoinPath(root_, "d/f0"), JoinPath(root_, "d/f1"), JoinPath(root_, "d/missing")});
+  EXPECT_EQ(fs_->ListFiles(JoinPath(root_, "d"), false).size(), 28u);
+  fs_->DeleteDirRecursive(JoinPath(root_, "d"));
+  EXPECT_FALSE(fs_->Exists(JoinPath(root_, "d")));
+  EXPECT_EQ(Get("keep/k"), "k");
+}
+
+TEST_P(FileSystemConformance, CommitDirWhereSupported) {
+  if (!fs_->has_atomic_dir_swap()) GTEST_SKIP() << "no atomic folder swap: writers use the manifest protocol";
+  Put("live/t/old", "old");
+  Put("stage/t/new", "new");
+  fs_->CommitDir(JoinPath(root_, "stage/t"), JoinPath(root_, "live/t"), JoinPath(root_, "stage/previous"));
+  EXPECT_EQ(Get("live/t/new"), "new");
+  EXPECT_FALSE(fs_->Exists(JoinPath(root_, "live/t/old")));
+  EXPECT_EQ(Get("stage/previous/old"), "old");
+  Put("stage/u/first", "1");  // first commit of a table: a plain rename
+  fs_->CommitDir(JoinPath(root_, "stage/u"), JoinPath(root_, "live/u"), JoinPath(root_, "stage/previous-u"));
+  EXPECT_EQ(Get("live/u/first"), "1");
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, FileSystemConformance, ::testing::ValuesIn(Targets()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace lakeforge
