@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/version.h"
 #include "cli/report_printer.h"
+#include "pipeline/compact.h"
 #include "pipeline/etl.h"
 #include "pipeline/generator.h"
 
@@ -22,6 +23,25 @@ struct EtlArgs {
   int threads = 0;
   bool quiet = false, strict = false;
 };
+
+bool ParseBool(const std::string& flag, const std::string& v) {
+  if (v == "true") return true;
+  if (v == "false") return false;
+  throw Error::Usage(flag + " " + v + ": expected true or false");
+}
+
+void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* out) {
+  std::fprintf(out, "%s: %llu inputs (%.1f MiB) -> %llu outputs (%.1f MiB) in %.2f s", label,
+               static_cast<unsigned long long>(r.inputs), static_cast<double>(r.input_bytes) / (1 << 20),
+               static_cast<unsigned long long>(r.outputs), static_cast<double>(r.output_bytes) / (1 << 20), r.seconds);
+  if (r.skipped_by_manifest) std::fprintf(out, "; %llu skipped (in the previous manifest)", static_cast<unsigned long long>(r.skipped_by_manifest));
+  if (r.deleted) std::fprintf(out, "; %llu inputs deleted", static_cast<unsigned long long>(r.deleted));
+  std::fprintf(out, "\n");
+  if (r.unmatched) {
+    std::fprintf(out, "  %llu files did not match --groupBy and were not copied, e.g.:\n", static_cast<unsigned long long>(r.unmatched));
+    for (const auto& e : r.unmatched_examples) std::fprintf(out, "    %s\n", e.c_str());
+  }
+}
 
 int RunEtlCommand(const EtlArgs& a) {
   EtlOptions o;
@@ -89,6 +109,41 @@ int main(int argc, char** argv) {
       "Bad records go to <output>/_rejected/ as JSON lines {source, line, reason, error, record}.\n"
       "Exit codes: 0 ok; 1 rejected records under --strict; 2 unusable input/output/arguments.");
 
+  CompactOptions compact;
+  std::string require_prev = "true", newline = "true", compact_endpoint;
+  bool compact_quiet = false;
+  auto* compact_cmd = app.add_subcommand("compact", "Merge small files into larger ones: the S3DistCp job, with its option names.");
+  compact_cmd->add_option("--src", compact.src, "Source folder or s3:// prefix")->required();
+  compact_cmd->add_option("--dest", compact.dest, "Destination folder or s3:// prefix")->required();
+  compact_cmd->add_option("--srcPattern", compact.src_pattern, "Only files whose full URI matches this regular expression");
+  compact_cmd->add_option("--srcPrefixesFile", compact.src_prefixes_file, "File (local or s3://) listing the prefixes to read, one per line");
+  compact_cmd->add_option("--groupBy", compact.group_by,
+                          "Regular expression with capture groups: matching files are concatenated per key (the captured text)");
+  compact_cmd->add_option("--targetSize", compact.target_size_mib, "Split groups into parts of at least this many MiB of input");
+  compact_cmd->add_option("--outputCodec", compact.output_codec, "none, gzip, zstd, or keep (the inputs' codec)")->default_val("keep");
+  compact_cmd->add_option("--outputManifest", compact.output_manifest, "Write a gzip JSON-lines manifest of the copied inputs under --dest");
+  compact_cmd->add_option("--previousManifest", compact.previous_manifest, "Skip inputs listed in this manifest with the same size");
+  compact_cmd->add_option("--requirePreviousManifest", require_prev, "Fail when --previousManifest is missing (true|false)")->default_val("true");
+  compact_cmd->add_flag("--copyFromManifest", compact.copy_from_manifest, "Copy exactly the inputs listed in --previousManifest");
+  compact_cmd->add_flag("--deleteOnSuccess", compact.delete_on_success, "Delete inputs once every output is written");
+  compact_cmd->add_option("--newline", newline, "Insert a newline between inputs that do not end with one (true|false)")->default_val("true");
+  compact_cmd->add_option("--threads", compact.threads, "Worker threads (default: all cores)");
+  compact_cmd->add_option("--endpoint-url", compact_endpoint, "S3 endpoint for s3:// locations");
+  compact_cmd->add_flag("--quiet", compact_quiet, "No progress bar and no summary");
+
+  std::string run_input, run_output, run_staging, run_compression = "snappy", run_endpoint;
+  int run_threads = 0;
+  bool run_quiet = false, run_strict = false;
+  auto* run_cmd = app.add_subcommand("run", "The whole pipeline: compact song_data and log_data into staging, then etl.");
+  run_cmd->add_option("--input", run_input, "Lake root holding song_data/ and log_data/")->required();
+  run_cmd->add_option("--output", run_output, "Output folder or s3:// prefix for the tables")->required();
+  run_cmd->add_option("--staging", run_staging, "Where compacted files go (default <output>/_staging)");
+  run_cmd->add_option("--compression", run_compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
+  run_cmd->add_option("--threads", run_threads, "Worker threads (default: all cores)");
+  run_cmd->add_option("--endpoint-url", run_endpoint, "S3 endpoint for s3:// locations");
+  run_cmd->add_flag("--quiet", run_quiet, "No progress bar and no summary");
+  run_cmd->add_flag("--strict", run_strict, "Fail (exit 1, nothing written) if any record is rejected");
+
   GenerateOptions gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write a realistic raw lake (song_data/, log_data/) for demos and benchmarks.");
   gen_cmd->add_option("--output", gen.output, "Folder to write the lake into")->required();
@@ -108,6 +163,73 @@ int main(int argc, char** argv) {
   }
   try {
     if (etl_cmd->parsed()) return cli::RunEtlCommand(etl);
+    if (compact_cmd->parsed()) {
+      compact.require_previous_manifest = cli::ParseBool("--requirePreviousManifest", require_prev);
+      compact.newline = cli::ParseBool("--newline", newline);
+      RoutingFileSystem fs(compact_endpoint);
+      Progress progress;
+      compact.progress = &progress;
+      CompactReport r;
+      {
+        cli::ProgressLine line(&progress, !compact_quiet);
+        r = RunCompact(fs, compact);
+      }
+      if (!compact_quiet) {
+        cli::PrintCompactSummary("compact", r, stdout);
+        if (!fs.StatsLine().empty()) std::printf("%s\n", fs.StatsLine().c_str());
+      }
+      return 0;
+    }
+    if (run_cmd->parsed()) {
+      RoutingFileSystem fs(run_endpoint);
+      std::string staging = run_staging.empty() ? JoinPath(StripFileScheme(run_output), "_staging") : StripFileScheme(run_staging);
+      Progress progress;
+      CompactReport reports[2];
+      EtlReport report;
+      auto start = std::chrono::steady_clock::now();
+      {
+        cli::ProgressLine line(&progress, !run_quiet);
+        const char* parts[2] = {"song_data", "log_data"};
+        for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
+          std::string src = JoinPath(StripFileScheme(run_input), part);
+          fs.For(src).ListFiles(src, true);
+        }
+        for (int i = 0; i < 2; ++i) {
+          // Songs merge per first-level folder, logs per year/month folder: output paths sort as
+          // their inputs did, so the tables equal those of `etl` on the raw lake.
+          CompactOptions c;
+          c.src = JoinPath(StripFileScheme(run_input), parts[i]);
+          c.dest = JoinPath(staging, parts[i]);
+          c.group_depth = i == 0 ? 1 : 2;
+          c.output_codec = "none";
+          c.threads = run_threads;
+          c.progress = &progress;
+          fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
+          reports[i] = RunCompact(fs, c);
+        }
+        EtlOptions o;
+        o.songs = JoinPath(staging, "song_data");
+        o.logs = JoinPath(staging, "log_data");
+        o.output = run_output;
+        o.codec = ParseCodec(run_compression);
+        o.threads = run_threads;
+        o.strict = run_strict;
+        o.progress = &progress;
+        report = RunEtl(fs, o);
+      }
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (!report.committed) {
+        std::fprintf(stderr, "lakeforge: --strict: %llu record(s) rejected, nothing written; first: %s\n",
+                     static_cast<unsigned long long>(report.total_rejects), report.first_reject.c_str());
+        return 1;
+      }
+      if (!run_quiet) {
+        cli::PrintCompactSummary("compact song_data", reports[0], stdout);
+        cli::PrintCompactSummary("compact log_data ", reports[1], stdout);
+        cli::PrintEtlSummary(report, secs, stdout);
+      }
+      return 0;
+    }
     if (gen_cmd->parsed()) {
       RoutingFileSystem router(gen_endpoint);
       gen.output = StripFileScheme(gen.output);

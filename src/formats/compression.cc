@@ -138,3 +138,82 @@ std::string DecompressZstd(std::string_view in, const std::string& what) {
 }
 
 }  // namespace lakeforge
+
+#include "io/output_stream.h"
+
+namespace lakeforge {
+
+struct CompressingWriter::State {
+  z_stream zs{};
+  ZSTD_CStream* zstd = nullptr;
+  std::string buf = std::string(size_t{1} << 17, '\0');
+};
+
+CompressingWriter::CompressingWriter(Codec codec, OutputStream* out) : codec_(codec), out_(out), state_(new State) {
+  if (codec_ == Codec::kGzip) {
+    if (deflateInit2(&state_->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw Error::Internal("gzip: deflateInit2 failed");
+  } else if (codec_ == Codec::kZstd) {
+    state_->zstd = ZSTD_createCStream();
+    ZSTD_initCStream(state_->zstd, 3);
+  } else if (codec_ == Codec::kSnappy) {
+    throw Error::Usage("snappy is a Parquet page codec, not a file codec: expected none, gzip or zstd");
+  }
+}
+
+CompressingWriter::~CompressingWriter() {
+  if (codec_ == Codec::kGzip) deflateEnd(&state_->zs);
+  if (state_->zstd) ZSTD_freeCStream(state_->zstd);
+  delete state_;
+}
+
+void CompressingWriter::Write(std::string_view data) {
+  if (codec_ == Codec::kUncompressed) {
+    out_->Write(data);
+    return;
+  }
+  if (codec_ == Codec::kGzip) {
+    z_stream& zs = state_->zs;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    while (zs.avail_in > 0) {
+      zs.next_out = reinterpret_cast<Bytef*>(state_->buf.data());
+      zs.avail_out = static_cast<uInt>(state_->buf.size());
+      deflate(&zs, Z_NO_FLUSH);
+      out_->Write(std::string_view(state_->buf.data(), state_->buf.size() - zs.avail_out));
+    }
+    return;
+  }
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  while (in.pos < in.size) {
+    ZSTD_outBuffer ob{state_->buf.data(), state_->buf.size(), 0};
+    size_t rc = ZSTD_compressStream2(state_->zstd, &ob, &in, ZSTD_e_continue);
+    if (ZSTD_isError(rc)) throw Error::Internal(std::string("zstd: ") + ZSTD_getErrorName(rc));
+    out_->Write(std::string_view(state_->buf.data(), ob.pos));
+  }
+}
+
+void CompressingWriter::Finish() {
+  if (codec_ == Codec::kGzip) {
+    z_stream& zs = state_->zs;
+    zs.avail_in = 0;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+      zs.next_out = reinterpret_cast<Bytef*>(state_->buf.data());
+      zs.avail_out = static_cast<uInt>(state_->buf.size());
+      rc = deflate(&zs, Z_FINISH);
+      out_->Write(std::string_view(state_->buf.data(), state_->buf.size() - zs.avail_out));
+    }
+  } else if (codec_ == Codec::kZstd) {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    size_t remaining = 1;
+    while (remaining != 0) {
+      ZSTD_outBuffer ob{state_->buf.data(), state_->buf.size(), 0};
+      remaining = ZSTD_compressStream2(state_->zstd, &ob, &in, ZSTD_e_end);
+      if (ZSTD_isError(remaining)) throw Error::Internal(std::string("zstd: ") + ZSTD_getErrorName(remaining));
+      out_->Write(std::string_view(state_->buf.data(), ob.pos));
+    }
+  }
+}
+
+}  // namespace lakeforge

@@ -24,3 +24,25 @@ std::string DecompressGzip(std::string_view in, const std::string& what);
 std::string DecompressZstd(std::string_view in, const std::string& what);
 
 }  // namespace lakeforge
+
+namespace lakeforge {
+
+class OutputStream;
+
+// Streams bytes through a codec into an OutputStream: gzip (one member) or a zstd frame, or
+// straight through for kUncompressed. Finish() writes the trailer; it does not close `out`.
+class CompressingWriter {
+ public:
+  CompressingWriter(Codec codec, OutputStream* out);
+  ~CompressingWriter();
+  void Write(std::string_view data);
+  void Finish();
+
+ private:
+  struct State;
+  Codec codec_;
+  OutputStream* out_;
+  State* state_;
+};
+
+}  // namespace lakeforge

@@ -37,7 +37,12 @@ class FileSystem {
   virtual void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) = 0;
   // Creates (truncates) a file, creating parent folders.
   virtual std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) = 0;
+  // Like OpenOutputStream, but the file becomes visible under `path` only when Close() succeeds
+  // (object stores: every upload is; local: a hidden temporary file renamed into place).
+  virtual std::unique_ptr<OutputStream> OpenAtomicOutputStream(const std::string& path) { return OpenOutputStream(path); }
   virtual bool Exists(const std::string& path) = 0;
+  // Size in bytes; throws Error::Io naming the path when it cannot be found.
+  virtual int64_t FileSize(const std::string& path) = 0;
   virtual void CreateDirs(const std::string& path) = 0;
   // Deletes a folder and everything below it; a missing folder is not an error.
   virtual void DeleteDirRecursive(const std::string& path) = 0;

@@ -25,6 +25,7 @@ class LocalOutputStream final : public OutputStream {
   LocalOutputStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) { buf_.reserve(kBufferSize); }
   ~LocalOutputStream() override {
     if (fd_ >= 0) ::close(fd_);
+    if (!final_path_.empty()) ::unlink(path_.c_str());  // abandoned: never visible under its name
   }
   void Write(std::string_view data) override {
     if (fd_ < 0) throw Error::Internal("write to closed file '" + path_ + "'");
@@ -47,7 +48,12 @@ class LocalOutputStream final : public OutputStream {
     int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) throw Error::Io(Errno("cannot close", path_));
+    if (!final_path_.empty() && ::rename(path_.c_str(), final_path_.c_str()) != 0)
+      throw Error::Io(Errno("cannot move into place", final_path_));
+    final_path_.clear();
   }
+  // Atomic mode: the bytes go to `path_` (a hidden temporary) and are renamed to `final_path` on Close.
+  void set_final_path(std::string final_path) { final_path_ = std::move(final_path); }
 
  private:
   static constexpr size_t kBufferSize = size_t{1} << 20;
@@ -68,6 +74,7 @@ class LocalOutputStream final : public OutputStream {
 
   int fd_;
   std::string path_;
+  std::string final_path_;
   std::string buf_;
   int64_t written_ = 0;
 };
@@ -118,6 +125,22 @@ class LocalFileSystem final : public FileSystem {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw Error::Io(Errno("cannot create", path));
     return std::make_unique<LocalOutputStream>(fd, path);
+  }
+
+  std::unique_ptr<OutputStream> OpenAtomicOutputStream(const std::string& path) override {
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string temp = dir + "." + name + ".lakeforge-" + std::to_string(::getpid()) + ".tmp";
+    auto out = OpenOutputStream(temp);
+    static_cast<LocalOutputStream*>(out.get())->set_final_path(path);
+    return out;
+  }
+
+  int64_t FileSize(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) throw Error::Io(Errno("cannot stat", path));
+    return static_cast<int64_t>(st.st_size);
   }
 
   bool Exists(const std::string& path) override {

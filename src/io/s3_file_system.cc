@@ -126,6 +126,13 @@ class S3FileSystem final : public FileSystem {
     return client_.Exists(loc.bucket, loc.path) || !client_.List(loc.bucket, loc.path + "/").empty();
   }
 
+  int64_t FileSize(const std::string& path) override {
+    Location loc = ParseLocation(path);
+    for (const auto& o : client_.List(loc.bucket, loc.path))
+      if (o.key == loc.path) return o.size;
+    throw Error::Io("cannot stat '" + path + "': no such object");
+  }
+
   void CreateDirs(const std::string&) override {}
 
   void DeleteDirRecursive(const std::string& path) override {

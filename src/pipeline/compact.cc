@@ -1,0 +1,394 @@
+// The compaction job; behaviour in compact.h.
+#include "pipeline/compact.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <regex>
+#include <thread>
+
+#include "base/error.h"
+#include "formats/compression.h"
+#include "pipeline/parallel.h"
+#include "pipeline/rejects_writer.h"
+
+namespace lakeforge {
+namespace {
+
+struct Input {
+  std::string path;
+  int64_t size = -1;
+};
+
+Codec CodecOfName(const std::string& path) {
+  auto ends = [&](const char* s) {
+    size_t n = std::strlen(s);
+    return path.size() >= n && path.compare(path.size() - n, n, s) == 0;
+  };
+  if (ends(".gz")) return Codec::kGzip;
+  if (ends(".zst")) return Codec::kZstd;
+  return Codec::kUncompressed;
+}
+
+const char* Extension(Codec c) { return c == Codec::kGzip ? ".gz" : c == Codec::kZstd ? ".zst" : ""; }
+
+std::string StripCodecExtension(const std::string& name) {
+  Codec c = CodecOfName(name);
+  return name.substr(0, name.size() - std::strlen(Extension(c)));
+}
+
+std::string Dirname(const std::string& rel) {
+  auto slash = rel.rfind('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash);
+}
+
+// One output file: the inputs it concatenates, in order.
+struct Group {
+  std::string rel_name;  // output path relative to --dest, without part suffix or codec extension
+  std::vector<size_t> inputs;
+};
+
+// Minimal JSON-lines reader for our own manifests: {"path":"...","size":N,"output":"..."}.
+std::string JsonField(const std::string& line, const std::string& field) {
+  std::string key = "\"" + field + "\":";
+  auto p = line.find(key);
+  if (p == std::string::npos) return "";
+  p += key.size();
+  if (line[p] != '"') {
+    auto e = line.find_first_of(",}", p);
+    return line.substr(p, e - p);
+  }
+  std::string out;
+  for (size_t i = p + 1; i < line.size() && line[i] != '"'; ++i) {
+    if (line[i] == '\\' && i + 1 < line.size()) {
+      char c = line[++i];
+      if (c == 'n') out.push_back('\n');
+      else if (c == 't') out.push_back('\t');
+      else if (c == 'u' && i + 4 < line.size()) {
+        out.push_back(static_cast<char>(std::stoi(line.substr(i + 1, 4), nullptr, 16)));
+        i += 4;
+      } else out.push_back(c);
+    } else {
+      out.push_back(line[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<Input> ReadManifest(FileSystem& fs, const std::string& path) {
+  FileBuffer buf;
+  fs.ReadFile(path, 0, &buf);
+  std::string text = CodecOfName(path) == Codec::kGzip || (buf.size >= 2 && static_cast<uint8_t>(buf.data[0]) == 0x1f &&
+                                                           static_cast<uint8_t>(buf.data[1]) == 0x8b)
+                         ? DecompressGzip(buf.view(), path)
+                         : std::string(buf.view());
+  std::vector<Input> out;
+  size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    std::string p = JsonField(line, "path"), size = JsonField(line, "size");
+    if (p.empty())
+      throw Error::InvalidInput("manifest '" + path + "' line " + std::to_string(line_no) + ": expected {\"path\": ..., \"size\": ...}");
+    out.push_back({p, size.empty() ? -1 : std::stoll(size)});
+  }
+  return out;
+}
+
+std::vector<std::string> ReadLines(FileSystem& fs, const std::string& path) {
+  FileBuffer buf;
+  try {
+    fs.ReadFile(path, 0, &buf);
+  } catch (const Error& e) {
+    throw Error::Io(std::string("--srcPrefixesFile: ") + e.what());
+  }
+  std::vector<std::string> out;
+  std::string text(buf.view());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  CompactOptions o = options;
+  o.src = StripFileScheme(o.src);
+  o.dest = StripFileScheme(o.dest);
+  while (o.src.size() > 1 && o.src.back() == '/') o.src.pop_back();
+  while (o.dest.size() > 1 && o.dest.back() == '/') o.dest.pop_back();
+  if (o.src.empty() || o.dest.empty()) throw Error::Usage("compact needs --src and --dest");
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  FileSystem& src_fs = router.For(o.src);
+  FileSystem& dest_fs = router.For(o.dest);
+  CompactReport report;
+
+  // Options are checked before anything is listed or written.
+  std::regex group_re, pattern_re;
+  if (!o.group_by.empty()) {
+    try {
+      group_re = std::regex(o.group_by);
+    } catch (const std::regex_error& e) {
+      throw Error::Usage("--groupBy '" + o.group_by + "' is not a valid regular expression: " + e.what());
+    }
+    if (group_re.mark_count() == 0)
+      throw Error::Usage("--groupBy '" + o.group_by + "' has no capture group: expected at least one (...) to name the outputs");
+  }
+  if (!o.src_pattern.empty()) {
+    try {
+      pattern_re = std::regex(o.src_pattern);
+    } catch (const std::regex_error& e) {
+      throw Error::Usage("--srcPattern '" + o.src_pattern + "' is not a valid regular expression: " + e.what());
+    }
+  }
+  bool keep_codec = o.output_codec == "keep";
+  Codec out_codec = Codec::kUncompressed;
+  if (!keep_codec) {
+    if (o.output_codec == "snappy") throw Error::Usage("--outputCodec snappy: expected none, gzip, zstd or keep");
+    out_codec = ParseCodec(o.output_codec);
+  }
+  if (o.copy_from_manifest && o.previous_manifest.empty())
+    throw Error::Usage("--copyFromManifest needs --previousManifest <manifest>");
+
+  // 1. Inputs.
+  std::vector<Input> inputs;
+  std::vector<Input> previous;
+  bool have_previous = false;
+  if (!o.previous_manifest.empty()) {
+    std::string pm = StripFileScheme(o.previous_manifest);
+    FileSystem& pfs = router.For(pm);
+    if (pfs.Exists(pm)) {
+      previous = ReadManifest(pfs, pm);
+      have_previous = true;
+    } else if (o.require_previous_manifest || o.copy_from_manifest) {
+      throw Error::Io("cannot read --previousManifest '" + o.previous_manifest + "': not found (use --requirePreviousManifest false on a first run)");
+    }
+  }
+  if (o.copy_from_manifest) {
+    inputs = previous;
+  } else {
+    std::vector<std::string> roots;
+    if (!o.src_prefixes_file.empty()) {
+      std::string pf = StripFileScheme(o.src_prefixes_file);
+      for (auto& p : ReadLines(router.For(pf), pf)) roots.push_back(p.find("://") == std::string::npos && p[0] != '/' ? JoinPath(o.src, p) : StripFileScheme(p));
+    } else {
+      // Discover the first-level prefixes and list them concurrently: no bootstrap script needed.
+      src_fs.ListFiles(o.src, true);  // fails clearly, before any output, when --src is unusable
+      for (const auto& child : src_fs.ListDir(o.src))
+        if (child[0] != '.' && child[0] != '_') roots.push_back(JoinPath(o.src, child));
+    }
+    std::vector<std::vector<FileInfo>> listed(roots.size());
+    ParallelFor(roots.size(), std::max(threads, 8), [&](size_t i, int) { listed[i] = router.For(roots[i]).ListFiles(roots[i], true); });
+    for (auto& l : listed)
+      for (auto& f : l) inputs.push_back({f.path, f.size});
+    std::sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
+    inputs.erase(std::unique(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path == b.path; }),
+                 inputs.end());
+  }
+  if (!o.src_pattern.empty()) {
+    std::erase_if(inputs, [&](const Input& in) { return !std::regex_match(in.path, pattern_re); });
+  }
+  if (have_previous && !o.copy_from_manifest) {
+    std::map<std::string, int64_t> seen;
+    for (const auto& p : previous) seen[p.path] = p.size;
+    ParallelFor(inputs.size(), threads, [&](size_t i, int) {
+      if (inputs[i].size < 0 && seen.count(inputs[i].path)) inputs[i].size = router.For(inputs[i].path).FileSize(inputs[i].path);
+    });
+    size_t before = inputs.size();
+    std::erase_if(inputs, [&](const Input& in) {
+      auto it = seen.find(in.path);
+      return it != seen.end() && it->second == in.size;
+    });
+    report.skipped_by_manifest = before - inputs.size();
+  }
+
+  // 2. Groups.
+  auto relative = [&](const std::string& path) {
+    return path.size() > o.src.size() && path.compare(0, o.src.size(), o.src) == 0 && path[o.src.size()] == '/'
+               ? path.substr(o.src.size() + 1)
+               : path.substr(path.rfind('/') + 1);
+  };
+  std::vector<Group> groups;
+  if (o.group_depth > 0) {
+    std::map<std::string, size_t> by_prefix;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string rel = relative(inputs[i].path);
+      size_t cut = 0;
+      int depth = 0;
+      while (depth < o.group_depth && (cut = rel.find('/', cut)) != std::string::npos) {
+        ++depth;
+        ++cut;
+      }
+      if (depth < o.group_depth) {  // too shallow to group: copied as it is
+        groups.push_back({StripCodecExtension(rel), {i}});
+        continue;
+      }
+      std::string prefix = rel.substr(0, cut - 1);
+      auto [it, inserted] = by_prefix.emplace(prefix, groups.size());
+      if (inserted) {
+        std::string name = prefix;
+        std::replace(name.begin(), name.end(), '/', '-');
+        groups.push_back({Dirname(rel) + "/" + name + ".json", {}});
+      }
+      groups[it->second].inputs.push_back(i);
+    }
+  } else if (o.group_by.empty()) {
+    for (size_t i = 0; i < inputs.size(); ++i) groups.push_back({StripCodecExtension(relative(inputs[i].path)), {i}});
+  } else {
+    std::map<std::string, size_t> by_key;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::smatch m;
+      if (!std::regex_match(inputs[i].path, m, group_re)) {
+        ++report.unmatched;
+        if (report.unmatched_examples.size() < 5) report.unmatched_examples.push_back(inputs[i].path);
+        continue;
+      }
+      std::string key;
+      for (size_t g = 1; g < m.size(); ++g) key += m[g].str();
+      if (key.empty() || key.find('/') != std::string::npos) {
+        ++report.unmatched;
+        if (report.unmatched_examples.size() < 5) report.unmatched_examples.push_back(inputs[i].path + " (empty or '/' in key)");
+        continue;
+      }
+      auto [it, inserted] = by_key.emplace(key, groups.size());
+      if (inserted) {
+        std::string dir = Dirname(relative(inputs[i].path));
+        groups.push_back({dir.empty() ? key : dir + "/" + key, {}});
+      }
+      groups[it->second].inputs.push_back(i);
+    }
+  }
+  if (keep_codec && !inputs.empty()) {
+    out_codec = CodecOfName(inputs.front().path);
+    for (const auto& in : inputs) {
+      if (CodecOfName(in.path) != out_codec)
+        throw Error::Usage("--outputCodec keep: inputs mix codecs ('" + inputs.front().path + "' and '" + in.path +
+                           "'); choose --outputCodec none, gzip or zstd");
+    }
+  }
+
+  // 3. Write each group as one or more parts; every output appears whole or not at all.
+  if (o.progress) o.progress->BeginStage("compacting", inputs.size());
+  uint64_t target = o.target_size_mib > 0 ? static_cast<uint64_t>(o.target_size_mib * 1024 * 1024) : 0;
+  std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
+  std::vector<std::string> output_of(inputs.size());
+  auto write_group = [&](size_t gi, int inner_threads) {
+    const Group& g = groups[gi];
+    int part = 0;
+    std::unique_ptr<OutputStream> out;
+    std::unique_ptr<CompressingWriter> writer;
+    std::string out_path;
+    uint64_t part_in = 0;
+    bool need_newline = false;
+    auto open_part = [&] {
+      out_path = JoinPath(o.dest, g.rel_name + (part ? std::to_string(part) : "") + Extension(out_codec));
+      out = dest_fs.OpenAtomicOutputStream(out_path);
+      writer = std::make_unique<CompressingWriter>(out_codec, out.get());
+      part_in = 0;
+      need_newline = false;
+    };
+    auto close_part = [&] {
+      writer->Finish();
+      out->Close();
+      group_outputs[gi].emplace_back(out_path, static_cast<uint64_t>(out->Tell()));
+      writer.reset();
+      out.reset();
+      ++part;
+    };
+    // Read ahead in parallel, append in order.
+    const size_t batch = static_cast<size_t>(std::max(1, inner_threads)) * 16;
+    std::vector<FileBuffer> bufs(batch);
+    for (size_t b0 = 0; b0 < g.inputs.size(); b0 += batch) {
+      size_t n = std::min(batch, g.inputs.size() - b0);
+      ParallelFor(n, inner_threads, [&](size_t k, int) {
+        const Input& in = inputs[g.inputs[b0 + k]];
+        FileSystem& fs = router.For(in.path);
+        fs.ReadFile(in.path, 0, &bufs[k]);
+        Codec c = CodecOfName(in.path);
+        if (c != Codec::kUncompressed) {
+          std::string plain = c == Codec::kGzip ? DecompressGzip(bufs[k].view(), in.path) : DecompressZstd(bufs[k].view(), in.path);
+          bufs[k].size = plain.size();
+          bufs[k].data = std::move(plain);
+        }
+      });
+      for (size_t k = 0; k < n; ++k) {
+        size_t idx = g.inputs[b0 + k];
+        std::string_view data = bufs[k].view();
+        if (!out) open_part();
+        if (o.newline && need_newline && !data.empty()) writer->Write("\n");
+        writer->Write(data);
+        if (!data.empty()) need_newline = data.back() != '\n';
+        part_in += data.size();
+        output_of[idx] = out_path;
+        if (o.progress) o.progress->FileDone(data.size());
+        if (target && part_in >= target && b0 + k + 1 < g.inputs.size()) close_part();
+      }
+    }
+    if (out) close_part();
+  };
+  // Many groups: one group per worker. Few groups: one at a time, reads spread over the workers.
+  if (groups.size() >= static_cast<size_t>(threads) * 2) {
+    ParallelFor(groups.size(), threads, [&](size_t gi, int) { write_group(gi, 1); });
+  } else {
+    for (size_t gi = 0; gi < groups.size(); ++gi) write_group(gi, threads * 4);
+  }
+  for (const auto& go : group_outputs)
+    for (const auto& [p, bytes] : go) {
+      report.output_paths.push_back(p);
+      report.output_bytes += bytes;
+    }
+  report.outputs = report.output_paths.size();
+
+  // Sizes for the manifest: from the listing, else as stored (what --previousManifest compares).
+  ParallelFor(inputs.size(), threads, [&](size_t i, int) {
+    if (!output_of[i].empty() && inputs[i].size < 0) inputs[i].size = router.For(inputs[i].path).FileSize(inputs[i].path);
+  });
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (output_of[i].empty()) continue;
+    ++report.inputs;
+    report.input_bytes += static_cast<uint64_t>(std::max<int64_t>(0, inputs[i].size));
+  }
+
+  // 4. Manifest, then (only then) deletion of the inputs.
+  if (!o.output_manifest.empty()) {
+    std::string path = JoinPath(o.dest, o.output_manifest);
+    auto out = dest_fs.OpenAtomicOutputStream(path);
+    CompressingWriter w(Codec::kGzip, out.get());
+    std::string line;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (output_of[i].empty()) continue;
+      line = "{\"path\":";
+      AppendJsonString(inputs[i].path, &line);
+      line += ",\"size\":" + std::to_string(inputs[i].size) + ",\"output\":";
+      AppendJsonString(output_of[i], &line);
+      line += "}\n";
+      w.Write(line);
+    }
+    w.Finish();
+    out->Close();
+  }
+  if (o.delete_on_success) {
+    std::map<FileSystem*, std::vector<std::string>> by_fs;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!output_of[i].empty()) by_fs[&router.For(inputs[i].path)].push_back(inputs[i].path);
+    for (auto& [fs, paths] : by_fs) {
+      fs->DeleteFiles(paths);
+      report.deleted += paths.size();
+    }
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace lakeforge
