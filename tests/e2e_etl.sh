@@ -43,6 +43,12 @@ fi
 dirty_lake() { "$bin" etl --input "$work/lake" --output "$work/out" --quiet && oracle "$work/lake" "$work/out"; }
 check "generated dirty lake matches the DuckDB oracle" dirty_lake
 
+run_equals_etl() {
+  "$bin" run --input "$work/lake" --output "$work/run" --quiet || return 1
+  node "$here/js/compare_outputs.mjs" "$work/out" "$work/run" && [ -d "$work/run/_staging/song_data" ]
+}
+check "run (compact + etl) writes the same tables as etl on the raw lake" run_equals_etl
+
 same_for_threads() {
   "$bin" etl --input "$work/lake" --output "$work/t1" --threads 1 --quiet || return 1
   "$bin" etl --input "$work/lake" --output "$work/t8" --threads 8 --quiet || return 1
