@@ -28,8 +28,11 @@ oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data
 
 # Content fingerprint of an output folder: relative paths (run id removed) and file hashes.
 fingerprint() {
-  (cd "$1" && find . -type f -print0 | xargs -0 -r sha256sum |
-    sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\2 \1/' | sort)
+  local uuid='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+  (cd "$1" && {
+    find . -type f ! -name _SUCCESS -print0 | xargs -0 -r sha256sum
+    for m in $(find . -name _SUCCESS); do echo "$(sed -E "s/$uuid/RUN/g" "$m" | sha256sum | cut -d' ' -f1)  $m"; done
+  } | sed -E "s/$uuid/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\\2 \\1/" | sort)
 }
 
 if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then

@@ -42,7 +42,7 @@ check() {
   fi
 }
 same() { node "$here/js/compare_outputs.mjs" "$1" "$2"; }
-fetch() { rm -rf "$2" && python3 "$here/s3_tool.py" get-tree "$1" "$2"; }
+fetch() { rm -rf "$2" && /usr/bin/python3 "$here/s3_tool.py" get-tree "$1" "$2"; }
 
 conformance() { LAKEFORGE_TEST_S3_ROOT=s3://out/conformance "$(dirname "$bin")/tests/file_system_conformance_test"; }
 check "FileSystem conformance suite on S3 (and local)" conformance
@@ -54,7 +54,7 @@ if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then
 else
   "$bin" generate --output "$lake" --songs 300 --events 5000 --seed 4 >/dev/null
 fi
-python3 "$here/s3_tool.py" put-tree "$lake" s3://lake/sample
+/usr/bin/python3 "$here/s3_tool.py" put-tree "$lake" s3://lake/sample
 "$bin" etl --input "$lake" --output "$work/local" --quiet
 
 s3_to_s3() {

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Independent S3 helper for lakeforge's tests, built on botocore (Debian python3-botocore).
 
   s3_tool.py put-tree <local dir> s3://bucket/prefix     upload a folder (hidden files too)

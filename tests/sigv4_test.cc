@@ -55,7 +55,7 @@ std::string Shell(const std::string& cmd) {
 }
 
 TEST(SigV4, AgreesWithBotocoreOnS3Requests) {
-  if (Shell("python3 -c 'import botocore' 2>&1 && echo yes") != "yes") FAIL() << "python3-botocore is required (scripts/install-deps.sh installs it)";
+  if (Shell("/usr/bin/python3 -c 'import botocore' 2>&1 && echo yes") != "yes") FAIL() << "python3-botocore is required (scripts/install-deps.sh installs it)";
   struct Case {
     std::string key;
     std::vector<std::pair<std::string, std::string>> query;
@@ -74,7 +74,7 @@ TEST(SigV4, AgreesWithBotocoreOnS3Requests) {
     for (size_t i = 0; i < c.query.size(); ++i)
       url += (i ? "&" : "?") + UriEncode(c.query[i].first, true) + "=" + UriEncode(c.query[i].second, true);
     std::string cmd = "AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY "
-                      "AWS_REGION=us-east-1 python3 " LAKEFORGE_SOURCE_DIR "/tests/s3_tool.py sign GET '" + url +
+                      "AWS_REGION=us-east-1 /usr/bin/python3 " LAKEFORGE_SOURCE_DIR "/tests/s3_tool.py sign GET '" + url +
                       "' 20150830T123600Z";
     EXPECT_EQ(ours, Shell(cmd)) << "key '" << c.key << "'";
   }

@@ -229,7 +229,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   parquet::WriterOptions wopt;
   wopt.codec = opt.codec;
   size_t total_files = 0;
-  for (const auto& t : tables) total_files += std::max<size_t>(1, t.partitions.size());
+  for (const auto& t : tables) total_files += std::max<size_t>(1, t.dirs.size());
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
   auto write_all = [&](const std::string& root) {
     for (const auto& t : tables) report.tables.push_back(WriteTable(fs, root, t, report.run_id, wopt, threads, opt.progress));

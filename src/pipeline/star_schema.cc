@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "pipeline/calendar.h"
@@ -62,6 +63,31 @@ void ParallelSort(std::vector<T>& v, Less less, int threads) {
   }
 }
 
+// Wraps batches built up front as a TableData.
+void SetEager(TableData* t, std::vector<std::string> dirs, std::vector<RecordBatch> batches) {
+  t->dirs = std::move(dirs);
+  auto shared = std::make_shared<std::vector<RecordBatch>>(std::move(batches));
+  t->batch_of = [shared](size_t i) { return std::move((*shared)[i]); };
+}
+
+// Partition boundaries of a ts-sorted range: [bounds[i], bounds[i+1]) share year and month.
+template <typename TsOf>
+std::vector<size_t> MonthBounds(size_t n, TsOf ts_of, std::vector<std::string>* dirs) {
+  std::vector<size_t> bounds;
+  int32_t cur_year = INT32_MIN, cur_month = 0;
+  for (size_t i = 0; i < n; ++i) {
+    CalendarFields f = CalendarOf(ts_of(i));
+    if (f.year != cur_year || f.month != cur_month) {
+      cur_year = f.year;
+      cur_month = f.month;
+      bounds.push_back(i);
+      dirs->push_back("year=" + std::to_string(f.year) + "/month=" + std::to_string(f.month));
+    }
+  }
+  bounds.push_back(n);
+  return bounds;
+}
+
 Schema SongsSchema() {
   // year and artist_id are partition columns: they live in the folder names only, as Spark writes them.
   return {{"song_id", DataType::kString, false},
@@ -88,7 +114,9 @@ std::vector<SongRecord> DedupeSongs(const std::vector<SongRecord>& records) {
 }
 
 TableData BuildSongsTable(const std::vector<SongRecord>& songs) {
-  TableData t{"songs", SongsSchema(), true, {}, songs.size()};
+  TableData t{"songs", SongsSchema(), true, {}, {}, songs.size()};
+  std::vector<std::string> dirs;
+  std::vector<RecordBatch> batches;
   std::vector<const SongRecord*> order;
   for (const auto& s : songs) order.push_back(&s);
   // Partition order: year (null first), artist_id; rows inside by song_id.
@@ -102,14 +130,15 @@ TableData BuildSongsTable(const std::vector<SongRecord>& songs) {
     if (i == 0 || order[i - 1]->year != s.year || order[i - 1]->artist_id != s.artist_id) {
       std::optional<std::string> year;
       if (s.year) year = std::to_string(*s.year);
-      t.partitions.push_back(
-          {HivePartitionDir("year", View(year)) + "/" + HivePartitionDir("artist_id", s.artist_id), RecordBatch(t.schema)});
+      dirs.push_back(HivePartitionDir("year", View(year)) + "/" + HivePartitionDir("artist_id", s.artist_id));
+      batches.emplace_back(t.schema);
     }
-    auto& cols = t.partitions.back().batch.columns;
+    auto& cols = batches.back().columns;
     cols[0].AppendString(s.song_id);
     AppendOpt(cols[1], s.title);
     AppendOpt(cols[2], s.duration);
   }
+  SetEager(&t, std::move(dirs), std::move(batches));
   return t;
 }
 
@@ -121,6 +150,7 @@ TableData BuildArtistsTable(const std::vector<SongRecord>& records) {
                {"latitude", DataType::kDouble, true},
                {"longitude", DataType::kDouble, true}},
               false,
+              {},
               {},
               0};
   auto completeness = [](const SongRecord& r) {
@@ -136,8 +166,9 @@ TableData BuildArtistsTable(const std::vector<SongRecord>& records) {
     if (ca != cb) return ca > cb;
     return SourceBefore(*a, *b);
   });
-  t.partitions.push_back({"", RecordBatch(t.schema)});
-  auto& cols = t.partitions.back().batch.columns;
+  std::vector<RecordBatch> batches;
+  batches.emplace_back(t.schema);
+  auto& cols = batches.back().columns;
   for (size_t i = 0; i < order.size(); ++i) {
     const SongRecord& r = *order[i];
     if (i > 0 && order[i - 1]->artist_id == r.artist_id) continue;
@@ -148,64 +179,39 @@ TableData BuildArtistsTable(const std::vector<SongRecord>& records) {
     AppendOpt(cols[4], r.artist_longitude);
     ++t.rows;
   }
+  SetEager(&t, {""}, std::move(batches));
   return t;
 }
 
 EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profile>& profiles,
                              const std::vector<SongRecord>& songs, int threads) {
   EventTables out;
-  // Shuffle by user: an identity includes the user, so each bucket dedupes on its own.
-  constexpr size_t kBuckets = 64;
-  auto bucket_of = [](const Event& e) { return (static_cast<uint64_t>(e.user_id) * 0x9E3779B97F4A7C15ULL) >> 58; };
-  std::vector<size_t> counts(kBuckets, 0);
-  for (const Event& e : events) ++counts[bucket_of(e)];
-  std::vector<std::vector<Event>> buckets(kBuckets);
-  for (size_t b = 0; b < kBuckets; ++b) buckets[b].reserve(counts[b]);
-  for (const Event& e : events) buckets[bucket_of(e)].push_back(e);
-  std::vector<Event>().swap(events);
-
-  struct UserPick {
-    int64_t user_id;
-    uint32_t profile;
-  };
-  std::vector<std::vector<UserPick>> users(kBuckets);
-  std::vector<std::vector<Event>> kept(kBuckets);
-  std::vector<uint64_t> dups(kBuckets, 0);
-  ParallelFor(kBuckets, threads, [&](size_t b, int) {
-    auto& v = buckets[b];
-    std::sort(v.begin(), v.end(), [](const Event& a, const Event& c) {
-      if (a.user_id != c.user_id) return a.user_id < c.user_id;
-      if (a.session_id != c.session_id) return a.session_id < c.session_id;
-      if (a.item != c.item) return a.item < c.item;
-      if (a.ts != c.ts) return a.ts < c.ts;
-      if (a.file != c.file) return a.file < c.file;
-      return a.line < c.line;
-    });
-    auto& k = kept[b];
-    k.reserve(v.size());
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (i > 0 && v[i].user_id == v[i - 1].user_id && v[i].session_id == v[i - 1].session_id &&
-          v[i].item == v[i - 1].item) {
-        ++dups[b];
-        continue;
-      }
-      k.push_back(v[i]);
+  // Identity order: an event's identity is (user, session, item); the earliest ts, then the first
+  // in (file, line) order, comes first and is the one kept. Sorted in place: no bucket copies.
+  ParallelSort(
+      events,
+      [](const Event& a, const Event& c) {
+        if (a.user_id != c.user_id) return a.user_id < c.user_id;
+        if (a.session_id != c.session_id) return a.session_id < c.session_id;
+        if (a.item != c.item) return a.item < c.item;
+        if (a.ts != c.ts) return a.ts < c.ts;
+        if (a.file != c.file) return a.file < c.file;
+        return a.line < c.line;
+      },
+      threads);
+  size_t kept = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (kept > 0 && events[i].user_id == events[kept - 1].user_id && events[i].session_id == events[kept - 1].session_id &&
+        events[i].item == events[kept - 1].item) {
+      ++out.duplicates;
+      continue;
     }
-    std::vector<Event>().swap(v);
-    // Latest event per user by (ts, sessionId, itemInSession).
-    for (size_t i = 0; i < k.size();) {
-      size_t j = i;
-      const Event* best = &k[i];
-      for (; j < k.size() && k[j].user_id == k[i].user_id; ++j) {
-        const Event& e = k[j];
-        if (std::tie(e.ts, e.session_id, e.item) > std::tie(best->ts, best->session_id, best->item)) best = &e;
-      }
-      if (k[i].user_id != kNull) users[b].push_back({k[i].user_id, best->profile});
-      i = j;
-    }
-  });
+    events[kept++] = events[i];
+  }
+  events.resize(kept);
+  out.events = kept;
 
-  // users
+  // users: the latest event of each user by (ts, sessionId, itemInSession).
   out.users = TableData{"users",
                         {{"user_id", DataType::kInt64, false},
                          {"first_name", DataType::kString, true},
@@ -214,47 +220,39 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
                          {"level", DataType::kString, true}},
                         false,
                         {},
+                        {},
                         0};
-  std::vector<UserPick> all_users;
-  for (auto& u : users) all_users.insert(all_users.end(), u.begin(), u.end());
-  std::sort(all_users.begin(), all_users.end(), [](const UserPick& a, const UserPick& b) { return a.user_id < b.user_id; });
-  out.users.partitions.push_back({"", RecordBatch(out.users.schema)});
   {
-    auto& cols = out.users.partitions.back().batch.columns;
-    for (const auto& u : all_users) {
-      const Profile& p = profiles[u.profile];
-      cols[0].AppendInt64(u.user_id);
-      AppendOpt(cols[1], p.first_name);
-      AppendOpt(cols[2], p.last_name);
-      AppendOpt(cols[3], p.gender);
-      AppendOpt(cols[4], p.level);
+    std::vector<RecordBatch> batches;
+    batches.emplace_back(out.users.schema);
+    auto& cols = batches.back().columns;
+    for (size_t i = 0; i < events.size();) {
+      const Event* best = &events[i];
+      size_t j = i;
+      for (; j < events.size() && events[j].user_id == events[i].user_id; ++j) {
+        const Event& e = events[j];
+        if (std::tie(e.ts, e.session_id, e.item) > std::tie(best->ts, best->session_id, best->item)) best = &e;
+      }
+      if (events[i].user_id != kNull) {
+        const Profile& p = profiles[best->profile];
+        cols[0].AppendInt64(events[i].user_id);
+        AppendOpt(cols[1], p.first_name);
+        AppendOpt(cols[2], p.last_name);
+        AppendOpt(cols[3], p.gender);
+        AppendOpt(cols[4], p.level);
+        ++out.users.rows;
+      }
+      i = j;
     }
-    out.users.rows = all_users.size();
+    SetEager(&out.users, {""}, std::move(batches));
   }
 
-  // Gather deduplicated events: all feed the time table, matched ones feed songplays.
-  std::vector<int64_t> times;
-  std::vector<Event> plays;
-  size_t kept_total = 0, played_total = 0;
-  for (const auto& k : kept) {
-    kept_total += k.size();
-    for (const Event& e : k) played_total += e.song >= 0 ? 1 : 0;
-  }
-  times.reserve(kept_total);
-  plays.reserve(played_total);
-  for (size_t b = 0; b < kBuckets; ++b) {
-    out.duplicates += dups[b];
-    out.events += kept[b].size();
-    for (const Event& e : kept[b]) {
-      times.push_back(e.ts);
-      if (e.song >= 0) plays.push_back(e);
-    }
-    std::vector<Event>().swap(kept[b]);
-  }
-
-  // time
-  ParallelSort(times, std::less<int64_t>(), threads);
-  times.erase(std::unique(times.begin(), times.end()), times.end());
+  // time: distinct ts, by year/month; partitions built on demand.
+  auto times = std::make_shared<std::vector<int64_t>>();
+  times->reserve(events.size());
+  for (const Event& e : events) times->push_back(e.ts);
+  ParallelSort(*times, std::less<int64_t>(), threads);
+  times->erase(std::unique(times->begin(), times->end()), times->end());
   out.time = TableData{"time",
                        {{"start_time", DataType::kTimestampMillis, false},
                         {"hour", DataType::kInt32, false},
@@ -263,27 +261,33 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
                         {"weekday", DataType::kInt32, false}},
                        true,
                        {},
-                       times.size()};
-  int32_t cur_year = INT32_MIN, cur_month = 0;
-  for (int64_t ts : times) {
-    CalendarFields f = CalendarOf(ts);
-    if (f.year != cur_year || f.month != cur_month) {
-      cur_year = f.year;
-      cur_month = f.month;
-      out.time.partitions.push_back(
-          {"year=" + std::to_string(f.year) + "/month=" + std::to_string(f.month), RecordBatch(out.time.schema)});
+                       {},
+                       times->size()};
+  auto time_bounds = std::make_shared<std::vector<size_t>>(
+      MonthBounds(times->size(), [&](size_t i) { return (*times)[i]; }, &out.time.dirs));
+  Schema time_schema = out.time.schema;
+  out.time.batch_of = [times, time_bounds, time_schema](size_t p) {
+    RecordBatch batch(time_schema);
+    auto& cols = batch.columns;
+    for (size_t i = (*time_bounds)[p]; i < (*time_bounds)[p + 1]; ++i) {
+      int64_t ts = (*times)[i];
+      CalendarFields f = CalendarOf(ts);
+      cols[0].AppendInt64(ts);
+      cols[1].AppendInt32(f.hour);
+      cols[2].AppendInt32(f.day);
+      cols[3].AppendInt32(f.week);
+      cols[4].AppendInt32(f.weekday);
     }
-    auto& cols = out.time.partitions.back().batch.columns;
-    cols[0].AppendInt64(ts);
-    cols[1].AppendInt32(f.hour);
-    cols[2].AppendInt32(f.day);
-    cols[3].AppendInt32(f.week);
-    cols[4].AppendInt32(f.weekday);
-  }
+    return batch;
+  };
 
-  // songplays
+  // songplays: the matched events, numbered in (ts, user, session, item) order. The events
+  // vector is filtered in place and becomes the plays.
+  auto plays = std::make_shared<std::vector<Event>>(std::move(events));
+  plays->erase(std::remove_if(plays->begin(), plays->end(), [](const Event& e) { return e.song < 0; }), plays->end());
+  plays->shrink_to_fit();
   ParallelSort(
-      plays,
+      *plays,
       [](const Event& a, const Event& b) {
         if (a.ts != b.ts) return a.ts < b.ts;
         if (a.user_id != b.user_id) return a.user_id < b.user_id;
@@ -303,30 +307,32 @@ EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profil
                              {"user_agent", DataType::kString, true}},
                             true,
                             {},
-                            plays.size()};
-  cur_year = INT32_MIN;
-  int64_t id = 0;
-  for (const Event& e : plays) {
-    CalendarFields f = CalendarOf(e.ts);
-    if (f.year != cur_year || f.month != cur_month) {
-      cur_year = f.year;
-      cur_month = f.month;
-      out.songplays.partitions.push_back(
-          {"year=" + std::to_string(f.year) + "/month=" + std::to_string(f.month), RecordBatch(out.songplays.schema)});
+                            {},
+                            plays->size()};
+  auto play_bounds = std::make_shared<std::vector<size_t>>(
+      MonthBounds(plays->size(), [&](size_t i) { return (*plays)[i].ts; }, &out.songplays.dirs));
+  Schema play_schema = out.songplays.schema;
+  out.songplays.batch_of = [plays, play_bounds, play_schema, &profiles, &songs](size_t p) {
+    RecordBatch batch(play_schema);
+    auto& cols = batch.columns;
+    size_t begin = (*play_bounds)[p], end = (*play_bounds)[p + 1];
+    for (auto& c : cols) c.Reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      const Event& e = (*plays)[i];
+      const Profile& pr = profiles[e.profile];
+      const SongRecord& s = songs[static_cast<size_t>(e.song)];
+      cols[0].AppendInt64(static_cast<int64_t>(i + 1));  // songplay_id: position in the global order
+      cols[1].AppendInt64(e.ts);
+      AppendOptInt64(cols[2], e.user_id);
+      AppendOpt(cols[3], pr.level);
+      cols[4].AppendString(s.song_id);
+      cols[5].AppendString(s.artist_id);
+      AppendOptInt64(cols[6], e.session_id);
+      AppendOpt(cols[7], pr.location);
+      AppendOpt(cols[8], pr.user_agent);
     }
-    const Profile& p = profiles[e.profile];
-    const SongRecord& s = songs[static_cast<size_t>(e.song)];
-    auto& cols = out.songplays.partitions.back().batch.columns;
-    cols[0].AppendInt64(++id);
-    cols[1].AppendInt64(e.ts);
-    AppendOptInt64(cols[2], e.user_id);
-    AppendOpt(cols[3], p.level);
-    cols[4].AppendString(s.song_id);
-    cols[5].AppendString(s.artist_id);
-    AppendOptInt64(cols[6], e.session_id);
-    AppendOpt(cols[7], p.location);
-    AppendOpt(cols[8], p.user_agent);
-  }
+    return batch;
+  };
   return out;
 }
 

@@ -13,6 +13,7 @@
 //            wins), numbered 1..N by (ts, user_id, session_id, itemInSession); by year/month.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,16 +22,14 @@
 
 namespace lakeforge {
 
-struct TablePartition {
-  std::string dir;  // "year=2018/month=11"; "" for an unpartitioned table
-  RecordBatch batch;
-};
-
+// A table as partitions whose record batches are built on demand, one call per partition, so
+// that writing holds only the partitions being encoded, not the whole table, in memory.
 struct TableData {
   std::string name;
   Schema schema;
   bool partitioned = false;
-  std::vector<TablePartition> partitions;
+  std::vector<std::string> dirs;                  // "year=2018/month=11"; "" for an unpartitioned table
+  std::function<RecordBatch(size_t)> batch_of;  // builds partition i; called once per partition
   size_t rows = 0;
 };
 

@@ -19,7 +19,7 @@ TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData&
   std::string table_dir = JoinPath(root, table.name);
   fs.CreateDirs(table_dir);
   std::string file_name = PartFileName(run_id, options.codec);
-  std::vector<uint64_t> sizes(table.partitions.size(), 0);
+  std::vector<uint64_t> sizes(std::max<size_t>(1, table.dirs.size()), 0);
   auto write_one = [&](size_t i, const RecordBatch* batch, const std::string& dir) {
     std::string path = JoinPath(dir.empty() ? table_dir : JoinPath(table_dir, dir), file_name);
     auto out = fs.OpenOutputStream(path);
@@ -30,19 +30,23 @@ TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData&
     out->Close();
     if (progress) progress->FileDone(sizes[i]);
   };
-  if (table.partitions.empty() && !table.partitioned) {
-    sizes.push_back(0);
+  if (table.dirs.empty() && !table.partitioned) {
     write_one(0, nullptr, "");  // an empty unpartitioned table is one valid file with no row groups
+  } else if (table.dirs.empty()) {
+    sizes.clear();  // an empty partitioned table has no files, only _SUCCESS (as Spark writes it)
   } else {
-    ParallelFor(table.partitions.size(), threads,
-                [&](size_t i, int) { write_one(i, &table.partitions[i].batch, table.partitions[i].dir); });
+    // Each partition's batch is built by the worker that encodes it and freed right after.
+    ParallelFor(table.dirs.size(), threads, [&](size_t i, int) {
+      RecordBatch batch = table.batch_of(i);
+      write_one(i, &batch, table.dirs[i]);
+    });
   }
   for (uint64_t s : sizes) report.bytes += s;
   report.files = sizes.size();
   // _SUCCESS, written last, is also the manifest: the table's files, one relative path per line.
   std::string manifest;
-  if (table.partitions.empty() && !table.partitioned) manifest = file_name + "\n";
-  for (const auto& p : table.partitions) manifest += (p.dir.empty() ? "" : p.dir + "/") + file_name + "\n";
+  if (table.dirs.empty() && !table.partitioned) manifest = file_name + "\n";
+  for (const auto& d : table.dirs) manifest += (d.empty() ? "" : d + "/") + file_name + "\n";
   auto success = fs.OpenOutputStream(JoinPath(table_dir, "_SUCCESS"));
   success->Write(manifest);
   success->Close();

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# S3 throughput on many small objects against a local S3 server (npm s3rver on 127.0.0.1, started
+# and stopped here): objects/s listed and read by `lakeforge compact` (S3 -> local copy, one to
+# one) and by `aws s3 cp --recursive` (Debian awscli) on the same objects, alternating runs.
+# Prints a Markdown table and appends it to bench/results.md.
+# Usage: bench/s3_bench.sh [--objects N] [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+objects=5000
+runs=3
+while [ $# -gt 0 ]; do
+  case $1 in
+    --objects) objects=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
+aws() { /usr/bin/aws "$@"; }  # Debian's awscli, whatever else is on PATH
+scripts/build.sh >/dev/null
+work=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+NODE_OPTIONS=--openssl-legacy-provider tests/js/node_modules/.bin/s3rver -d "$work/s3" -a 127.0.0.1 -p "$port" -s \
+  --configure-bucket lake >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$port
+build/lakeforge generate --output "$work/lake" --songs "$objects" --events 10 --seed 1 >/dev/null
+build/lakeforge compact --src "$work/lake/song_data" --dest s3://lake/song_data --quiet
+rm -f "$work/times"
+for ((i = 0; i < runs; i++)); do
+  rm -rf "$work/aws-out" "$work/lf-out"
+  /usr/bin/time -f "aws %e" -a -o "$work/times" aws s3 cp --recursive --quiet s3://lake/song_data "$work/aws-out" \
+    --endpoint-url "$AWS_ENDPOINT_URL"
+  /usr/bin/time -f "lakeforge %e" -a -o "$work/times" build/lakeforge compact --src s3://lake/song_data \
+    --dest "$work/lf-out" --threads 16 --quiet
+done
+n_aws=$(find "$work/aws-out" -type f | wc -l)
+n_lf=$(find "$work/lf-out" -type f | wc -l)
+[ "$n_aws" -eq "$n_lf" ] || { echo "aws copied $n_aws objects, lakeforge $n_lf" >&2; exit 1; }
+diff -r "$work/aws-out" "$work/lf-out" >/dev/null || { echo "copies differ" >&2; exit 1; }
+med() { awk -v l="$1" '$1==l {print $2}' "$work/times" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+a=$(med aws) l=$(med lakeforge)
+{
+  echo
+  echo "## S3: list + read $n_lf small objects from a loopback S3 server (s3rver)"
+  echo
+  echo "Command: \`bench/s3_bench.sh --objects $objects --runs $runs\` (median of $runs alternating runs; both copies checked identical)."
+  echo
+  echo "| | wall s | objects/s |"
+  echo "|---|---|---|"
+  echo "| aws s3 cp --recursive (awscli $(aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2)) | $a | $(awk -v n="$n_lf" -v t="$a" 'BEGIN {printf "%.0f", n/t}') |"
+  echo "| lakeforge compact (16 connections) | $l | $(awk -v n="$n_lf" -v t="$l" 'BEGIN {printf "%.0f", n/t}') |"
+  echo
+  echo "lakeforge is **$(awk -v a="$a" -v l="$l" 'BEGIN {printf "%.1f", a/l}')×** the AWS CLI's throughput."
+} | tee -a bench/results.md
