@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "io/file_system.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 
 using namespace lakeforge;
 

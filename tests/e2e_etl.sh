@@ -10,20 +10,7 @@ sample=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-check() {  # check <name> <command...>
-  local name=$1
-  shift
-  if "$@" >"$work/log" 2>&1; then
-    echo "ok   $name"
-    passed=$((passed + 1))
-  else
-    echo "FAIL $name"
-    sed 's/^/     /' "$work/log" | tail -25
-    failed=$((failed + 1))
-  fi
-}
+. "$here/check_lib.sh"
 oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2"; }
 
 # Content fingerprint of an output folder: relative paths (run id removed) and file hashes.
@@ -121,5 +108,4 @@ kill_and_rerun() {
 }
 check "kill -9 at any moment leaves complete tables; rerun cleans up" kill_and_rerun
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

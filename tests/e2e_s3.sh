@@ -27,20 +27,7 @@ pids+=($!)
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$port
 
-passed=0
-failed=0
-check() {
-  local name=$1
-  shift
-  if "$@" >"$work/log" 2>&1; then
-    echo "ok   $name"
-    passed=$((passed + 1))
-  else
-    echo "FAIL $name"
-    sed 's/^/     /' "$work/log" | tail -25
-    failed=$((failed + 1))
-  fi
-}
+. "$here/check_lib.sh"
 same() { node "$here/js/compare_outputs.mjs" "$1" "$2"; }
 fetch() { rm -rf "$2" && /usr/bin/python3 "$here/s3_tool.py" get-tree "$1" "$2"; }
 
@@ -139,5 +126,4 @@ unreachable() {
 }
 check "unreachable endpoint: one line, exit 2, no secret in the message" unreachable
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

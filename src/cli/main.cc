@@ -43,6 +43,14 @@ void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* o
   }
 }
 
+// Under --strict a run with rejected records commits nothing: say so, with the first error.
+bool StrictFailure(const EtlReport& report) {
+  if (report.committed) return false;
+  std::fprintf(stderr, "lakeforge: --strict: %llu record(s) rejected, nothing written; first: %s\n",
+               static_cast<unsigned long long>(report.total_rejects), report.first_reject.c_str());
+  return true;
+}
+
 int RunEtlCommand(const EtlArgs& a) {
   EtlOptions o;
   if (!a.input.empty()) {
@@ -67,11 +75,7 @@ int RunEtlCommand(const EtlArgs& a) {
     report = RunEtl(fs, o);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!report.committed) {
-    std::fprintf(stderr, "lakeforge: --strict: %llu record(s) rejected, nothing written; first: %s\n",
-                 static_cast<unsigned long long>(report.total_rejects), report.first_reject.c_str());
-    return 1;
-  }
+  if (StrictFailure(report)) return 1;
   if (!a.quiet) PrintEtlSummary(report, secs, stdout);
   return 0;
 }
@@ -218,11 +222,7 @@ int main(int argc, char** argv) {
         report = RunEtl(fs, o);
       }
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (!report.committed) {
-        std::fprintf(stderr, "lakeforge: --strict: %llu record(s) rejected, nothing written; first: %s\n",
-                     static_cast<unsigned long long>(report.total_rejects), report.first_reject.c_str());
-        return 1;
-      }
+      if (cli::StrictFailure(report)) return 1;
       if (!run_quiet) {
         cli::PrintCompactSummary("compact song_data", reports[0], stdout);
         cli::PrintCompactSummary("compact log_data ", reports[1], stdout);

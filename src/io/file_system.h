@@ -83,6 +83,9 @@ class RoutingFileSystem {
 // "file:///a/b" -> "/a/b"; other paths unchanged.
 std::string StripFileScheme(const std::string& path);
 
+// ListFiles(root) with the first-level prefixes listed in parallel (up to `concurrency` at once).
+std::vector<FileInfo> ListFilesConcurrently(FileSystem& fs, const std::string& root, bool skip_hidden, int concurrency);
+
 // "a/b" + "c" -> "a/b/c".
 std::string JoinPath(const std::string& a, const std::string& b);
 

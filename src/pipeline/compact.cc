@@ -10,7 +10,7 @@
 
 #include "base/error.h"
 #include "formats/compression.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 #include "pipeline/rejects_writer.h"
 
 namespace lakeforge {
@@ -182,16 +182,17 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     if (!o.src_prefixes_file.empty()) {
       std::string pf = StripFileScheme(o.src_prefixes_file);
       for (auto& p : ReadLines(router.For(pf), pf)) roots.push_back(p.find("://") == std::string::npos && p[0] != '/' ? JoinPath(o.src, p) : StripFileScheme(p));
-    } else {
-      // Discover the first-level prefixes and list them concurrently: no bootstrap script needed.
-      src_fs.ListFiles(o.src, true);  // fails clearly, before any output, when --src is unusable
-      for (const auto& child : src_fs.ListDir(o.src))
-        if (child[0] != '.' && child[0] != '_') roots.push_back(JoinPath(o.src, child));
     }
-    std::vector<std::vector<FileInfo>> listed(roots.size());
-    ParallelFor(roots.size(), std::max(threads, 8), [&](size_t i, int) { listed[i] = router.For(roots[i]).ListFiles(roots[i], true); });
-    for (auto& l : listed)
-      for (auto& f : l) inputs.push_back({f.path, f.size});
+    std::vector<FileInfo> listed;
+    if (o.src_prefixes_file.empty()) {
+      // Discover the first-level prefixes and list them concurrently: no bootstrap script needed.
+      listed = ListFilesConcurrently(src_fs, o.src, true, std::max(threads, 8));
+    } else {
+      std::vector<std::vector<FileInfo>> parts(roots.size());
+      ParallelFor(roots.size(), std::max(threads, 8), [&](size_t i, int) { parts[i] = router.For(roots[i]).ListFiles(roots[i], true); });
+      for (auto& p : parts) std::move(p.begin(), p.end(), std::back_inserter(listed));
+    }
+    for (auto& f : listed) inputs.push_back({f.path, f.size});
     std::sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
     inputs.erase(std::unique(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path == b.path; }),
                  inputs.end());

@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "base/error.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 #include "pipeline/record_parser.h"
 #include "pipeline/rejects_writer.h"
 #include "pipeline/star_schema.h"
@@ -106,8 +106,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   StageTimer timer(&report);
 
   // 1. List inputs: any failure here happens before the output is touched.
-  std::vector<FileInfo> song_files = song_fs.ListFiles(opt.songs, true);
-  std::vector<FileInfo> log_files = log_fs.ListFiles(opt.logs, true);
+  std::vector<FileInfo> song_files = ListFilesConcurrently(song_fs, opt.songs, true, std::max(threads, 8));
+  std::vector<FileInfo> log_files = ListFilesConcurrently(log_fs, opt.logs, true, std::max(threads, 8));
   report.song_files = song_files.size();
   report.log_files = log_files.size();
   std::vector<std::string> sources;  // reject file index -> path
@@ -173,14 +173,6 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     events.reserve(total);
     std::unordered_map<std::string, uint32_t> global;
     std::string key;
-    auto part = [&](const std::optional<std::string>& s) {
-      key.push_back(s ? '\1' : '\0');
-      if (s) {
-        uint32_t n = static_cast<uint32_t>(s->size());
-        key.append(reinterpret_cast<const char*>(&n), 4);
-        key += *s;
-      }
-    };
     for (auto& r : log_results) {
       report.input_bytes += r.bytes;
       report.log_lines += r.result.lines;
@@ -190,7 +182,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
         Profile& prof = r.result.profiles[p];
         key.clear();
         for (const auto* s : {&prof.first_name, &prof.last_name, &prof.gender, &prof.level, &prof.location, &prof.user_agent})
-          part(*s);
+          AppendKeyPart(*s, &key);
         auto [it, inserted] = global.emplace(key, static_cast<uint32_t>(profiles.size()));
         if (inserted) profiles.push_back(std::move(prof));
         remap[p] = it->second;

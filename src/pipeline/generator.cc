@@ -11,7 +11,7 @@
 
 #include "base/error.h"
 #include "pipeline/calendar.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 
 namespace lakeforge {
 namespace {

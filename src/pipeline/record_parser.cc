@@ -84,17 +84,6 @@ std::optional<std::string> Own(std::optional<std::string_view> s) {
   return std::string(*s);
 }
 
-void AppendKeyPart(const std::optional<std::string_view>& s, std::string* key) {
-  if (!s) {
-    key->push_back('\0');
-    return;
-  }
-  key->push_back('\1');
-  uint32_t n = static_cast<uint32_t>(s->size());
-  key->append(reinterpret_cast<const char*>(&n), 4);
-  key->append(s->data(), s->size());
-}
-
 }  // namespace
 
 std::string SongIndex::Key(std::string_view title, std::string_view artist, double duration) {

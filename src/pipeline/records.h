@@ -55,6 +55,16 @@ struct Profile {
   bool operator==(const Profile&) const = default;
 };
 
+// Appends one optional string to an interning key: a presence byte, then length and bytes.
+template <typename OptionalString>
+void AppendKeyPart(const OptionalString& s, std::string* key) {
+  key->push_back(s ? '\1' : '\0');
+  if (!s) return;
+  uint32_t n = static_cast<uint32_t>(s->size());
+  key->append(reinterpret_cast<const char*>(&n), 4);
+  key->append(s->data(), s->size());
+}
+
 struct Event {
   int64_t ts;
   int64_t user_id;     // kNull for an empty userId

@@ -8,7 +8,7 @@
 
 #include "pipeline/calendar.h"
 #include "pipeline/hive_path.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 
 namespace lakeforge {
 namespace {

@@ -4,7 +4,7 @@
 #include <atomic>
 
 #include "formats/parquet/file_writer.h"
-#include "pipeline/parallel.h"
+#include "base/parallel.h"
 
 namespace lakeforge {
 
