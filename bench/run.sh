@@ -7,14 +7,17 @@
 #
 # Usage: bench/run.sh [--quick] [--runs N]
 #   --quick   only the small lake and the sample (a minute); default: all scales (tens of minutes)
+#   --only S  only scale S (small, medium, logs-heavy, sample); repeatable; appends to bench/results.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=3
 quick=0
+only=()
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --runs) runs=$2; shift ;;
+    --only) only+=("$2"); shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -61,6 +64,13 @@ for s in "${scales[@]}"; do
   lakes+=("$name $lake")
 done
 [ -d "$sample/song_data" ] && lakes+=("sample $sample")
+if [ ${#only[@]} -gt 0 ]; then
+  selected=()
+  for entry in "${lakes[@]}"; do
+    for o in "${only[@]}"; do [ "${entry%% *}" = "$o" ] && selected+=("$entry"); done
+  done
+  lakes=("${selected[@]}")
+fi
 
 for entry in "${lakes[@]}"; do
   read -r name lake <<<"$entry"
@@ -106,6 +116,10 @@ for entry in "${lakes[@]}"; do
     echo "lakeforge is **$(awk -v a="$dm" -v b="$lm" 'BEGIN {printf "%.1f", a/b}')×** faster than DuckDB and at **$(awk -v a="$lm" -v b="$fm" 'BEGIN {printf "%.2f", a/b}')×** the I/O floor."
   } | tee -a "$out/results.md"
 done
-cp "$out/results.md" bench/results.md
+if [ ${#only[@]} -gt 0 ]; then
+  tail -n +5 "$out/results.md" >>bench/results.md
+else
+  cp "$out/results.md" bench/results.md
+fi
 echo
 echo "written to bench/results.md"

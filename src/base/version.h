@@ -4,10 +4,8 @@
 namespace lakeforge {
 
 inline constexpr const char* kVersion = "0.1.0";
-// The short git hash of the source tree, passed in by CMake (LAKEFORGE_BUILD_HASH).
-#ifndef LAKEFORGE_BUILD_HASH
-#define LAKEFORGE_BUILD_HASH "unknown"
-#endif
-inline constexpr const char* kBuildHash = LAKEFORGE_BUILD_HASH;
+// The short git hash of the source tree; defined in a file CMake generates (build_hash.cc), so a
+// new commit recompiles one file, not the project.
+extern const char* const kBuildHash;
 
 }  // namespace lakeforge

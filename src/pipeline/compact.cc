@@ -313,9 +313,10 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     for (size_t b0 = 0; b0 < g.inputs.size(); b0 += batch) {
       size_t n = std::min(batch, g.inputs.size() - b0);
       ParallelFor(n, inner_threads, [&](size_t k, int) {
-        const Input& in = inputs[g.inputs[b0 + k]];
+        Input& in = inputs[g.inputs[b0 + k]];
         FileSystem& fs = router.For(in.path);
         fs.ReadFile(in.path, 0, &bufs[k]);
+        if (in.size < 0) in.size = static_cast<int64_t>(bufs[k].size);  // as stored: what manifests compare
         Codec c = CodecOfName(in.path);
         if (c != Codec::kUncompressed) {
           std::string plain = c == Codec::kGzip ? DecompressGzip(bufs[k].view(), in.path) : DecompressZstd(bufs[k].view(), in.path);
@@ -351,10 +352,6 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     }
   report.outputs = report.output_paths.size();
 
-  // Sizes for the manifest: from the listing, else as stored (what --previousManifest compares).
-  ParallelFor(inputs.size(), threads, [&](size_t i, int) {
-    if (!output_of[i].empty() && inputs[i].size < 0) inputs[i].size = router.For(inputs[i].path).FileSize(inputs[i].path);
-  });
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (output_of[i].empty()) continue;
     ++report.inputs;
