@@ -14,6 +14,7 @@
 #include "io/file_system.h"
 #include "pipeline/generator.h"
 #include "pipeline/record_parser.h"
+#include "songplays_rows.h"
 
 using namespace lakeforge;
 
@@ -59,26 +60,10 @@ void BM_ParseLogLines(benchmark::State& state) {
 BENCHMARK(BM_ParseLogLines)->Unit(benchmark::kMillisecond);
 
 void BM_EncodeParquet(benchmark::State& state) {
-  Schema schema{{"songplay_id", DataType::kInt64, false}, {"start_time", DataType::kTimestampMillis, false},
-                {"user_id", DataType::kInt64, true},      {"level", DataType::kString, true},
-                {"song_id", DataType::kString, false},    {"artist_id", DataType::kString, false},
-                {"session_id", DataType::kInt64, true},   {"location", DataType::kString, true},
-                {"user_agent", DataType::kString, true}};
+  Schema schema = bench::SongplaysSchema();
   RecordBatch batch(schema);
   const size_t rows = 500000;
-  for (size_t i = 0; i < rows; ++i) {
-    auto& c = batch.columns;
-    c[0].AppendInt64(static_cast<int64_t>(i + 1));
-    c[1].AppendInt64(1541105830796 + static_cast<int64_t>(i) * 1000);
-    c[2].AppendInt64(static_cast<int64_t>(i % 5000));
-    c[3].AppendString(i % 3 ? "paid" : "free");
-    c[4].AppendString("SO" + std::to_string(100000000 + (i * 7919) % 200000));
-    c[5].AppendString("AR" + std::to_string(100000000 + (i * 104729) % 60000));
-    c[6].AppendInt64(static_cast<int64_t>(i / 40));
-    c[7].AppendString(i % 2 ? "San Francisco-Oakland-Hayward, CA" : "Dallas-Fort Worth-Arlington, TX");
-    c[8].AppendString("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35 #" +
-                      std::to_string(i % 40));
-  }
+  for (size_t i = 0; i < rows; ++i) bench::AppendSongplaysRow(batch, i);
   size_t plain = 0;
   for (const auto& c : batch.columns) plain += c.ByteSize();
   for (auto _ : state) {

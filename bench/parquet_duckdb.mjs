@@ -1,5 +1,5 @@
 // DuckDB side of bench/parquet_bench.sh: builds the songplays-shaped table in memory with the same
-// formulas as bench/parquet_write_bench.cc, then times only COPY ... (FORMAT parquet, COMPRESSION
+// formulas as bench/songplays_rows.h, then times only COPY ... (FORMAT parquet, COMPRESSION
 // snappy). Prints {"threads", "seconds", "file_bytes"}. Also: --compare A B checks two files hold
 // the same rows.
 import fs from 'node:fs';

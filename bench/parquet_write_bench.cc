@@ -1,6 +1,6 @@
 // Writes N rows of the songplays shape to one Parquet file (snappy) with lakeforge's writer and
-// prints {"rows", "seconds", "plain_bytes", "file_bytes"}; only writing is timed. The rows follow the
-// formulas in bench/parquet_bench.sh, which builds the same table in DuckDB.
+// prints {"rows", "seconds", "plain_bytes", "file_bytes"}; only writing is timed. The rows are
+// bench/songplays_rows.h, which bench/parquet_duckdb.mjs builds in DuckDB too.
 // Usage: parquet_write_bench <rows> <output.parquet>
 #include <chrono>
 #include <cstdio>
@@ -8,6 +8,7 @@
 
 #include "formats/parquet/file_writer.h"
 #include "io/file_system.h"
+#include "songplays_rows.h"
 
 using namespace lakeforge;
 
@@ -17,11 +18,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const size_t rows = std::stoull(argv[1]);
-  Schema schema{{"songplay_id", DataType::kInt64, false}, {"start_time", DataType::kTimestampMillis, false},
-                {"user_id", DataType::kInt64, true},      {"level", DataType::kString, true},
-                {"song_id", DataType::kString, false},    {"artist_id", DataType::kString, false},
-                {"session_id", DataType::kInt64, true},   {"location", DataType::kString, true},
-                {"user_agent", DataType::kString, true}};
+  Schema schema = bench::SongplaysSchema();
   // Built in batches of one row group so memory stays bounded, as in the ETL.
   const size_t batch_rows = 1'000'000;
   auto fs = MakeLocalFileSystem();
@@ -32,19 +29,7 @@ int main(int argc, char** argv) {
   for (size_t begin = 0; begin < rows; begin += batch_rows) {
     size_t end = std::min(rows, begin + batch_rows);
     RecordBatch batch(schema);
-    for (size_t i = begin; i < end; ++i) {
-      auto& c = batch.columns;
-      c[0].AppendInt64(static_cast<int64_t>(i + 1));
-      c[1].AppendInt64(1541105830796 + static_cast<int64_t>(i) * 1000);
-      c[2].AppendInt64(static_cast<int64_t>(i % 5000));
-      c[3].AppendString(i % 3 == 0 ? "free" : "paid");
-      c[4].AppendString("SO" + std::to_string(100000000 + (i * 7919) % 200000));
-      c[5].AppendString("AR" + std::to_string(100000000 + (i * 104729) % 60000));
-      c[6].AppendInt64(static_cast<int64_t>(i / 40));
-      c[7].AppendString(i % 2 ? "San Francisco-Oakland-Hayward, CA" : "Dallas-Fort Worth-Arlington, TX");
-      c[8].AppendString("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35 #" +
-                        std::to_string(i % 40));
-    }
+    for (size_t i = begin; i < end; ++i) bench::AppendSongplaysRow(batch, i);
     for (const auto& c : batch.columns) plain += c.ByteSize();
     auto t0 = std::chrono::steady_clock::now();
     writer.Write(batch);
