@@ -5,14 +5,14 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEFORGE_FUZZ=ON \
   -DLAKEFORGE_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target fuzz_records fuzz_hive_path fuzz_decompress
+cmake --build build-fuzz --target fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 # Seed the record fuzzer with real-shaped input.
 build/lakeforge generate --output "$corpus/lake" --songs 5 --events 20 --dirty-rate 0.2 >/dev/null 2>&1 || true
 mkdir -p "$corpus/records"
 find "$corpus/lake" -type f -exec cp {} "$corpus/records/" \; 2>/dev/null || true
-for t in fuzz_records fuzz_hive_path fuzz_decompress; do
+for t in fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest; do
   mkdir -p "$corpus/$t"
   [ "$t" = fuzz_records ] && cp "$corpus"/records/* "$corpus/$t/" 2>/dev/null || true
   # Small inputs for the decompressor: a few KiB of zstd can legally expand to gigabytes.
@@ -23,4 +23,4 @@ for t in fuzz_records fuzz_hive_path fuzz_decompress; do
     { tail -40 "$corpus/$t.log"; exit 1; }
   tail -1 "$corpus/$t.log"
 done
-echo "fuzzing: 3 passed, 0 failed"
+echo "fuzzing: 4 passed, 0 failed"

@@ -15,7 +15,7 @@
 
 #include "formats/parquet/file_writer.h"
 #include "io/file_system.h"
-#include "pipeline/rejects_writer.h"
+#include "formats/json/json_string.h"
 
 using namespace lakeforge;
 

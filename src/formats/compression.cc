@@ -37,6 +37,19 @@ const char* CodecFileTag(Codec codec) {
   return "";
 }
 
+Codec CodecOfFileName(std::string_view path) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+  };
+  if (ends(".gz")) return Codec::kGzip;
+  if (ends(".zst")) return Codec::kZstd;
+  return Codec::kUncompressed;
+}
+
+const char* CodecFileExtension(Codec codec) {
+  return codec == Codec::kGzip ? ".gz" : codec == Codec::kZstd ? ".zst" : "";
+}
+
 void Compress(Codec codec, std::string_view in, std::string* out) {
   size_t base = out->size();
   switch (codec) {

@@ -14,6 +14,10 @@ const char* CodecName(Codec codec);
 // File-name infix Spark uses: "snappy", "zstd", "gz", "" for none.
 const char* CodecFileTag(Codec codec);
 
+// The codec a file name implies: ".gz" gzip, ".zst" zstd, anything else none; and its extension.
+Codec CodecOfFileName(std::string_view path);
+const char* CodecFileExtension(Codec codec);
+
 // Appends the compressed form of `in` to *out (the Parquet page framing: raw snappy block,
 // a gzip member, a zstd frame).
 void Compress(Codec codec, std::string_view in, std::string* out);

@@ -1,6 +1,8 @@
 // The compaction job; behaviour in compact.h.
 #include "pipeline/compact.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -11,31 +13,17 @@
 #include "base/error.h"
 #include "formats/compression.h"
 #include "base/parallel.h"
-#include "pipeline/rejects_writer.h"
+#include "formats/json/documents.h"
+#include "formats/json/json_string.h"
+#include "pipeline/input_file.h"
 
 namespace lakeforge {
 namespace {
 
-struct Input {
-  std::string path;
-  int64_t size = -1;
-};
-
-Codec CodecOfName(const std::string& path) {
-  auto ends = [&](const char* s) {
-    size_t n = std::strlen(s);
-    return path.size() >= n && path.compare(path.size() - n, n, s) == 0;
-  };
-  if (ends(".gz")) return Codec::kGzip;
-  if (ends(".zst")) return Codec::kZstd;
-  return Codec::kUncompressed;
-}
-
-const char* Extension(Codec c) { return c == Codec::kGzip ? ".gz" : c == Codec::kZstd ? ".zst" : ""; }
+using Input = ManifestEntry;  // an input file: its path and, when known, its stored size
 
 std::string StripCodecExtension(const std::string& name) {
-  Codec c = CodecOfName(name);
-  return name.substr(0, name.size() - std::strlen(Extension(c)));
+  return name.substr(0, name.size() - std::strlen(CodecFileExtension(CodecOfFileName(name))));
 }
 
 std::string Dirname(const std::string& rel) {
@@ -49,77 +37,37 @@ struct Group {
   std::vector<size_t> inputs;
 };
 
-// Minimal JSON-lines reader for our own manifests: {"path":"...","size":N,"output":"..."}.
-std::string JsonField(const std::string& line, const std::string& field) {
-  std::string key = "\"" + field + "\":";
-  auto p = line.find(key);
-  if (p == std::string::npos) return "";
-  p += key.size();
-  if (line[p] != '"') {
-    auto e = line.find_first_of(",}", p);
-    return line.substr(p, e - p);
-  }
-  std::string out;
-  for (size_t i = p + 1; i < line.size() && line[i] != '"'; ++i) {
-    if (line[i] == '\\' && i + 1 < line.size()) {
-      char c = line[++i];
-      if (c == 'n') out.push_back('\n');
-      else if (c == 't') out.push_back('\t');
-      else if (c == 'u' && i + 4 < line.size()) {
-        out.push_back(static_cast<char>(std::stoi(line.substr(i + 1, 4), nullptr, 16)));
-        i += 4;
-      } else out.push_back(c);
-    } else {
-      out.push_back(line[i]);
-    }
-  }
-  return out;
-}
-
-std::vector<Input> ReadManifest(FileSystem& fs, const std::string& path) {
+// Reads a small text input (manifest, prefixes file) whole, gunzipping a .gz name or gzip magic.
+std::string ReadText(FileSystem& fs, const std::string& path) {
   FileBuffer buf;
   fs.ReadFile(path, 0, &buf);
-  std::string text = CodecOfName(path) == Codec::kGzip || (buf.size >= 2 && static_cast<uint8_t>(buf.data[0]) == 0x1f &&
-                                                           static_cast<uint8_t>(buf.data[1]) == 0x8b)
-                         ? DecompressGzip(buf.view(), path)
-                         : std::string(buf.view());
-  std::vector<Input> out;
-  size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-    ++line_no;
-    if (line.empty()) continue;
-    std::string p = JsonField(line, "path"), size = JsonField(line, "size");
-    if (p.empty())
-      throw Error::InvalidInput("manifest '" + path + "' line " + std::to_string(line_no) + ": expected {\"path\": ..., \"size\": ...}");
-    out.push_back({p, size.empty() ? -1 : std::stoll(size)});
-  }
-  return out;
-}
-
-std::vector<std::string> ReadLines(FileSystem& fs, const std::string& path) {
-  FileBuffer buf;
-  try {
-    fs.ReadFile(path, 0, &buf);
-  } catch (const Error& e) {
-    throw Error::Io(std::string("--srcPrefixesFile: ") + e.what());
-  }
-  std::vector<std::string> out;
-  std::string text(buf.view());
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
+  bool gzip_magic = buf.size >= 2 && static_cast<uint8_t>(buf.data[0]) == 0x1f && static_cast<uint8_t>(buf.data[1]) == 0x8b;
+  if (CodecOfFileName(path) == Codec::kGzip || gzip_magic) return DecompressGzip(buf.view(), path);
+  return std::string(buf.view());
 }
 
 }  // namespace
+
+std::vector<ManifestEntry> ParseManifest(std::string_view text, const std::string& name) {
+  std::vector<ManifestEntry> out;
+  simdjson::dom::parser parser;
+  json::ForEachLine(text, [&](json::Document d) {
+    auto fail = [&](const std::string& what) {
+      throw Error::InvalidInput("manifest '" + name + "' line " + std::to_string(d.line) + ": " + what +
+                                ": expected {\"path\": <string>, \"size\": <integer>, ...}");
+    };
+    simdjson::dom::element doc;
+    if (auto err = parser.parse(std::string(d.text)).get(doc)) fail(std::string("malformed JSON: ") + simdjson::error_message(err));
+    std::string_view path;
+    if (doc["path"].get_string().get(path) || path.empty()) fail("no \"path\" string");
+    int64_t size = -1;
+    auto size_field = doc["size"];
+    if (size_field.error() != simdjson::NO_SUCH_FIELD && (size_field.get_int64().get(size) || size < 0))
+      fail("\"size\" is not a non-negative integer");
+    out.push_back({std::string(path), size});
+  });
+  return out;
+}
 
 CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& options) {
   auto start = std::chrono::steady_clock::now();
@@ -169,7 +117,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     std::string pm = StripFileScheme(o.previous_manifest);
     FileSystem& pfs = router.For(pm);
     if (pfs.Exists(pm)) {
-      previous = ReadManifest(pfs, pm);
+      previous = ParseManifest(ReadText(pfs, pm), pm);
       have_previous = true;
     } else if (o.require_previous_manifest || o.copy_from_manifest) {
       throw Error::Io("cannot read --previousManifest '" + o.previous_manifest + "': not found (use --requirePreviousManifest false on a first run)");
@@ -181,7 +129,18 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     std::vector<std::string> roots;
     if (!o.src_prefixes_file.empty()) {
       std::string pf = StripFileScheme(o.src_prefixes_file);
-      for (auto& p : ReadLines(router.For(pf), pf)) roots.push_back(p.find("://") == std::string::npos && p[0] != '/' ? JoinPath(o.src, p) : StripFileScheme(p));
+      std::string text;
+      try {
+        text = ReadText(router.For(pf), pf);
+      } catch (const Error& e) {
+        throw Error::Io(std::string("--srcPrefixesFile: ") + e.what());
+      }
+      json::ForEachLine(text, [&](json::Document d) {
+        std::string p(d.text);
+        while (!p.empty() && p.back() == ' ') p.pop_back();  // ForEachLine already drops '\r'
+        if (p.empty()) return;
+        roots.push_back(p.find("://") == std::string::npos && p[0] != '/' ? JoinPath(o.src, p) : StripFileScheme(p));
+      });
     }
     std::vector<FileInfo> listed;
     if (o.src_prefixes_file.empty()) {
@@ -271,9 +230,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     }
   }
   if (keep_codec && !inputs.empty()) {
-    out_codec = CodecOfName(inputs.front().path);
+    out_codec = CodecOfFileName(inputs.front().path);
     for (const auto& in : inputs) {
-      if (CodecOfName(in.path) != out_codec)
+      if (CodecOfFileName(in.path) != out_codec)
         throw Error::Usage("--outputCodec keep: inputs mix codecs ('" + inputs.front().path + "' and '" + in.path +
                            "'); choose --outputCodec none, gzip or zstd");
     }
@@ -293,7 +252,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     uint64_t part_in = 0;
     bool need_newline = false;
     auto open_part = [&] {
-      out_path = JoinPath(o.dest, g.rel_name + (part ? std::to_string(part) : "") + Extension(out_codec));
+      out_path = JoinPath(o.dest, g.rel_name + (part ? std::to_string(part) : "") + CodecFileExtension(out_codec));
       out = dest_fs.OpenAtomicOutputStream(out_path);
       writer = std::make_unique<CompressingWriter>(out_codec, out.get());
       part_in = 0;
@@ -314,15 +273,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       size_t n = std::min(batch, g.inputs.size() - b0);
       ParallelFor(n, inner_threads, [&](size_t k, int) {
         Input& in = inputs[g.inputs[b0 + k]];
-        FileSystem& fs = router.For(in.path);
-        fs.ReadFile(in.path, 0, &bufs[k]);
-        if (in.size < 0) in.size = static_cast<int64_t>(bufs[k].size);  // as stored: what manifests compare
-        Codec c = CodecOfName(in.path);
-        if (c != Codec::kUncompressed) {
-          std::string plain = c == Codec::kGzip ? DecompressGzip(bufs[k].view(), in.path) : DecompressZstd(bufs[k].view(), in.path);
-          bufs[k].size = plain.size();
-          bufs[k].data = std::move(plain);
-        }
+        uint64_t stored = 0;
+        ReadInputFile(router.For(in.path), in.path, 0, &bufs[k], &stored);
+        if (in.size < 0) in.size = static_cast<int64_t>(stored);  // as stored: what manifests compare
       });
       for (size_t k = 0; k < n; ++k) {
         size_t idx = g.inputs[b0 + k];

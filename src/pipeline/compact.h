@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/file_system.h"
@@ -58,6 +59,14 @@ struct CompactReport {
 };
 
 CompactReport RunCompact(RoutingFileSystem& fs, const CompactOptions& options);
+
+struct ManifestEntry {
+  std::string path;
+  int64_t size = -1;  // -1 when not recorded
+};
+// Parses a manifest's (decompressed) JSON lines; `name` names it in errors, with the line and what
+// was expected. Throws Error::InvalidInput on the first bad line.
+std::vector<ManifestEntry> ParseManifest(std::string_view text, const std::string& name);
 
 
 }  // namespace lakeforge

@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "pipeline/input_file.h"
 #include "pipeline/record_parser.h"
 #include "pipeline/rejects_writer.h"
 #include "pipeline/star_schema.h"
@@ -32,23 +33,6 @@ std::string NewRunId() {
                 static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
                 static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
   return buf;
-}
-
-bool EndsWith(const std::string& s, const char* suffix) {
-  size_t n = std::strlen(suffix);
-  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-}
-
-// Reads one input file, transparently decompressing .gz and .zst, into *buf with simdjson padding.
-void ReadInput(FileSystem& fs, const std::string& path, FileBuffer* buf, uint64_t* raw_bytes) {
-  fs.ReadFile(path, simdjson::SIMDJSON_PADDING, buf);
-  *raw_bytes = buf->size;
-  bool gz = EndsWith(path, ".gz"), zst = EndsWith(path, ".zst");
-  if (!gz && !zst) return;
-  std::string plain = gz ? DecompressGzip(buf->view(), path) : DecompressZstd(buf->view(), path);
-  buf->size = plain.size();
-  plain.append(simdjson::SIMDJSON_PADDING, '\0');
-  buf->data = std::move(plain);
 }
 
 class StageTimer {
@@ -82,7 +66,7 @@ template <typename Fn>
 void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer* buf, uint64_t* bytes,
              std::vector<Reject>* rejects, Fn&& fn) {
   try {
-    ReadInput(fs, path, buf, bytes);
+    ReadInputFile(fs, path, simdjson::SIMDJSON_PADDING, buf, bytes);
   } catch (const Error& e) {
     rejects->push_back({index, 0, RejectReason::kUnreadableFile, e.what(), ""});
     return;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "formats/json/json_string.h"
 #include "pipeline/calendar.h"
 #include "base/parallel.h"
 
@@ -75,13 +76,10 @@ std::string Words(Rng& r, int n) {
   return s;
 }
 
-std::string JsonStr(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
+std::string JsonStr(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
 }
 
 struct Artist {

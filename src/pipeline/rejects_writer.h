@@ -13,9 +13,6 @@
 
 namespace lakeforge {
 
-// Appends s as a JSON string literal (quotes included); s must be valid UTF-8.
-void AppendJsonString(std::string_view s, std::string* out);
-
 TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vector<Reject>& rejects,
                          const std::vector<std::string>& sources, const std::string& run_id);
 

@@ -1,0 +1,14 @@
+// Writing JSON string literals: the one escaper behind every JSON line lakeforge writes
+// (rejected records, manifests) and every lake it generates.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace lakeforge {
+
+// Appends s as a JSON string literal (quotes included): '"', '\\' and control characters escaped.
+// s must be valid UTF-8.
+void AppendJsonString(std::string_view s, std::string* out);
+
+}  // namespace lakeforge
