@@ -43,16 +43,17 @@ void BM_ParseLogLines(benchmark::State& state) {
   fs->ReadFile(files.front().path, simdjson::SIMDJSON_PADDING, &buf);
   RecordParser parser;
   SongIndex index;
+  ProfilePool profiles;
   {
     LogFileResult check;
     std::vector<Reject> rejects;
-    parser.ParseLogFile(buf.view(), 0, index, &check, &rejects);
+    parser.ParseLogFile(buf.view(), 0, index, profiles, &check, &rejects);
     if (check.events.empty() || !rejects.empty()) state.SkipWithError("parser found no events or rejected records");
   }
   for (auto _ : state) {
     LogFileResult r;
     std::vector<Reject> rejects;
-    parser.ParseLogFile(buf.view(), 0, index, &r, &rejects);
+    parser.ParseLogFile(buf.view(), 0, index, profiles, &r, &rejects);
     benchmark::DoNotOptimize(r.events.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buf.size));

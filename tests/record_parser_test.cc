@@ -1,10 +1,11 @@
 // Bad-input classes for the record readers, with the expected reject reason and message, plus the
 // accepted shapes (pretty-printed and line-delimited song files, CRLF, no trailing newline).
-#include <gtest/gtest.h>
+#include "pipeline/record_parser.h"
 
+#include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "pipeline/record_parser.h"
+#include <memory>
 
 namespace lakeforge {
 namespace {
@@ -15,6 +16,7 @@ std::string Padded(const std::string& s) { return s + std::string(simdjson::SIMD
 struct Parsed {
   std::vector<SongRecord> songs;
   LogFileResult logs;
+  std::unique_ptr<ProfilePool> profiles = std::make_unique<ProfilePool>();
   std::vector<Reject> rejects;
 };
 
@@ -30,7 +32,7 @@ Parsed Logs(const std::string& text, const SongIndex& index = SongIndex()) {
   Parsed p;
   std::string buf = Padded(text);
   RecordParser parser;
-  parser.ParseLogFile(std::string_view(buf.data(), text.size()), 5, index, &p.logs, &p.rejects);
+  parser.ParseLogFile(std::string_view(buf.data(), text.size()), 5, index, *p.profiles, &p.logs, &p.rejects);
   return p;
 }
 
@@ -48,7 +50,8 @@ std::string EventWith(const std::string& field, const std::string& replacement) 
 }
 
 TEST(SongFiles, OneObjectPerFile) {
-  auto p = Songs(R"({"num_songs": 1, "artist_id": "AR1", "artist_latitude": null, "artist_longitude": null, "artist_location": "", "artist_name": "N", "song_id": "SO1", "title": "T", "duration": 337.68444, "year": 2005})");
+  auto p = Songs(
+      R"({"num_songs": 1, "artist_id": "AR1", "artist_latitude": null, "artist_longitude": null, "artist_location": "", "artist_name": "N", "song_id": "SO1", "title": "T", "duration": 337.68444, "year": 2005})");
   ASSERT_EQ(p.songs.size(), 1u);
   EXPECT_TRUE(p.rejects.empty());
   EXPECT_EQ(p.songs[0].song_id, "SO1");
@@ -71,8 +74,10 @@ TEST(SongFiles, SeveralObjectsOnePerLineAsAfterCompaction) {
 }
 
 TEST(SongFiles, MissingAndWrongTypedKeys) {
-  auto p = Songs("{\"artist_id\": \"AR1\"}\n{\"song_id\": \"\", \"artist_id\": \"AR1\"}\n{\"song_id\": 5, \"artist_id\": \"AR1\"}\n"
-                 "{\"song_id\": \"S\", \"artist_id\": \"A\", \"year\": 3000000000}");
+  auto p = Songs(
+      "{\"artist_id\": \"AR1\"}\n{\"song_id\": \"\", \"artist_id\": \"AR1\"}\n{\"song_id\": 5, \"artist_id\": "
+      "\"AR1\"}\n"
+      "{\"song_id\": \"S\", \"artist_id\": \"A\", \"year\": 3000000000}");
   ASSERT_EQ(p.rejects.size(), 4u);
   EXPECT_EQ(p.rejects[0].reason, RejectReason::kMissingField);
   EXPECT_EQ(p.rejects[0].error, "missing key field song_id");
@@ -109,7 +114,7 @@ TEST(LogFiles, NextSongEventsOnlyAndNoTrailingNewline) {
   EXPECT_EQ(p.logs.events[0].user_id, 91);
   EXPECT_EQ(p.logs.events[0].ts, 1543537327796);
   EXPECT_EQ(p.logs.events[1].line, 3u);
-  EXPECT_EQ(p.logs.profiles.size(), 1u);  // identical session strings are interned once
+  EXPECT_EQ(p.profiles->size(), 1u);  // identical session strings are interned once
 }
 
 struct BadCase {
@@ -124,7 +129,8 @@ TEST(LogFiles, EveryBadInputClassIsRejectedWithItsReason) {
       {full.substr(0, full.size() / 2), RejectReason::kMalformedJson, ""},  // truncated last line
       {"{not json", RejectReason::kMalformedJson, ""},
       {"[1,2]", RejectReason::kNotAnObject, "not a JSON object: got array"},
-      {EventWith("ts", R"("ts":"yesterday")"), RejectReason::kWrongType, "wrong type for ts: expected integer, got string"},
+      {EventWith("ts", R"("ts":"yesterday")"), RejectReason::kWrongType,
+       "wrong type for ts: expected integer, got string"},
       {EventWith("ts", R"("ts":1.5)"), RejectReason::kWrongType, "wrong type for ts: expected integer, got number"},
       {EventWith("ts", R"("x":1)"), RejectReason::kMissingField, "missing key field ts"},
       {EventWith("userId", R"("x":1)"), RejectReason::kMissingField, "missing key field userId"},
@@ -133,7 +139,8 @@ TEST(LogFiles, EveryBadInputClassIsRejectedWithItsReason) {
        "non-numeric userId: expected 1 to 18 digits, got \"abc\""},
       {EventWith("userId", R"("userId":true)"), RejectReason::kWrongType,
        "wrong type for userId: expected string of digits or integer, got boolean"},
-      {EventWith("length", R"("length":"long")"), RejectReason::kWrongType, "wrong type for length: expected number, got string"},
+      {EventWith("length", R"("length":"long")"), RejectReason::kWrongType,
+       "wrong type for length: expected number, got string"},
       {EventWith("sessionId", R"("sessionId":1.5)"), RejectReason::kWrongType,
        "wrong type for sessionId: expected integer, got number"},
       {EventWith("artist", "\"artist\":\"\xC3\x28\""), RejectReason::kInvalidUtf8, "invalid UTF-8"},

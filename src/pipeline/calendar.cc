@@ -44,9 +44,20 @@ CalendarFields CalendarOf(int64_t ts_millis) {
   unsigned tm, td;
   CivilFromDays(thursday, &ty, &tm, &td);
   int64_t week = (thursday - DaysFromCivil(ty, 1, 1)) / 7 + 1;
-  return CalendarFields{static_cast<int32_t>(y), static_cast<int32_t>(m), static_cast<int32_t>(d),
-                        static_cast<int32_t>(in_day / 3'600'000), static_cast<int32_t>(week),
-                        static_cast<int32_t>(dow0 + 1)};
+  return CalendarFields{static_cast<int32_t>(y),    static_cast<int32_t>(m),
+                        static_cast<int32_t>(d),    static_cast<int32_t>(in_day / 3'600'000),
+                        static_cast<int32_t>(week), static_cast<int32_t>(dow0 + 1)};
+}
+
+int64_t MonthIndexOf(int64_t ts_millis) {
+  CalendarFields f = CalendarOf(ts_millis);
+  return int64_t{f.year} * 12 + f.month - 1;
+}
+
+bool MonthStartMillis(int64_t month_index, int64_t* ts_millis) {
+  int64_t year = FloorDiv(month_index, 12);
+  auto month = static_cast<unsigned>(month_index - year * 12 + 1);
+  return !__builtin_mul_overflow(DaysFromCivil(year, month, 1), int64_t{86'400'000}, ts_millis);
 }
 
 }  // namespace lakeforge

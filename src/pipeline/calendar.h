@@ -14,6 +14,12 @@ struct CalendarFields {
 
 CalendarFields CalendarOf(int64_t ts_millis);
 
+// Months since year 0: year * 12 + month - 1, the key of a year/month partition.
+int64_t MonthIndexOf(int64_t ts_millis);
+
+// The first millisecond of a month index; false when it lies beyond the int64 range.
+bool MonthStartMillis(int64_t month_index, int64_t* ts_millis);
+
 // Days since 1970-01-01 of a proleptic Gregorian date.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <random>
 #include <thread>
-#include <unordered_map>
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "pipeline/event_tables.h"
 #include "pipeline/input_file.h"
 #include "pipeline/record_parser.h"
 #include "pipeline/rejects_writer.h"
@@ -26,7 +26,7 @@ std::string NewRunId() {
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
                       static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
   uint64_t a = rng(), b = rng();
-  a = (a & ~0xF000ULL) | 0x4000ULL;                        // version 4
+  a = (a & ~0xF000ULL) | 0x4000ULL;                         // version 4
   b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
@@ -56,7 +56,8 @@ struct SongFileResult {
   uint64_t bytes = 0;
 };
 struct LogFileSlot {
-  LogFileResult result;
+  std::vector<Event> events;  // sorted by identity, in-file repeats dropped
+  uint64_t lines = 0, filtered = 0, duplicates = 0;
   std::vector<Reject> rejects;
   uint64_t bytes = 0;
 };
@@ -106,8 +107,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
     auto& r = song_results[i];
-    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
-            [&](std::string_view data) {
+    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes,
+            &r.rejects, [&](std::string_view data) {
               parsers[static_cast<size_t>(t)].ParseSongFile(data, static_cast<uint32_t>(i), &r.records, &r.rejects);
             });
     if (opt.progress) opt.progress->FileDone(r.bytes);
@@ -133,59 +134,54 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     for (const auto& s : songs) ids.push_back(s.song_id);
     for (size_t i = 0; i < songs.size(); ++i) {
       const SongRecord& s = songs[i];
-      if (s.title && s.artist_name && s.duration) index.Add(*s.title, *s.artist_name, *s.duration, static_cast<int32_t>(i), s.song_id, ids);
+      if (s.title && s.artist_name && s.duration)
+        index.Add(*s.title, *s.artist_name, *s.duration, static_cast<int32_t>(i), s.song_id, ids);
     }
   }
   timer.Mark("songs");
 
-  // 3. Logs: map (with the join), then merge the per-file profile pools.
+  // 3. Logs: map (with the join). Each thread parses into a reused scratch vector, sorts and
+  // dedupes the file's events while they are in cache, and keeps an exact-size copy.
   if (opt.progress) opt.progress->BeginStage("reading logs", log_files.size());
   std::vector<LogFileSlot> log_results(log_files.size());
+  std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
+  ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
   ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
     auto& r = log_results[i];
+    LogFileResult& parsed = scratch[static_cast<size_t>(t)];
+    parsed.events.clear();
+    parsed.lines = parsed.filtered = 0;
     uint32_t file = base + static_cast<uint32_t>(i);
     MapFile(log_fs, log_files[i].path, file, &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
-            [&](std::string_view data) { parsers[static_cast<size_t>(t)].ParseLogFile(data, file, index, &r.result, &r.rejects); });
+            [&](std::string_view data) {
+              parsers[static_cast<size_t>(t)].ParseLogFile(data, file, index, profiles, &parsed, &r.rejects);
+            });
+    r.duplicates = SortFileEvents(&parsed.events);
+    r.events.assign(parsed.events.begin(), parsed.events.end());
+    r.lines = parsed.lines;
+    r.filtered = parsed.filtered;
     if (opt.progress) opt.progress->FileDone(r.bytes);
   });
-  std::vector<Profile> profiles;
-  std::vector<Event> events;
-  {
-    size_t total = 0;
-    for (const auto& r : log_results) total += r.result.events.size();
-    events.reserve(total);
-    std::unordered_map<std::string, uint32_t> global;
-    std::string key;
-    for (auto& r : log_results) {
-      report.input_bytes += r.bytes;
-      report.log_lines += r.result.lines;
-      report.filtered_lines += r.result.filtered;
-      std::vector<uint32_t> remap(r.result.profiles.size());
-      for (size_t p = 0; p < r.result.profiles.size(); ++p) {
-        Profile& prof = r.result.profiles[p];
-        key.clear();
-        for (const auto* s : {&prof.first_name, &prof.last_name, &prof.gender, &prof.level, &prof.location, &prof.user_agent})
-          AppendKeyPart(*s, &key);
-        auto [it, inserted] = global.emplace(key, static_cast<uint32_t>(profiles.size()));
-        if (inserted) profiles.push_back(std::move(prof));
-        remap[p] = it->second;
-      }
-      for (Event e : r.result.events) {
-        e.profile = remap[e.profile];
-        events.push_back(e);
-      }
-      std::vector<Event>().swap(r.result.events);
-      std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
-    }
+  std::vector<LogFileResult>().swap(scratch);
+  std::vector<std::vector<Event>> file_events;
+  file_events.reserve(log_results.size());
+  uint64_t in_file_duplicates = 0;
+  for (auto& r : log_results) {
+    report.input_bytes += r.bytes;
+    report.log_lines += r.lines;
+    report.filtered_lines += r.filtered;
+    in_file_duplicates += r.duplicates;
+    file_events.push_back(std::move(r.events));
+    std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
   }
   std::vector<LogFileSlot>().swap(log_results);
   timer.Mark("logs");
 
   // 4. Shuffle by user and reduce.
-  EventTables et = BuildEventTables(std::move(events), profiles, songs, threads);
+  EventTables et = BuildEventTables(std::move(file_events), profiles, songs, threads);
   report.events = et.events;
-  report.duplicate_events = et.duplicates;
+  report.duplicate_events = in_file_duplicates + et.duplicates;
   tables.push_back(std::move(et.users));
   tables.push_back(std::move(et.time));
   tables.push_back(std::move(et.songplays));
@@ -208,7 +204,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   for (const auto& t : tables) total_files += std::max<size_t>(1, t.dirs.size());
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
   auto write_all = [&](const std::string& root) {
-    for (const auto& t : tables) report.tables.push_back(WriteTable(fs, root, t, report.run_id, wopt, threads, opt.progress));
+    for (const auto& t : tables)
+      report.tables.push_back(WriteTable(fs, root, t, report.run_id, wopt, threads, opt.progress));
     report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
     tables.clear();
     timer.Mark("write");

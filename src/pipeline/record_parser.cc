@@ -86,27 +86,27 @@ std::optional<std::string> Own(std::optional<std::string_view> s) {
 
 }  // namespace
 
-std::string SongIndex::Key(std::string_view title, std::string_view artist, double duration) {
-  if (duration == 0.0) duration = 0.0;  // -0.0 equals 0.0 in the join, as in SQL
-  std::string key;
-  key.reserve(title.size() + artist.size() + 16);
-  uint32_t n = static_cast<uint32_t>(title.size());
-  key.append(reinterpret_cast<const char*>(&n), 4);
-  key.append(title.data(), title.size());
-  key.append(artist.data(), artist.size());
-  key.push_back('\0');
-  key.append(reinterpret_cast<const char*>(&duration), 8);
-  return key;
+size_t SongIndex::Hash::operator()(const KeyView& k) const {
+  double d = k.duration == 0.0 ? 0.0 : k.duration;  // -0.0 equals 0.0 in the join, as in SQL
+  uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  size_t h = std::hash<std::string_view>()(k.title);
+  h = (h ^ std::hash<std::string_view>()(k.artist)) * 0x100000001B3ULL;
+  return (h ^ bits) * 0x9E3779B97F4A7C15ULL;
 }
 
 void SongIndex::Add(std::string_view title, std::string_view artist, double duration, int32_t song,
                     const std::string& song_id, const std::vector<std::string>& song_ids) {
-  auto [it, inserted] = map_.emplace(Key(title, artist, duration), song);
-  if (!inserted && song_id < song_ids[static_cast<size_t>(it->second)]) it->second = song;
+  auto it = map_.find(KeyView{title, artist, duration});
+  if (it == map_.end()) {
+    map_.emplace(Key{std::string(title), std::string(artist), duration}, song);
+  } else if (song_id < song_ids[static_cast<size_t>(it->second)]) {
+    it->second = song;
+  }
 }
 
 int32_t SongIndex::Find(std::string_view title, std::string_view artist, double duration) const {
-  auto it = map_.find(Key(title, artist, duration));
+  auto it = map_.find(KeyView{title, artist, duration});
   return it == map_.end() ? -1 : it->second;
 }
 
@@ -116,7 +116,8 @@ bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, si
   auto err = parser_.parse(text.data(), text.size(), false).get(doc);
   if (err) {
     RejectReason reason = err == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kMalformedJson;
-    std::string msg = err == simdjson::UTF8_ERROR ? "invalid UTF-8" : std::string("malformed JSON: ") + simdjson::error_message(err);
+    std::string msg =
+        err == simdjson::UTF8_ERROR ? "invalid UTF-8" : std::string("malformed JSON: ") + simdjson::error_message(err);
     rejects->push_back({file, line, reason, std::move(msg), std::string(text)});
     return false;
   }
@@ -140,14 +141,22 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
     for (auto field : obj) {
       std::string_view k = field.key;
       element v = field.value;
-      if (k == "song_id") GetString(v, k, &song_id, &errs);
-      else if (k == "artist_id") GetString(v, k, &artist_id, &errs);
-      else if (k == "title") GetString(v, k, &title, &errs);
-      else if (k == "artist_name") GetString(v, k, &artist_name, &errs);
-      else if (k == "artist_location") GetString(v, k, &location, &errs);
-      else if (k == "artist_latitude") GetNumber(v, k, &rec.artist_latitude, &errs);
-      else if (k == "artist_longitude") GetNumber(v, k, &rec.artist_longitude, &errs);
-      else if (k == "duration") GetNumber(v, k, &rec.duration, &errs);
+      if (k == "song_id")
+        GetString(v, k, &song_id, &errs);
+      else if (k == "artist_id")
+        GetString(v, k, &artist_id, &errs);
+      else if (k == "title")
+        GetString(v, k, &title, &errs);
+      else if (k == "artist_name")
+        GetString(v, k, &artist_name, &errs);
+      else if (k == "artist_location")
+        GetString(v, k, &location, &errs);
+      else if (k == "artist_latitude")
+        GetNumber(v, k, &rec.artist_latitude, &errs);
+      else if (k == "artist_longitude")
+        GetNumber(v, k, &rec.artist_longitude, &errs);
+      else if (k == "duration")
+        GetNumber(v, k, &rec.duration, &errs);
       else if (k == "year") {
         int64_t y = kNull;
         GetInt(v, k, &y, &errs);
@@ -183,9 +192,8 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
   }
 }
 
-void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, LogFileResult* out,
-                                std::vector<Reject>* rejects) {
-  profile_ids_.clear();
+void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, ProfilePool& profiles,
+                                LogFileResult* out, std::vector<Reject>* rejects) {
   if (data.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
     return;
@@ -195,7 +203,8 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
     simdjson::dom::object obj;
     if (!Parse(d.text, file, d.line, &obj, rejects)) return;
     FieldErrors errs;
-    std::optional<std::string_view> page, artist, song, first, last, gender, level, location, agent, user_str;
+    std::optional<std::string_view> page, artist, song, user_str;
+    ProfileView prof;
     std::optional<double> length;
     Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
     bool has_ts = false, has_user = false;
@@ -211,29 +220,39 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
           }
           break;
         case 4:
-          if (k == "page") GetString(v, k, &page, &errs);
-          else if (k == "song") GetString(v, k, &song, &errs);
+          if (k == "page")
+            GetString(v, k, &page, &errs);
+          else if (k == "song")
+            GetString(v, k, &song, &errs);
           break;
         case 6:
-          if (k == "artist") GetString(v, k, &artist, &errs);
-          else if (k == "length") GetNumber(v, k, &length, &errs);
-          else if (k == "gender") GetString(v, k, &gender, &errs);
+          if (k == "artist")
+            GetString(v, k, &artist, &errs);
+          else if (k == "length")
+            GetNumber(v, k, &length, &errs);
+          else if (k == "gender")
+            GetString(v, k, &prof.gender, &errs);
           else if (k == "userId") {
             has_user = v.type() != element_type::NULL_VALUE;
             user_value = v;
           }
           break;
         case 5:
-          if (k == "level") GetString(v, k, &level, &errs);
+          if (k == "level") GetString(v, k, &prof.level, &errs);
           break;
         case 8:
-          if (k == "lastName") GetString(v, k, &last, &errs);
-          else if (k == "location") GetString(v, k, &location, &errs);
+          if (k == "lastName")
+            GetString(v, k, &prof.last_name, &errs);
+          else if (k == "location")
+            GetString(v, k, &prof.location, &errs);
           break;
         case 9:
-          if (k == "firstName") GetString(v, k, &first, &errs);
-          else if (k == "sessionId") GetInt(v, k, &ev.session_id, &errs);
-          else if (k == "userAgent") GetString(v, k, &agent, &errs);
+          if (k == "firstName")
+            GetString(v, k, &prof.first_name, &errs);
+          else if (k == "sessionId")
+            GetInt(v, k, &ev.session_id, &errs);
+          else if (k == "userAgent")
+            GetString(v, k, &prof.user_agent, &errs);
           break;
         case 13:
           if (k == "itemInSession") GetInt(v, k, &ev.item, &errs);
@@ -272,13 +291,7 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
       return;
     }
     if (song && artist && length) ev.song = songs.Find(*song, *artist, *length);
-    key_scratch_.clear();
-    for (const auto* s : {&first, &last, &gender, &level, &location, &agent}) AppendKeyPart(*s, &key_scratch_);
-    auto [it, inserted] = profile_ids_.emplace(key_scratch_, static_cast<uint32_t>(out->profiles.size()));
-    if (inserted) {
-      out->profiles.push_back(Profile{Own(first), Own(last), Own(gender), Own(level), Own(location), Own(agent)});
-    }
-    ev.profile = it->second;
+    ev.profile = profile_cache_.Intern(profiles, prof);
     out->events.push_back(ev);
   });
 }

@@ -19,11 +19,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pipeline/profile_pool.h"
 #include "pipeline/records.h"
 
 namespace lakeforge {
 
 // The join index: (title, artist_name, duration) -> index of the song with the smallest song_id.
+// Looked up once per event, so lookups hash the parsed views and never build a key string.
 class SongIndex {
  public:
   void Add(std::string_view title, std::string_view artist, double duration, int32_t song, const std::string& song_id,
@@ -32,13 +34,34 @@ class SongIndex {
   size_t size() const { return map_.size(); }
 
  private:
-  static std::string Key(std::string_view title, std::string_view artist, double duration);
-  std::unordered_map<std::string, int32_t> map_;
+  struct KeyView {
+    std::string_view title, artist;
+    double duration;
+  };
+  struct Key {
+    std::string title, artist;
+    double duration;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(const KeyView& k) const;
+    size_t operator()(const Key& k) const { return (*this)(KeyView{k.title, k.artist, k.duration}); }
+  };
+  struct Equal {
+    using is_transparent = void;
+    static KeyView View(const Key& k) { return {k.title, k.artist, k.duration}; }
+    static KeyView View(const KeyView& k) { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      KeyView x = View(a), y = View(b);
+      return x.duration == y.duration && x.title == y.title && x.artist == y.artist;
+    }
+  };
+  std::unordered_map<Key, int32_t, Hash, Equal> map_;
 };
 
 struct LogFileResult {
-  std::vector<Event> events;      // profile ids are local to this file until merged
-  std::vector<Profile> profiles;  // local profile pool
+  std::vector<Event> events;  // in line order; profile ids are ids in the ProfilePool
   uint64_t lines = 0;
   uint64_t filtered = 0;  // valid lines whose page is not NextSong
 };
@@ -46,8 +69,9 @@ struct LogFileResult {
 class RecordParser {
  public:
   void ParseSongFile(std::string_view data, uint32_t file, std::vector<SongRecord>* out, std::vector<Reject>* rejects);
-  void ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, LogFileResult* out,
-                    std::vector<Reject>* rejects);
+  // Appends to out->events and adds to the counts; interns profiles into `profiles`.
+  void ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, ProfilePool& profiles,
+                    LogFileResult* out, std::vector<Reject>* rejects);
 
  private:
   // Parses one document; on failure appends a Reject and returns false.
@@ -55,8 +79,7 @@ class RecordParser {
              std::vector<Reject>* rejects);
 
   simdjson::dom::parser parser_;
-  std::unordered_map<std::string, uint32_t> profile_ids_;
-  std::string key_scratch_;
+  ProfileCache profile_cache_;
 };
 
 }  // namespace lakeforge

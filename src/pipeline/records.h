@@ -48,30 +48,13 @@ struct SongRecord {
   uint32_t line;
 };
 
-// The per-event strings that change rarely (they belong to the user's session), interned as one
-// profile so that an event stays a fixed 48 bytes.
-struct Profile {
-  std::optional<std::string> first_name, last_name, gender, level, location, user_agent;
-  bool operator==(const Profile&) const = default;
-};
-
-// Appends one optional string to an interning key: a presence byte, then length and bytes.
-template <typename OptionalString>
-void AppendKeyPart(const OptionalString& s, std::string* key) {
-  key->push_back(s ? '\1' : '\0');
-  if (!s) return;
-  uint32_t n = static_cast<uint32_t>(s->size());
-  key->append(reinterpret_cast<const char*>(&n), 4);
-  key->append(s->data(), s->size());
-}
-
 struct Event {
   int64_t ts;
   int64_t user_id;     // kNull for an empty userId
   int64_t session_id;  // kNull when absent
   int64_t item;        // itemInSession, kNull when absent
   int32_t song;        // index of the matched song in the songs table, -1 for no match
-  uint32_t profile;    // index into the profile pool
+  uint32_t profile;    // id in the run's ProfilePool
   uint32_t file;
   uint32_t line;
 };

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,25 +29,20 @@ struct TableData {
   std::string name;
   Schema schema;
   bool partitioned = false;
-  std::vector<std::string> dirs;                  // "year=2018/month=11"; "" for an unpartitioned table
+  std::vector<std::string> dirs;                // "year=2018/month=11"; "" for an unpartitioned table
   std::function<RecordBatch(size_t)> batch_of;  // builds partition i; called once per partition
-  size_t rows = 0;
 };
+
+// Wraps batches built up front as a TableData.
+void SetEager(TableData* t, std::vector<std::string> dirs, std::vector<RecordBatch> batches);
+
+void AppendOptional(Column& c, const std::optional<std::string>& v);
+void AppendOptional(Column& c, const std::optional<double>& v);
 
 // Songs deduplicated by song_id (first in file/line order), sorted by song_id.
 std::vector<SongRecord> DedupeSongs(const std::vector<SongRecord>& records);
 
 TableData BuildSongsTable(const std::vector<SongRecord>& songs);
 TableData BuildArtistsTable(const std::vector<SongRecord>& records);
-
-struct EventTables {
-  TableData users, time, songplays;
-  uint64_t events = 0;      // distinct events after deduplication
-  uint64_t duplicates = 0;  // events dropped as repeats of an identity
-};
-
-// `events` carry global profile ids into `profiles` and song indices into `songs`.
-EventTables BuildEventTables(std::vector<Event> events, const std::vector<Profile>& profiles,
-                             const std::vector<SongRecord>& songs, int threads);
 
 }  // namespace lakeforge

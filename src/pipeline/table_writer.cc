@@ -3,8 +3,8 @@
 
 #include <atomic>
 
-#include "formats/parquet/file_writer.h"
 #include "base/parallel.h"
+#include "formats/parquet/file_writer.h"
 
 namespace lakeforge {
 
@@ -15,16 +15,18 @@ std::string PartFileName(const std::string& run_id, Codec codec) {
 
 TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData& table, const std::string& run_id,
                        const parquet::WriterOptions& options, int threads, Progress* progress) {
-  TableReport report{table.name, table.rows, 0, 0};
+  TableReport report{table.name, 0, 0, 0};
   std::string table_dir = JoinPath(root, table.name);
   fs.CreateDirs(table_dir);
   std::string file_name = PartFileName(run_id, options.codec);
   std::vector<uint64_t> sizes(std::max<size_t>(1, table.dirs.size()), 0);
+  std::vector<uint64_t> rows(sizes.size(), 0);
   auto write_one = [&](size_t i, const RecordBatch* batch, const std::string& dir) {
     std::string path = JoinPath(dir.empty() ? table_dir : JoinPath(table_dir, dir), file_name);
     auto out = fs.OpenOutputStream(path);
     parquet::ParquetFileWriter writer(out.get(), table.schema, options, path);
     if (batch != nullptr) writer.Write(*batch);
+    if (batch != nullptr) rows[i] = batch->num_rows();
     writer.Close();
     sizes[i] = static_cast<uint64_t>(out->Tell());
     out->Close();
@@ -42,6 +44,7 @@ TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData&
     });
   }
   for (uint64_t s : sizes) report.bytes += s;
+  for (uint64_t n : rows) report.rows += n;
   report.files = sizes.size();
   // _SUCCESS, written last, is also the manifest: the table's files, one relative path per line.
   std::string manifest;

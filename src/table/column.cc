@@ -17,14 +17,17 @@ const char* DataTypeName(DataType type) {
   return "?";
 }
 
-void Column::Reserve(size_t n) {
+void Column::Reserve(size_t n, size_t string_bytes) {
   switch (type_) {
-    case DataType::kBool: u8_.reserve(n); break;
-    case DataType::kInt32: i32_.reserve(n); break;
+    case DataType::kBool: u8_.reserve(size_ + n); break;
+    case DataType::kInt32: i32_.reserve(size_ + n); break;
     case DataType::kInt64:
-    case DataType::kTimestampMillis: i64_.reserve(n); break;
-    case DataType::kDouble: f64_.reserve(n); break;
-    case DataType::kString: offsets_.reserve(n + 1); break;
+    case DataType::kTimestampMillis: i64_.reserve(size_ + n); break;
+    case DataType::kDouble: f64_.reserve(size_ + n); break;
+    case DataType::kString:
+      offsets_.reserve(size_ + n + 1);
+      bytes_.reserve(bytes_.size() + string_bytes);
+      break;
   }
 }
 

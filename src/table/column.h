@@ -34,7 +34,8 @@ class Column {
   size_t null_count() const { return null_count_; }
   bool IsValid(size_t i) const { return valid_.empty() || valid_[i] != 0; }
 
-  void Reserve(size_t n);
+  // Room for n more rows (and, for strings, `string_bytes` more bytes) without reallocating.
+  void Reserve(size_t n, size_t string_bytes = 0);
   void AppendNull();
   void AppendBool(bool v);
   void AppendInt32(int32_t v);

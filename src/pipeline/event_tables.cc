@@ -1,0 +1,332 @@
+// Range-partitioned reduce of the log events; the plan is in event_tables.h.
+#include "pipeline/event_tables.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "base/memory.h"
+#include "base/parallel.h"
+#include "pipeline/calendar.h"
+
+namespace lakeforge {
+namespace {
+
+// Identity order: an event's identity is (user, session, item); among repeats the earliest ts,
+// then the first in (file, line) order, comes first and is the one kept.
+bool IdentityLess(const Event& a, const Event& b) {
+  if (a.user_id != b.user_id) return a.user_id < b.user_id;
+  if (a.session_id != b.session_id) return a.session_id < b.session_id;
+  if (a.item != b.item) return a.item < b.item;
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (a.file != b.file) return a.file < b.file;
+  return a.line < b.line;
+}
+
+bool SameIdentity(const Event& a, const Event& b) {
+  return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
+}
+
+// What songplays needs of a matched event.
+struct Play {
+  int64_t ts, user_id, session_id, item;
+  int32_t song;
+  uint32_t profile;
+};
+
+// songplay_id order.
+bool PlayLess(const Play& a, const Play& b) {
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (a.user_id != b.user_id) return a.user_id < b.user_id;
+  if (a.session_id != b.session_id) return a.session_id < b.session_id;
+  return a.item < b.item;
+}
+
+struct UserRow {
+  int64_t user_id;
+  uint32_t profile;
+};
+
+// One user-id range's share of the three tables.
+struct RangeOutput {
+  std::vector<UserRow> users;  // by user_id
+  std::vector<int64_t> times;  // sorted, distinct within the range
+  std::vector<Play> plays;     // by PlayLess
+  uint64_t events = 0, duplicates = 0;
+};
+
+// Cut points on the user-id axis: range r is [cuts[r-1], cuts[r]), open at both ends.
+std::vector<int64_t> UserCuts(const std::vector<std::vector<Event>>& files, size_t ranges) {
+  std::vector<int64_t> sample;
+  for (const auto& f : files)
+    for (size_t i = 0; i < f.size(); i += 64) sample.push_back(f[i].user_id);
+  std::sort(sample.begin(), sample.end());
+  std::vector<int64_t> cuts;
+  for (size_t r = 1; r < ranges && !sample.empty(); ++r) {
+    int64_t v = sample[r * sample.size() / ranges];
+    if (v != kNull && (cuts.empty() || v > cuts.back())) cuts.push_back(v);
+  }
+  return cuts;
+}
+
+void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo, const int64_t* hi,
+                 std::vector<Event>* buffer, RangeOutput* out) {
+  auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
+  buffer->clear();
+  for (const auto& f : files) {
+    auto b = lo ? std::lower_bound(f.begin(), f.end(), *lo, user_below) : f.begin();
+    auto e = hi ? std::lower_bound(b, f.end(), *hi, user_below) : f.end();
+    buffer->insert(buffer->end(), b, e);
+  }
+  std::sort(buffer->begin(), buffer->end(), IdentityLess);
+  size_t matched = 0;
+  for (const Event& e : *buffer) matched += e.song >= 0;
+  out->times.reserve(buffer->size());
+  out->plays.reserve(matched);
+  const Event* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
+  auto flush_user = [&] {
+    if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
+  };
+  for (size_t i = 0; i < buffer->size(); ++i) {
+    const Event& e = (*buffer)[i];
+    if (i > 0 && SameIdentity(e, (*buffer)[i - 1])) {
+      ++out->duplicates;
+      continue;
+    }
+    ++out->events;
+    if (best == nullptr || best->user_id != e.user_id) {
+      flush_user();
+      best = &e;
+    } else if (std::tie(e.ts, e.session_id, e.item) > std::tie(best->ts, best->session_id, best->item)) {
+      best = &e;
+    }
+    out->times.push_back(e.ts);
+    if (e.song >= 0) out->plays.push_back({e.ts, e.user_id, e.session_id, e.item, e.song, e.profile});
+  }
+  flush_user();
+  std::sort(out->times.begin(), out->times.end());
+  out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
+  out->times.shrink_to_fit();
+  std::sort(out->plays.begin(), out->plays.end(), PlayLess);
+  out->plays.shrink_to_fit();
+}
+
+// Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
+// runs[r][slices[p][r].first, slices[p][r].second).
+template <typename T>
+struct MonthSlices {
+  std::vector<std::vector<T>> runs;
+  std::vector<std::string> dirs;
+  std::vector<std::vector<std::pair<size_t, size_t>>> slices;
+
+  template <typename TsOf>
+  void Slice(TsOf ts_of) {
+    struct Segment {
+      int64_t month;
+      size_t run, begin, end;
+    };
+    std::vector<Segment> segments;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const auto& run = runs[r];
+      for (size_t pos = 0; pos < run.size();) {
+        int64_t month = MonthIndexOf(ts_of(run[pos]));
+        int64_t next_start;
+        size_t end = run.size();
+        if (MonthStartMillis(month + 1, &next_start)) {
+          end = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(pos), run.end(),
+                                                     next_start, [&](const T& x, int64_t t) { return ts_of(x) < t; }) -
+                                    run.begin());
+        }
+        segments.push_back({month, r, pos, end});
+        pos = end;
+      }
+    }
+    std::vector<int64_t> months;
+    for (const auto& s : segments) months.push_back(s.month);
+    std::sort(months.begin(), months.end());
+    months.erase(std::unique(months.begin(), months.end()), months.end());
+    slices.assign(months.size(), std::vector<std::pair<size_t, size_t>>(runs.size(), {0, 0}));
+    for (const auto& s : segments) {
+      size_t p = static_cast<size_t>(std::lower_bound(months.begin(), months.end(), s.month) - months.begin());
+      slices[p][s.run] = {s.begin, s.end};
+    }
+    for (int64_t m : months) {
+      int64_t year = m >= 0 ? m / 12 : -((-m + 11) / 12);
+      dirs.push_back("year=" + std::to_string(year) + "/month=" + std::to_string(m - year * 12 + 1));
+    }
+  }
+
+  // Partition p's rows, sorted by `less`.
+  template <typename Less>
+  std::vector<T> Gather(size_t p, Less less) const {
+    std::vector<T> rows;
+    rows.reserve(PartitionSize(p));
+    for (size_t r = 0; r < runs.size(); ++r) {
+      rows.insert(rows.end(), runs[r].begin() + static_cast<std::ptrdiff_t>(slices[p][r].first),
+                  runs[r].begin() + static_cast<std::ptrdiff_t>(slices[p][r].second));
+    }
+    std::sort(rows.begin(), rows.end(), less);
+    return rows;
+  }
+
+  size_t PartitionSize(size_t p) const {
+    size_t n = 0;
+    for (const auto& s : slices[p]) n += s.second - s.first;
+    return n;
+  }
+};
+
+}  // namespace
+
+uint64_t SortFileEvents(std::vector<Event>* events) {
+  std::sort(events->begin(), events->end(), IdentityLess);
+  size_t kept = 0;
+  for (size_t i = 0; i < events->size(); ++i) {
+    if (kept > 0 && SameIdentity((*events)[i], (*events)[kept - 1])) continue;
+    (*events)[kept++] = (*events)[i];
+  }
+  uint64_t dropped = events->size() - kept;
+  events->resize(kept);
+  return dropped;
+}
+
+EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles,
+                             const std::vector<SongRecord>& songs, int threads) {
+  EventTables out;
+  // Enough ranges that two or three heavy users cannot leave a thread idle for long.
+  std::vector<int64_t> cuts = UserCuts(files, static_cast<size_t>(std::max(1, threads)) * 8);
+  std::vector<RangeOutput> ranges(cuts.size() + 1);
+  std::vector<std::vector<Event>> buffers(static_cast<size_t>(std::max(1, threads)));
+  ParallelFor(ranges.size(), threads, [&](size_t r, int t) {
+    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r],
+                &buffers[static_cast<size_t>(t)], &ranges[r]);
+  });
+  std::vector<std::vector<Event>>().swap(files);
+  std::vector<std::vector<Event>>().swap(buffers);
+  ReleaseFreeMemory();
+
+  // users: ranges are in user order, so their rows concatenate in order.
+  out.users = TableData{"users",
+                        {{"user_id", DataType::kInt64, false},
+                         {"first_name", DataType::kString, true},
+                         {"last_name", DataType::kString, true},
+                         {"gender", DataType::kString, true},
+                         {"level", DataType::kString, true}},
+                        false,
+                        {},
+                        {}};
+  auto times = std::make_shared<MonthSlices<int64_t>>();
+  auto plays = std::make_shared<MonthSlices<Play>>();
+  {
+    std::vector<RecordBatch> batches;
+    batches.emplace_back(out.users.schema);
+    auto& cols = batches.back().columns;
+    for (auto& range : ranges) {
+      out.events += range.events;
+      out.duplicates += range.duplicates;
+      for (const UserRow& u : range.users) {
+        const Profile& p = profiles[u.profile];
+        cols[0].AppendInt64(u.user_id);
+        AppendOptional(cols[1], p.first_name);
+        AppendOptional(cols[2], p.last_name);
+        AppendOptional(cols[3], p.gender);
+        AppendOptional(cols[4], p.level);
+      }
+      times->runs.push_back(std::move(range.times));
+      plays->runs.push_back(std::move(range.plays));
+    }
+    SetEager(&out.users, {""}, std::move(batches));
+  }
+
+  // time: distinct ts, by year/month. The same ts can occur in several ranges.
+  times->Slice([](int64_t ts) { return ts; });
+  out.time = TableData{"time",
+                       {{"start_time", DataType::kTimestampMillis, false},
+                        {"hour", DataType::kInt32, false},
+                        {"day", DataType::kInt32, false},
+                        {"week", DataType::kInt32, false},
+                        {"weekday", DataType::kInt32, false}},
+                       true,
+                       times->dirs,
+                       {}};
+  Schema time_schema = out.time.schema;
+  out.time.batch_of = [times, time_schema](size_t p) {
+    std::vector<int64_t> ts = times->Gather(p, std::less<int64_t>());
+    ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+    RecordBatch batch(time_schema);
+    auto& cols = batch.columns;
+    for (auto& c : cols) c.Reserve(ts.size());
+    for (int64_t t : ts) {
+      CalendarFields f = CalendarOf(t);
+      cols[0].AppendInt64(t);
+      cols[1].AppendInt32(f.hour);
+      cols[2].AppendInt32(f.day);
+      cols[3].AppendInt32(f.week);
+      cols[4].AppendInt32(f.weekday);
+    }
+    return batch;
+  };
+
+  // songplays: the matched events, numbered 1..N in PlayLess order across all partitions.
+  plays->Slice([](const Play& p) { return p.ts; });
+  auto first_id = std::make_shared<std::vector<int64_t>>(1, 1);
+  for (size_t p = 0; p < plays->dirs.size(); ++p)
+    first_id->push_back(first_id->back() + static_cast<int64_t>(plays->PartitionSize(p)));
+  out.songplays = TableData{"songplays",
+                            {{"songplay_id", DataType::kInt64, false},
+                             {"start_time", DataType::kTimestampMillis, false},
+                             {"user_id", DataType::kInt64, true},
+                             {"level", DataType::kString, true},
+                             {"song_id", DataType::kString, false},
+                             {"artist_id", DataType::kString, false},
+                             {"session_id", DataType::kInt64, true},
+                             {"location", DataType::kString, true},
+                             {"user_agent", DataType::kString, true}},
+                            true,
+                            plays->dirs,
+                            {}};
+  Schema play_schema = out.songplays.schema;
+  out.songplays.batch_of = [plays, first_id, play_schema, &profiles, &songs](size_t p) {
+    std::vector<Play> rows = plays->Gather(p, PlayLess);
+    RecordBatch batch(play_schema);
+    auto& cols = batch.columns;
+    // Strings are sized first: growing five string buffers by doubling cost more than building them.
+    size_t bytes[9] = {};
+    auto size_of = [](const std::optional<std::string>& v) { return v ? v->size() : 0; };
+    for (const Play& e : rows) {
+      const Profile& pr = profiles[e.profile];
+      const SongRecord& s = songs[static_cast<size_t>(e.song)];
+      bytes[3] += size_of(pr.level);
+      bytes[4] += s.song_id.size();
+      bytes[5] += s.artist_id.size();
+      bytes[7] += size_of(pr.location);
+      bytes[8] += size_of(pr.user_agent);
+    }
+    for (size_t c = 0; c < cols.size(); ++c) cols[c].Reserve(rows.size(), bytes[c]);
+    auto optional_int = [](Column& c, int64_t v) {
+      if (v == kNull)
+        c.AppendNull();
+      else
+        c.AppendInt64(v);
+    };
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Play& e = rows[i];
+      const Profile& pr = profiles[e.profile];
+      const SongRecord& s = songs[static_cast<size_t>(e.song)];
+      cols[0].AppendInt64((*first_id)[p] + static_cast<int64_t>(i));
+      cols[1].AppendInt64(e.ts);
+      optional_int(cols[2], e.user_id);
+      AppendOptional(cols[3], pr.level);
+      cols[4].AppendString(s.song_id);
+      cols[5].AppendString(s.artist_id);
+      optional_int(cols[6], e.session_id);
+      AppendOptional(cols[7], pr.location);
+      AppendOptional(cols[8], pr.user_agent);
+    }
+    return batch;
+  };
+  return out;
+}
+
+}  // namespace lakeforge

@@ -1,0 +1,68 @@
+// Profile interning; see profile_pool.h.
+#include "pipeline/profile_pool.h"
+
+#include <functional>
+
+namespace lakeforge {
+namespace {
+
+template <typename Fn>
+void ForEachPart(const ProfileView& v, Fn&& fn) {
+  fn(v.first_name);
+  fn(v.last_name);
+  fn(v.gender);
+  fn(v.level);
+  fn(v.location);
+  fn(v.user_agent);
+}
+
+std::optional<std::string> Own(std::optional<std::string_view> s) {
+  if (!s) return std::nullopt;
+  return std::string(*s);
+}
+
+}  // namespace
+
+uint64_t HashProfile(const ProfileView& v) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL;
+  ForEachPart(v, [&](const std::optional<std::string_view>& s) {
+    // An absent string and an empty one hash apart.
+    uint64_t part = s ? std::hash<std::string_view>()(*s) : 0x5bd1e995ULL;
+    h = (h ^ part) * 0x100000001B3ULL;
+    h ^= h >> 29;
+  });
+  return h;
+}
+
+bool SameProfile(const Profile& p, const ProfileView& v) {
+  auto eq = [](const std::optional<std::string>& a, const std::optional<std::string_view>& b) {
+    return a.has_value() == b.has_value() && (!a || std::string_view(*a) == *b);
+  };
+  return eq(p.first_name, v.first_name) && eq(p.last_name, v.last_name) && eq(p.gender, v.gender) &&
+         eq(p.level, v.level) && eq(p.location, v.location) && eq(p.user_agent, v.user_agent);
+}
+
+std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, uint64_t hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [first, last] = by_hash_.equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    const Profile& p = profiles_[it->second];
+    if (SameProfile(p, v)) return {it->second, &p};
+  }
+  auto id = static_cast<uint32_t>(profiles_.size());
+  profiles_.push_back(
+      Profile{Own(v.first_name), Own(v.last_name), Own(v.gender), Own(v.level), Own(v.location), Own(v.user_agent)});
+  by_hash_.emplace(hash, id);
+  return {id, &profiles_.back()};
+}
+
+uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {
+  uint64_t hash = HashProfile(v);
+  Slot& slot = slots_[hash & (slots_.size() - 1)];
+  if (slot.profile != nullptr && slot.hash == hash && SameProfile(*slot.profile, v)) return slot.id;
+  auto [id, profile] = pool.Intern(v, hash);
+  slot = Slot{hash, profile, id};
+  return id;
+}
+
+}  // namespace lakeforge

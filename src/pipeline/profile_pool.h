@@ -1,0 +1,63 @@
+// The per-event strings that change rarely (they belong to a user's session), interned once for
+// the whole run so that an event is a fixed-size record carrying a 4-byte profile id.
+//
+// Every map thread interns into one shared pool, so ids are global from the start and events never
+// need remapping. Ids depend on thread scheduling; nothing in the output depends on their values,
+// only on the strings they stand for. A per-thread ProfileCache answers repeats without the lock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace lakeforge {
+
+struct Profile {
+  std::optional<std::string> first_name, last_name, gender, level, location, user_agent;
+  bool operator==(const Profile&) const = default;
+};
+
+// A profile as parsed, pointing into the input buffer.
+struct ProfileView {
+  std::optional<std::string_view> first_name, last_name, gender, level, location, user_agent;
+};
+
+uint64_t HashProfile(const ProfileView& v);
+bool SameProfile(const Profile& p, const ProfileView& v);
+
+class ProfilePool {
+ public:
+  // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored profile, which stays at
+  // the same address for the pool's lifetime.
+  std::pair<uint32_t, const Profile*> Intern(const ProfileView& v, uint64_t hash);
+
+  // Not thread-safe: for after the map stage.
+  const Profile& operator[](uint32_t id) const { return profiles_[id]; }
+  size_t size() const { return profiles_.size(); }
+
+ private:
+  std::mutex mu_;
+  std::unordered_multimap<uint64_t, uint32_t> by_hash_;
+  std::deque<Profile> profiles_;  // a deque: growing it never moves a stored profile
+};
+
+// A direct-mapped cache in front of a pool, one per thread.
+class ProfileCache {
+ public:
+  uint32_t Intern(ProfilePool& pool, const ProfileView& v);
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    const Profile* profile = nullptr;
+    uint32_t id = 0;
+  };
+  std::vector<Slot> slots_ = std::vector<Slot>(size_t{1} << 16);  // 1.5 MiB: a day's active sessions
+};
+
+}  // namespace lakeforge

@@ -1,0 +1,185 @@
+// Property test of the events reduce against a naive oracle: random events spread over random files
+// (repeats within and across files, null users/sessions/items, timestamps around month and year
+// edges, before 1970 and near the int64 limits), reduced with several thread counts, must give
+// exactly the users, time and songplays rows that one global sort gives.
+#include "pipeline/event_tables.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pipeline/calendar.h"
+
+namespace lakeforge {
+namespace {
+
+using Row = std::vector<std::string>;                   // a table row, each cell as text ("∅" for null)
+using Table = std::map<std::string, std::vector<Row>>;  // partition dir -> rows in file order
+
+Table Materialize(const TableData& t) {
+  Table out;
+  for (size_t p = 0; p < t.dirs.size(); ++p) {
+    RecordBatch b = t.batch_of(p);
+    auto& rows = out[t.dirs[p]];
+    for (size_t i = 0; i < b.num_rows(); ++i) {
+      Row row;
+      for (const Column& c : b.columns) {
+        if (!c.IsValid(i))
+          row.push_back("∅");
+        else if (c.type() == DataType::kString)
+          row.emplace_back(c.StringAt(i));
+        else if (c.type() == DataType::kInt32)
+          row.push_back(std::to_string(c.int32s()[i]));
+        else
+          row.push_back(std::to_string(c.int64s()[i]));
+      }
+      rows.push_back(row);
+    }
+  }
+  return out;
+}
+
+std::string Dir(int64_t ts) {
+  CalendarFields f = CalendarOf(ts);
+  return "year=" + std::to_string(f.year) + "/month=" + std::to_string(f.month);
+}
+
+std::string Opt(int64_t v) { return v == kNull ? "∅" : std::to_string(v); }
+
+struct Oracle {
+  Table users, time, songplays;
+  uint64_t events = 0, duplicates = 0;
+};
+
+Oracle Naive(std::vector<Event> all, const ProfilePool& profiles, const std::vector<SongRecord>& songs) {
+  Oracle o;
+  std::sort(all.begin(), all.end(), [](const Event& a, const Event& b) {
+    return std::tie(a.user_id, a.session_id, a.item, a.ts, a.file, a.line) <
+           std::tie(b.user_id, b.session_id, b.item, b.ts, b.file, b.line);
+  });
+  std::vector<Event> kept;
+  for (const Event& e : all) {
+    if (!kept.empty() && std::tie(e.user_id, e.session_id, e.item) ==
+                             std::tie(kept.back().user_id, kept.back().session_id, kept.back().item)) {
+      ++o.duplicates;
+      continue;
+    }
+    kept.push_back(e);
+  }
+  o.events = kept.size();
+  std::map<int64_t, Event> latest;
+  for (const Event& e : kept) {
+    if (e.user_id == kNull) continue;
+    auto [it, inserted] = latest.emplace(e.user_id, e);
+    if (!inserted &&
+        std::tie(e.ts, e.session_id, e.item) > std::tie(it->second.ts, it->second.session_id, it->second.item))
+      it->second = e;
+  }
+  auto s = [](const std::optional<std::string>& v) { return v ? *v : std::string("∅"); };
+  for (const auto& [user, e] : latest) {
+    const Profile& p = profiles[e.profile];
+    o.users[""].push_back({std::to_string(user), s(p.first_name), s(p.last_name), s(p.gender), s(p.level)});
+  }
+  std::vector<int64_t> ts;
+  for (const Event& e : kept) ts.push_back(e.ts);
+  std::sort(ts.begin(), ts.end());
+  ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+  for (int64_t t : ts) {
+    CalendarFields f = CalendarOf(t);
+    o.time[Dir(t)].push_back({std::to_string(t), std::to_string(f.hour), std::to_string(f.day), std::to_string(f.week),
+                              std::to_string(f.weekday)});
+  }
+  std::vector<Event> plays;
+  for (const Event& e : kept)
+    if (e.song >= 0) plays.push_back(e);
+  std::sort(plays.begin(), plays.end(), [](const Event& a, const Event& b) {
+    return std::tie(a.ts, a.user_id, a.session_id, a.item) < std::tie(b.ts, b.user_id, b.session_id, b.item);
+  });
+  for (size_t i = 0; i < plays.size(); ++i) {
+    const Event& e = plays[i];
+    const Profile& p = profiles[e.profile];
+    const SongRecord& song = songs[static_cast<size_t>(e.song)];
+    o.songplays[Dir(e.ts)].push_back({std::to_string(i + 1), std::to_string(e.ts), Opt(e.user_id), s(p.level),
+                                      song.song_id, song.artist_id, Opt(e.session_id), s(p.location), s(p.user_agent)});
+  }
+  return o;
+}
+
+class EventTablesProperty : public ::testing::TestWithParam<int> {};
+
+TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
+  std::mt19937_64 rng(static_cast<uint64_t>(GetParam()));
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+
+  ProfilePool profiles;
+  std::vector<std::string> levels = {"free", "paid"};
+  for (int i = 0; i < 20; ++i) {
+    ProfileView v;
+    std::string first = "F" + std::to_string(i), level = levels[static_cast<size_t>(i % 2)];
+    v.first_name = first;
+    v.level = level;
+    if (i % 3 != 0) v.location = std::string_view("Somewhere, XY");
+    profiles.Intern(v, HashProfile(v));
+  }
+  std::vector<SongRecord> songs(5);
+  for (size_t i = 0; i < songs.size(); ++i) {
+    songs[i].song_id = "SO" + std::to_string(i);
+    songs[i].artist_id = "AR" + std::to_string(i % 2);
+  }
+  // Timestamps from a few narrow windows around edges, so that equal ts and month splits are common.
+  const int64_t kDay = 86'400'000;
+  std::vector<int64_t> centers = {DaysFromCivil(2018, 11, 1) * kDay,
+                                  DaysFromCivil(2019, 1, 1) * kDay,
+                                  -kDay * 40,
+                                  0,
+                                  INT64_MAX - 5000,
+                                  INT64_MIN + 5000};
+  size_t n_files = static_cast<size_t>(pick(1, 12));
+  std::vector<std::vector<Event>> files(n_files);
+  std::vector<Event> all;
+  size_t n = static_cast<size_t>(pick(0, 4000));
+  for (size_t i = 0; i < n; ++i) {
+    Event e;
+    if (!all.empty() && pick(0, 9) == 0) {
+      e = all[static_cast<size_t>(pick(0, static_cast<int64_t>(all.size()) - 1))];  // a repeat of an identity
+      e.ts += pick(-2, 2);
+      if (e.ts == kNull) e.ts += 1;
+    } else {
+      e.user_id = pick(0, 30) == 0 ? kNull : pick(-3, 60);
+      e.session_id = pick(0, 20) == 0 ? kNull : pick(0, 8);
+      e.item = pick(0, 20) == 0 ? kNull : pick(0, 50);
+      e.ts = centers[static_cast<size_t>(pick(0, static_cast<int64_t>(centers.size()) - 1))] + pick(-3000, 3000);
+    }
+    e.song = static_cast<int32_t>(pick(-1, static_cast<int64_t>(songs.size()) - 1));
+    e.profile = static_cast<uint32_t>(pick(0, static_cast<int64_t>(profiles.size()) - 1));
+    e.file = static_cast<uint32_t>(pick(0, static_cast<int64_t>(n_files) - 1));
+    e.line = static_cast<uint32_t>(i + 1);
+    files[e.file].push_back(e);
+    all.push_back(e);
+  }
+  Oracle want = Naive(all, profiles, songs);
+  for (int threads : {1, 2, 7}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    std::vector<std::vector<Event>> copy = files;
+    uint64_t in_file = 0;
+    for (auto& f : copy) in_file += SortFileEvents(&f);
+    EventTables got = BuildEventTables(std::move(copy), profiles, songs, threads);
+    EXPECT_EQ(got.events, want.events);
+    EXPECT_EQ(in_file + got.duplicates, want.duplicates);
+    Table want_users = want.users;
+    want_users[""];  // users is one file, also when empty
+    EXPECT_EQ(Materialize(got.users), want_users);
+    EXPECT_EQ(Materialize(got.time), want.time);
+    EXPECT_EQ(Materialize(got.songplays), want.songplays);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, EventTablesProperty, ::testing::Range(1, 41));
+
+}  // namespace
+}  // namespace lakeforge
