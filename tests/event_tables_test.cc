@@ -168,7 +168,9 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
     std::vector<std::vector<Event>> copy = files;
     uint64_t in_file = 0;
     for (auto& f : copy) in_file += SortFileEvents(&f);
-    EventTables got = BuildEventTables(std::move(copy), profiles, songs, threads);
+    SongRefs song_refs;
+    for (const auto& song : songs) song_refs.push_back(&song);
+    EventTables got = BuildEventTables(std::move(copy), profiles, song_refs, threads);
     EXPECT_EQ(got.events, want.events);
     EXPECT_EQ(in_file + got.duplicates, want.duplicates);
     Table want_users = want.users;

@@ -171,9 +171,9 @@ TEST(LogFiles, AnonymousAndIntegerUserIds) {
 
 TEST(LogFiles, JoinsOnTitleArtistAndExactDuration) {
   SongIndex index;
-  std::vector<std::string> ids{"SOB", "SOA"};
-  index.Add("S", "A", 182.85669, 0, "SOB", ids);
-  index.Add("S", "A", 182.85669, 1, "SOA", ids);  // same key: the smaller song_id wins
+  index.Add("S", "A", 182.85669, 0, "SOB");
+  index.Add("S", "A", 182.85669, 1, "SOA");  // same key: the smaller song_id wins
+  index.Add("S", "A", 182.85669, 2, "SOC");
   auto p = Logs(std::string(kEvent) + "\n" + EventWith("length", R"("length":182.8567)"), index);
   ASSERT_EQ(p.logs.events.size(), 2u);
   EXPECT_EQ(p.logs.events[0].song, 1);

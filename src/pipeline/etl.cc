@@ -113,31 +113,27 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
             });
     if (opt.progress) opt.progress->FileDone(r.bytes);
   });
-  std::vector<SongRecord> song_records;
+  // The per-file results own the song records until the end of the run; the reduce works on pointers.
+  SongRefs song_records;
   std::vector<Reject> rejects;
   for (auto& r : song_results) {
     report.input_bytes += r.bytes;
-    std::move(r.records.begin(), r.records.end(), std::back_inserter(song_records));
+    for (const auto& rec : r.records) song_records.push_back(&rec);
     std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
+    std::vector<Reject>().swap(r.rejects);
   }
-  std::vector<SongFileResult>().swap(song_results);
   report.song_records = song_records.size();
-  std::vector<SongRecord> songs = DedupeSongs(song_records);
-  std::vector<TableData> tables;
-  tables.push_back(BuildSongsTable(songs));
-  tables.push_back(BuildArtistsTable(song_records));
-  std::vector<SongRecord>().swap(song_records);
+  SongRefs songs = DedupeSongs(song_records, threads);
   SongIndex index;
-  {
-    std::vector<std::string> ids;
-    ids.reserve(songs.size());
-    for (const auto& s : songs) ids.push_back(s.song_id);
-    for (size_t i = 0; i < songs.size(); ++i) {
-      const SongRecord& s = songs[i];
-      if (s.title && s.artist_name && s.duration)
-        index.Add(*s.title, *s.artist_name, *s.duration, static_cast<int32_t>(i), s.song_id, ids);
-    }
+  index.Reserve(songs.size());
+  for (size_t i = 0; i < songs.size(); ++i) {
+    const SongRecord& s = *songs[i];
+    if (s.title && s.artist_name && s.duration)
+      index.Add(*s.title, *s.artist_name, *s.duration, static_cast<int32_t>(i), s.song_id);
   }
+  std::vector<TableData> tables;
+  tables.push_back(BuildSongsTable(songs, threads));
+  tables.push_back(BuildArtistsTable(std::move(song_records), threads));
   timer.Mark("songs");
 
   // 3. Logs: map (with the join). Each thread parses into a reused scratch vector, sorts and

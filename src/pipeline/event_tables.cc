@@ -191,8 +191,8 @@ uint64_t SortFileEvents(std::vector<Event>* events) {
   return dropped;
 }
 
-EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles,
-                             const std::vector<SongRecord>& songs, int threads) {
+EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
+                             int threads) {
   EventTables out;
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(files, static_cast<size_t>(std::max(1, threads)) * 8);
@@ -296,7 +296,7 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
     auto size_of = [](const std::optional<std::string>& v) { return v ? v->size() : 0; };
     for (const Play& e : rows) {
       const Profile& pr = profiles[e.profile];
-      const SongRecord& s = songs[static_cast<size_t>(e.song)];
+      const SongRecord& s = *songs[static_cast<size_t>(e.song)];
       bytes[3] += size_of(pr.level);
       bytes[4] += s.song_id.size();
       bytes[5] += s.artist_id.size();
@@ -313,7 +313,7 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
     for (size_t i = 0; i < rows.size(); ++i) {
       const Play& e = rows[i];
       const Profile& pr = profiles[e.profile];
-      const SongRecord& s = songs[static_cast<size_t>(e.song)];
+      const SongRecord& s = *songs[static_cast<size_t>(e.song)];
       cols[0].AppendInt64((*first_id)[p] + static_cast<int64_t>(i));
       cols[1].AppendInt64(e.ts);
       optional_int(cols[2], e.user_id);

@@ -30,7 +30,7 @@ struct EventTables {
 
 // `files` (consumed) are vectors that went through SortFileEvents; events carry ids into
 // `profiles` and song indices into `songs`, which must outlive the returned tables' batch_of.
-EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles,
-                             const std::vector<SongRecord>& songs, int threads);
+EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
+                             int threads);
 
 }  // namespace lakeforge

@@ -16,7 +16,6 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "pipeline/profile_pool.h"
@@ -25,39 +24,36 @@
 namespace lakeforge {
 
 // The join index: (title, artist_name, duration) -> index of the song with the smallest song_id.
-// Looked up once per event, so lookups hash the parsed views and never build a key string.
+// Looked up once per event with views into the parsed line, so no key string is ever built; the
+// index holds views too, into song records that outlive it. Open addressing over a flat slot
+// array: a lookup that misses (four events in ten) touches one cache line.
 class SongIndex {
  public:
-  void Add(std::string_view title, std::string_view artist, double duration, int32_t song, const std::string& song_id,
-           const std::vector<std::string>& song_ids);
+  // The strings must outlive the index.
+  void Add(std::string_view title, std::string_view artist, double duration, int32_t song, std::string_view song_id);
   int32_t Find(std::string_view title, std::string_view artist, double duration) const;
-  size_t size() const { return map_.size(); }
+  void Reserve(size_t n);
+  size_t size() const { return keys_.size(); }
 
  private:
-  struct KeyView {
+  struct Key {
     std::string_view title, artist;
     double duration;
+    int32_t song;
+    std::string_view song_id;
   };
-  struct Key {
-    std::string title, artist;
-    double duration;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t key = kEmpty;  // index into keys_
   };
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(const KeyView& k) const;
-    size_t operator()(const Key& k) const { return (*this)(KeyView{k.title, k.artist, k.duration}); }
-  };
-  struct Equal {
-    using is_transparent = void;
-    static KeyView View(const Key& k) { return {k.title, k.artist, k.duration}; }
-    static KeyView View(const KeyView& k) { return k; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      KeyView x = View(a), y = View(b);
-      return x.duration == y.duration && x.title == y.title && x.artist == y.artist;
-    }
-  };
-  std::unordered_map<Key, int32_t, Hash, Equal> map_;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static uint64_t Hash(std::string_view title, std::string_view artist, double duration);
+  // The slot holding the key, or the empty slot where it would go.
+  size_t Probe(uint64_t hash, std::string_view title, std::string_view artist, double duration) const;
+  void Rehash(size_t slots);
+
+  std::vector<Key> keys_;
+  std::vector<Slot> slots_;
 };
 
 struct LogFileResult {

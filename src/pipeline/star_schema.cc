@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/parallel_sort.h"
 #include "pipeline/hive_path.h"
 
 namespace lakeforge {
@@ -47,52 +48,62 @@ void AppendOptional(Column& c, const std::optional<double>& v) {
     c.AppendNull();
 }
 
-std::vector<SongRecord> DedupeSongs(const std::vector<SongRecord>& records) {
-  std::vector<const SongRecord*> order;
-  order.reserve(records.size());
-  for (const auto& r : records) order.push_back(&r);
-  std::sort(order.begin(), order.end(), [](const SongRecord* a, const SongRecord* b) {
-    int c = a->song_id.compare(b->song_id);
-    return c != 0 ? c < 0 : SourceBefore(*a, *b);
-  });
-  std::vector<SongRecord> out;
+SongRefs DedupeSongs(SongRefs order, int threads) {
+  ParallelSort(
+      order,
+      [](const SongRecord* a, const SongRecord* b) {
+        int c = a->song_id.compare(b->song_id);
+        return c != 0 ? c < 0 : SourceBefore(*a, *b);
+      },
+      threads);
+  size_t kept = 0;
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i > 0 && order[i]->song_id == order[i - 1]->song_id) continue;
-    out.push_back(*order[i]);
+    if (kept > 0 && order[i]->song_id == order[kept - 1]->song_id) continue;
+    order[kept++] = order[i];
   }
-  return out;
+  order.resize(kept);
+  return order;
 }
 
-TableData BuildSongsTable(const std::vector<SongRecord>& songs) {
+TableData BuildSongsTable(SongRefs songs, int threads) {
   TableData t{"songs", SongsSchema(), true, {}, {}};
-  std::vector<std::string> dirs;
-  std::vector<RecordBatch> batches;
-  std::vector<const SongRecord*> order;
-  for (const auto& s : songs) order.push_back(&s);
   // Partition order: year (null first), artist_id; rows inside by song_id.
-  std::sort(order.begin(), order.end(), [](const SongRecord* a, const SongRecord* b) {
-    if (a->year != b->year) return a->year < b->year;
-    int c = a->artist_id.compare(b->artist_id);
-    return c != 0 ? c < 0 : a->song_id < b->song_id;
-  });
-  for (size_t i = 0; i < order.size(); ++i) {
-    const SongRecord& s = *order[i];
-    if (i == 0 || order[i - 1]->year != s.year || order[i - 1]->artist_id != s.artist_id) {
+  ParallelSort(
+      songs,
+      [](const SongRecord* a, const SongRecord* b) {
+        if (a->year != b->year) return a->year < b->year;
+        int c = a->artist_id.compare(b->artist_id);
+        return c != 0 ? c < 0 : a->song_id < b->song_id;
+      },
+      threads);
+  auto bounds = std::make_shared<std::vector<size_t>>();
+  for (size_t i = 0; i < songs.size(); ++i) {
+    const SongRecord& s = *songs[i];
+    if (i == 0 || songs[i - 1]->year != s.year || songs[i - 1]->artist_id != s.artist_id) {
       std::optional<std::string> year;
       if (s.year) year = std::to_string(*s.year);
-      dirs.push_back(HivePartitionDir("year", View(year)) + "/" + HivePartitionDir("artist_id", s.artist_id));
-      batches.emplace_back(t.schema);
+      t.dirs.push_back(HivePartitionDir("year", View(year)) + "/" + HivePartitionDir("artist_id", s.artist_id));
+      bounds->push_back(i);
     }
-    auto& cols = batches.back().columns;
-    cols[0].AppendString(s.song_id);
-    AppendOptional(cols[1], s.title);
-    AppendOptional(cols[2], s.duration);
   }
-  SetEager(&t, std::move(dirs), std::move(batches));
+  bounds->push_back(songs.size());
+  auto rows = std::make_shared<SongRefs>(std::move(songs));
+  Schema schema = t.schema;
+  t.batch_of = [rows, bounds, schema](size_t p) {
+    RecordBatch batch(schema);
+    auto& cols = batch.columns;
+    for (size_t i = (*bounds)[p]; i < (*bounds)[p + 1]; ++i) {
+      const SongRecord& s = *(*rows)[i];
+      cols[0].AppendString(s.song_id);
+      AppendOptional(cols[1], s.title);
+      AppendOptional(cols[2], s.duration);
+    }
+    return batch;
+  };
   return t;
 }
 
-TableData BuildArtistsTable(const std::vector<SongRecord>& records) {
+TableData BuildArtistsTable(SongRefs order, int threads) {
   TableData t{"artists",
               {{"artist_id", DataType::kString, false},
                {"name", DataType::kString, true},
@@ -106,15 +117,16 @@ TableData BuildArtistsTable(const std::vector<SongRecord>& records) {
     return int{r.artist_latitude.has_value()} + int{r.artist_longitude.has_value()} +
            int{r.artist_location.has_value() && !r.artist_location->empty()};
   };
-  std::vector<const SongRecord*> order;
-  for (const auto& r : records) order.push_back(&r);
-  std::sort(order.begin(), order.end(), [&](const SongRecord* a, const SongRecord* b) {
-    int c = a->artist_id.compare(b->artist_id);
-    if (c != 0) return c < 0;
-    int ca = completeness(*a), cb = completeness(*b);
-    if (ca != cb) return ca > cb;
-    return SourceBefore(*a, *b);
-  });
+  ParallelSort(
+      order,
+      [&](const SongRecord* a, const SongRecord* b) {
+        int c = a->artist_id.compare(b->artist_id);
+        if (c != 0) return c < 0;
+        int ca = completeness(*a), cb = completeness(*b);
+        if (ca != cb) return ca > cb;
+        return SourceBefore(*a, *b);
+      },
+      threads);
   std::vector<RecordBatch> batches;
   batches.emplace_back(t.schema);
   auto& cols = batches.back().columns;

@@ -39,10 +39,15 @@ void SetEager(TableData* t, std::vector<std::string> dirs, std::vector<RecordBat
 void AppendOptional(Column& c, const std::optional<std::string>& v);
 void AppendOptional(Column& c, const std::optional<double>& v);
 
-// Songs deduplicated by song_id (first in file/line order), sorted by song_id.
-std::vector<SongRecord> DedupeSongs(const std::vector<SongRecord>& records);
+// Song records by reference: the map stage's per-file results own them for the whole run, so the
+// reduce sorts and picks pointers instead of copying records with their strings.
+using SongRefs = std::vector<const SongRecord*>;
 
-TableData BuildSongsTable(const std::vector<SongRecord>& songs);
-TableData BuildArtistsTable(const std::vector<SongRecord>& records);
+// Songs deduplicated by song_id (first in file/line order), sorted by song_id.
+SongRefs DedupeSongs(SongRefs records, int threads);
+
+// Partitions are built when written; the records must outlive the table.
+TableData BuildSongsTable(SongRefs songs, int threads);
+TableData BuildArtistsTable(SongRefs records, int threads);
 
 }  // namespace lakeforge
