@@ -5,19 +5,28 @@
 # (A/B/A/B...), each into a fresh output folder, and the I/O floor. Prints a Markdown table per
 # scale and writes them all to bench/results.md.
 #
-# Usage: bench/run.sh [--quick] [--runs N]
+# Usage: bench/run.sh [--quick] [--runs N] [--only S] [--output-root DIR]
 #   --quick   only the small lake and the sample (a minute); default: all scales (tens of minutes)
 #   --only S  only scale S (small, medium, logs-heavy, sample); repeatable; appends to bench/results.md
+#   --output-root DIR  where the tools write (default bench/out/run). On a VM whose disk varies
+#             run to run, a tmpfs such as /dev/shm/lakeforge-bench isolates the tools from it.
+#
+# Every timed run starts after `sync`, so no run pays for flushing the previous run's writes.
+# The I/O floor's time is the one it measures itself (bench/io_floor.cc: listing and reading the
+# inputs, writing the outputs), not its process time, which includes looking up the reference sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+args="$*"
 runs=3
 quick=0
 only=()
+run_root=
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --runs) runs=$2; shift ;;
     --only) only+=("$2"); shift ;;
+    --output-root) run_root=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -27,6 +36,7 @@ scripts/build.sh >/dev/null
 bin=build/lakeforge
 out=bench/out
 mkdir -p "$out/lakes"
+run_root=${run_root:-$out/run}
 scales=("small 10000 100000")
 [ "$quick" -eq 1 ] || scales+=("medium 200000 5000000" "logs-heavy 1000 10000000")
 sample=../shared/data/sample
@@ -35,7 +45,16 @@ sample=../shared/data/sample
 time_cmd() {
   local label=$1
   shift
+  sync
   /usr/bin/time -f "$label %e %U %S %M" -a -o "$out/times" "$@" >/dev/null
+}
+# time_floor <lake> <reference> <scratch>: like time_cmd, with the floor's own measured seconds as wall.
+time_floor() {
+  sync
+  local json
+  json=$(/usr/bin/time -f "%U %S %M" -o "$out/floor-rusage" build/bench/io_floor "$@")
+  read -r u s m <"$out/floor-rusage"
+  echo "floor $(echo "$json" | sed 's/.*"seconds":\([0-9.]*\).*/\1/') $u $s $m" >>"$out/times"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 stat_of() {  # stat_of <label> <field#>  -> "median min max"
@@ -48,8 +67,8 @@ stat_of() {  # stat_of <label> <field#>  -> "median min max"
   echo "# lakeforge vs DuckDB: end-to-end ETL"
   echo
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%d)."
-  echo "Command: \`bench/run.sh$([ "$quick" -eq 1 ] && echo " --quick") --runs $runs\`. Wall time in seconds over $runs alternating runs; CPU = user + system;"
-  echo "RSS = peak resident memory. I/O floor = reading every input file and writing as many files, of the same sizes, as lakeforge writes."
+  echo "Command: \`bench/run.sh${args:+ $args}\` (outputs in $run_root). Wall time in seconds over $runs alternating runs, each after \`sync\`; CPU = user + system;"
+  echo "RSS = peak resident memory. I/O floor = listing and reading every input file and writing as many files, of the same sizes, as lakeforge writes (bench/io_floor)."
 } >"$out/results.md"
 
 lakes=()
@@ -75,9 +94,9 @@ fi
 for entry in "${lakes[@]}"; do
   read -r name lake <<<"$entry"
   rm -f "$out/times"
-  lf="$out/run/lakeforge" dd="$out/run/duckdb"
+  lf="$run_root/lakeforge" dd="$run_root/duckdb"
   # 1. Check before timing: same rows in every table.
-  rm -rf "$out/run" && mkdir -p "$out/run"
+  rm -rf "$run_root" && mkdir -p "$run_root"
   $bin etl --input "$lake" --output "$lf" --quiet
   node bench/duckdb_etl.mjs "$lake" "$dd"
   if ! node tests/js/compare_outputs.mjs "$lf" "$dd" >"$out/compare.txt"; then
@@ -92,8 +111,8 @@ for entry in "${lakes[@]}"; do
     time_cmd duckdb node bench/duckdb_etl.mjs "$lake" "$dd"
     rm -rf "$lf"
     time_cmd lakeforge $bin etl --input "$lake" --output "$lf" --quiet
-    rm -rf "$out/run/floor"
-    time_cmd floor build/bench/io_floor "$lake" "$lf" "$out/run/floor"
+    rm -rf "$run_root/floor"
+    time_floor "$lake" "$lf" "$run_root/floor"
   done
   lf_bytes=$(du -sb "$lf" | cut -f1)
   dd_bytes=$(du -sb "$dd" | cut -f1)

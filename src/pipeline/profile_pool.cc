@@ -58,9 +58,15 @@ std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, ui
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {
   uint64_t hash = HashProfile(v);
+  if (slots_.empty()) slots_.resize(1024);
   Slot& slot = slots_[hash & (slots_.size() - 1)];
   if (slot.profile != nullptr && slot.hash == hash && SameProfile(*slot.profile, v)) return slot.id;
   auto [id, profile] = pool.Intern(v, hash);
+  if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
+    slots_.assign(slots_.size() * 2, Slot{});
+    misses_ = 0;
+    return id;
+  }
   slot = Slot{hash, profile, id};
   return id;
 }

@@ -57,7 +57,10 @@ class ProfileCache {
     const Profile* profile = nullptr;
     uint32_t id = 0;
   };
-  std::vector<Slot> slots_ = std::vector<Slot>(size_t{1} << 16);  // 1.5 MiB: a day's active sessions
+  // Starts small (fresh pages are costly on a VM) and doubles, up to 64 Ki slots (1.5 MiB: a day's
+  // active sessions), while misses keep outnumbering its slots.
+  std::vector<Slot> slots_;
+  size_t misses_ = 0;
 };
 
 }  // namespace lakeforge
