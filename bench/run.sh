@@ -11,7 +11,9 @@
 #   --output-root DIR  where the tools write (default bench/out/run). On a VM whose disk varies
 #             run to run, a tmpfs such as /dev/shm/lakeforge-bench isolates the tools from it.
 #
-# Every timed run starts after `sync`, so no run pays for flushing the previous run's writes.
+# Every timed run starts after `sync` and a read of the whole lake (untimed), so no run pays for
+# flushing the previous run's writes or for re-reading inodes another tool's run pushed out of
+# the caches (DuckDB's medium run takes 5 GB, and the tool timed after it used to start cold).
 # The I/O floor's time is the one it measures itself (bench/io_floor.cc: listing and reading the
 # inputs, writing the outputs), not its process time, which includes looking up the reference sizes.
 set -euo pipefail
@@ -42,15 +44,18 @@ scales=("small 10000 100000")
 sample=../shared/data/sample
 
 # time_cmd <label> <cmd...>: appends "label wall user sys maxrss_kb" to $out/times.
+warm() { find "$lake" -type f -print0 | xargs -0 cat >/dev/null; }
 time_cmd() {
   local label=$1
   shift
   sync
+  warm
   /usr/bin/time -f "$label %e %U %S %M" -a -o "$out/times" "$@" >/dev/null
 }
 # time_floor <lake> <reference> <scratch>: like time_cmd, with the floor's own measured seconds as wall.
 time_floor() {
   sync
+  warm
   local json
   json=$(/usr/bin/time -f "%U %S %M" -o "$out/floor-rusage" build/bench/io_floor "$@")
   read -r u s m <"$out/floor-rusage"
