@@ -33,7 +33,9 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 CalendarFields CalendarOf(int64_t ts_millis) {
   constexpr int64_t kDay = 86'400'000;
   int64_t days = FloorDiv(ts_millis, kDay);
-  int64_t in_day = ts_millis - days * kDay;
+  // Not ts - days * kDay: near INT64_MIN the product of the floored day overflows.
+  int64_t in_day = ts_millis % kDay;
+  if (in_day < 0) in_day += kDay;
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
