@@ -1,6 +1,7 @@
 // Profile interning; see profile_pool.h.
 #include "pipeline/profile_pool.h"
 
+#include <atomic>
 #include <functional>
 
 namespace lakeforge {
@@ -22,6 +23,11 @@ std::optional<std::string> Own(std::optional<std::string_view> s) {
 }
 
 }  // namespace
+
+ProfilePool::ProfilePool() {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
 
 uint64_t HashProfile(const ProfileView& v) {
   uint64_t h = 0x9E3779B97F4A7C15ULL;
@@ -58,7 +64,11 @@ std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, ui
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {
   uint64_t hash = HashProfile(v);
-  if (slots_.empty()) slots_.resize(1024);
+  if (pool_id_ != pool.id()) {
+    slots_.assign(1024, Slot{});
+    misses_ = 0;
+    pool_id_ = pool.id();
+  }
   Slot& slot = slots_[hash & (slots_.size() - 1)];
   if (slot.profile != nullptr && slot.hash == hash && SameProfile(*slot.profile, v)) return slot.id;
   auto [id, profile] = pool.Intern(v, hash);

@@ -32,6 +32,13 @@ bool SameProfile(const Profile& p, const ProfileView& v);
 
 class ProfilePool {
  public:
+  ProfilePool();
+  ProfilePool(const ProfilePool&) = delete;
+  ProfilePool& operator=(const ProfilePool&) = delete;
+
+  // Unique per pool for the process's lifetime (unlike its address, which a later pool may reuse).
+  uint64_t id() const { return id_; }
+
   // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored profile, which stays at
   // the same address for the pool's lifetime.
   std::pair<uint32_t, const Profile*> Intern(const ProfileView& v, uint64_t hash);
@@ -41,12 +48,14 @@ class ProfilePool {
   size_t size() const { return profiles_.size(); }
 
  private:
+  uint64_t id_;
   std::mutex mu_;
   std::unordered_multimap<uint64_t, uint32_t> by_hash_;
   std::deque<Profile> profiles_;  // a deque: growing it never moves a stored profile
 };
 
-// A direct-mapped cache in front of a pool, one per thread.
+// A direct-mapped cache in front of a pool, one per thread. It holds pointers into the pool, so it
+// forgets everything when it is handed a different pool.
 class ProfileCache {
  public:
   uint32_t Intern(ProfilePool& pool, const ProfileView& v);
@@ -61,6 +70,7 @@ class ProfileCache {
   // active sessions), while misses keep outnumbering its slots.
   std::vector<Slot> slots_;
   size_t misses_ = 0;
+  uint64_t pool_id_ = 0;
 };
 
 }  // namespace lakeforge
