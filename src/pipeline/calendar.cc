@@ -56,9 +56,15 @@ int64_t MonthIndexOf(int64_t ts_millis) {
   return int64_t{f.year} * 12 + f.month - 1;
 }
 
+void YearMonthOfIndex(int64_t month_index, int64_t* year, unsigned* month) {
+  *year = FloorDiv(month_index, 12);
+  *month = static_cast<unsigned>(month_index - *year * 12 + 1);
+}
+
 bool MonthStartMillis(int64_t month_index, int64_t* ts_millis) {
-  int64_t year = FloorDiv(month_index, 12);
-  auto month = static_cast<unsigned>(month_index - year * 12 + 1);
+  int64_t year;
+  unsigned month;
+  YearMonthOfIndex(month_index, &year, &month);
   return !__builtin_mul_overflow(DaysFromCivil(year, month, 1), int64_t{86'400'000}, ts_millis);
 }
 

@@ -17,6 +17,9 @@ CalendarFields CalendarOf(int64_t ts_millis);
 // Months since year 0: year * 12 + month - 1, the key of a year/month partition.
 int64_t MonthIndexOf(int64_t ts_millis);
 
+// The year and month (1..12) of a month index.
+void YearMonthOfIndex(int64_t month_index, int64_t* year, unsigned* month);
+
 // The first millisecond of a month index; false when it lies beyond the int64 range.
 bool MonthStartMillis(int64_t month_index, int64_t* ts_millis);
 

@@ -152,8 +152,10 @@ struct MonthSlices {
       slices[p][s.run] = {s.begin, s.end};
     }
     for (int64_t m : months) {
-      int64_t year = m >= 0 ? m / 12 : -((-m + 11) / 12);
-      dirs.push_back("year=" + std::to_string(year) + "/month=" + std::to_string(m - year * 12 + 1));
+      int64_t year;
+      unsigned month;
+      YearMonthOfIndex(m, &year, &month);
+      dirs.push_back("year=" + std::to_string(year) + "/month=" + std::to_string(month));
     }
   }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <functional>
 
+#include "pipeline/records.h"
+
 namespace lakeforge {
 namespace {
 
@@ -15,11 +17,6 @@ void ForEachPart(const ProfileView& v, Fn&& fn) {
   fn(v.level);
   fn(v.location);
   fn(v.user_agent);
-}
-
-std::optional<std::string> Own(std::optional<std::string_view> s) {
-  if (!s) return std::nullopt;
-  return std::string(*s);
 }
 
 }  // namespace
@@ -56,8 +53,8 @@ std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, ui
     if (SameProfile(p, v)) return {it->second, &p};
   }
   auto id = static_cast<uint32_t>(profiles_.size());
-  profiles_.push_back(
-      Profile{Own(v.first_name), Own(v.last_name), Own(v.gender), Own(v.level), Own(v.location), Own(v.user_agent)});
+  profiles_.push_back(Profile{ToOwned(v.first_name), ToOwned(v.last_name), ToOwned(v.gender), ToOwned(v.level),
+                              ToOwned(v.location), ToOwned(v.user_agent)});
   by_hash_.emplace(hash, id);
   return {id, &profiles_.back()};
 }

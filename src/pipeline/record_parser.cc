@@ -80,11 +80,6 @@ void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) 
   }
 }
 
-std::optional<std::string> Own(std::optional<std::string_view> s) {
-  if (!s) return std::nullopt;
-  return std::string(*s);
-}
-
 }  // namespace
 
 uint64_t SongIndex::Hash(std::string_view title, std::string_view artist, double duration) {
@@ -208,9 +203,9 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
     }
     rec.song_id.assign(*song_id);
     rec.artist_id.assign(*artist_id);
-    rec.title = Own(title);
-    rec.artist_name = Own(artist_name);
-    rec.artist_location = Own(location);
+    rec.title = ToOwned(title);
+    rec.artist_name = ToOwned(artist_name);
+    rec.artist_location = ToOwned(location);
     rec.file = file;
     rec.line = d.line;
     out->push_back(std::move(rec));

@@ -6,11 +6,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lakeforge {
 
 inline constexpr int64_t kNull = INT64_MIN;
+
+// A parsed optional string (a view into the input buffer) as an owned one.
+inline std::optional<std::string> ToOwned(std::optional<std::string_view> s) {
+  if (!s) return std::nullopt;
+  return std::string(*s);
+}
 
 // Why a record was quarantined. The summary counts rejects per reason.
 enum class RejectReason {

@@ -25,8 +25,10 @@ TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData&
     std::string path = JoinPath(dir.empty() ? table_dir : JoinPath(table_dir, dir), file_name);
     auto out = fs.OpenOutputStream(path);
     parquet::ParquetFileWriter writer(out.get(), table.schema, options, path);
-    if (batch != nullptr) writer.Write(*batch);
-    if (batch != nullptr) rows[i] = batch->num_rows();
+    if (batch != nullptr) {
+      writer.Write(*batch);
+      rows[i] = batch->num_rows();
+    }
     writer.Close();
     sizes[i] = static_cast<uint64_t>(out->Tell());
     out->Close();
