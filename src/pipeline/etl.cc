@@ -125,7 +125,10 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   report.song_records = song_records.size();
   SongRefs songs = DedupeSongs(song_records, threads);
   SongIndex index;
-  index.Reserve(songs.size());
+  size_t key_bytes = 0;
+  for (const SongRecord* s : songs)
+    key_bytes += (s->title ? s->title->size() : 0) + (s->artist_name ? s->artist_name->size() : 0);
+  index.Reserve(songs.size(), key_bytes);
   for (size_t i = 0; i < songs.size(); ++i) {
     const SongRecord& s = *songs[i];
     if (s.title && s.artist_name && s.duration)

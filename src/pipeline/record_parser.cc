@@ -82,65 +82,6 @@ void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) 
 
 }  // namespace
 
-uint64_t SongIndex::Hash(std::string_view title, std::string_view artist, double duration) {
-  double d = duration == 0.0 ? 0.0 : duration;  // -0.0 equals 0.0 in the join, as in SQL
-  uint64_t bits;
-  std::memcpy(&bits, &d, 8);
-  uint64_t h = std::hash<std::string_view>()(title);
-  h = (h ^ std::hash<std::string_view>()(artist)) * 0x100000001B3ULL;
-  h = (h ^ bits) * 0x9E3779B97F4A7C15ULL;
-  return h ^ (h >> 31);
-}
-
-size_t SongIndex::Probe(uint64_t hash, std::string_view title, std::string_view artist, double duration) const {
-  size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& s = slots_[i];
-    if (s.key == kEmpty) return i;
-    if (s.hash != hash) continue;
-    const Key& k = keys_[s.key];
-    if (k.duration == duration && k.title == title && k.artist == artist) return i;
-  }
-}
-
-void SongIndex::Reserve(size_t n) {
-  size_t slots = 16;
-  while (slots < 2 * n) slots *= 2;
-  if (slots > slots_.size()) Rehash(slots);
-  keys_.reserve(n);
-}
-
-void SongIndex::Rehash(size_t slots) {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(slots, Slot{});
-  for (const Slot& s : old) {
-    if (s.key == kEmpty) continue;
-    size_t i = s.hash & (slots - 1);
-    while (slots_[i].key != kEmpty) i = (i + 1) & (slots - 1);
-    slots_[i] = s;
-  }
-}
-
-void SongIndex::Add(std::string_view title, std::string_view artist, double duration, int32_t song,
-                    std::string_view song_id) {
-  if (2 * (keys_.size() + 1) > slots_.size()) Rehash(std::max<size_t>(16, 2 * slots_.size()));
-  uint64_t hash = Hash(title, artist, duration);
-  size_t i = Probe(hash, title, artist, duration);
-  if (slots_[i].key == kEmpty) {
-    slots_[i] = Slot{hash, static_cast<uint32_t>(keys_.size())};
-    keys_.push_back(Key{title, artist, duration, song, song_id});
-  } else if (Key& k = keys_[slots_[i].key]; song_id < k.song_id) {
-    k.song = song;
-    k.song_id = song_id;
-  }
-}
-
-int32_t SongIndex::Find(std::string_view title, std::string_view artist, double duration) const {
-  if (slots_.empty()) return -1;
-  size_t i = Probe(Hash(title, artist, duration), title, artist, duration);
-  return slots_[i].key == kEmpty ? -1 : keys_[slots_[i].key].song;
-}
-
 bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
                          std::vector<Reject>* rejects) {
   element doc;
@@ -321,8 +262,12 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
       rejects->push_back({file, d.line, errs.reason, std::move(errs.message), std::string(d.text)});
       return;
     }
-    if (song && artist && length) ev.song = songs.Find(*song, *artist, *length);
+    // Hash the join key and fetch its slot while the profile is interned.
+    bool joinable = song && artist && length;
+    uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
+    if (joinable) songs.Prefetch(hash);
     ev.profile = profile_cache_.Intern(profiles, prof);
+    if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
     out->events.push_back(ev);
   });
 }

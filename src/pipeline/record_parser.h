@@ -20,41 +20,9 @@
 
 #include "pipeline/profile_pool.h"
 #include "pipeline/records.h"
+#include "pipeline/song_index.h"
 
 namespace lakeforge {
-
-// The join index: (title, artist_name, duration) -> index of the song with the smallest song_id.
-// Looked up once per event with views into the parsed line, so no key string is ever built; the
-// index holds views too, into song records that outlive it. Open addressing over a flat slot
-// array: a lookup that misses (four events in ten) touches one cache line.
-class SongIndex {
- public:
-  // The strings must outlive the index.
-  void Add(std::string_view title, std::string_view artist, double duration, int32_t song, std::string_view song_id);
-  int32_t Find(std::string_view title, std::string_view artist, double duration) const;
-  void Reserve(size_t n);
-  size_t size() const { return keys_.size(); }
-
- private:
-  struct Key {
-    std::string_view title, artist;
-    double duration;
-    int32_t song;
-    std::string_view song_id;
-  };
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t key = kEmpty;  // index into keys_
-  };
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  static uint64_t Hash(std::string_view title, std::string_view artist, double duration);
-  // The slot holding the key, or the empty slot where it would go.
-  size_t Probe(uint64_t hash, std::string_view title, std::string_view artist, double duration) const;
-  void Rehash(size_t slots);
-
-  std::vector<Key> keys_;
-  std::vector<Slot> slots_;
-};
 
 struct LogFileResult {
   std::vector<Event> events;  // in line order; profile ids are ids in the ProfilePool
