@@ -2,8 +2,10 @@
 // by hand from the specifications, plus a decode round trip on random inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
+#include "formats/parquet/column_chunk_writer.h"
 #include "formats/parquet/rle_hybrid.h"
 #include "formats/parquet/thrift_compact.h"
 
@@ -151,6 +153,38 @@ TEST(PackBits, LsbFirst) {
   std::string out;
   PackBits(bits.data(), bits.size(), &out);
   EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x81, 0x01}));
+}
+
+// Which encodings a chunk was written with: true when it has a dictionary page.
+bool UsesDictionary(const Column& col, const WriterOptions& opt) {
+  StringOutputStream out;
+  ColumnChunkMeta meta = WriteColumnChunk(col, Field{"c", col.type(), true}, opt, &out);
+  bool dict = meta.dictionary_page_offset.has_value();
+  EXPECT_EQ(dict, std::find(meta.encodings.begin(), meta.encodings.end(), Encoding::kRleDictionary) !=
+                      meta.encodings.end());
+  return dict;
+}
+
+TEST(ColumnChunk, DictionaryOnlyWhenItPays) {
+  WriterOptions opt;
+  Column unique(DataType::kInt64), one(DataType::kString), levels(DataType::kString), late(DataType::kInt64);
+  for (int64_t i = 0; i < 10000; ++i) unique.AppendInt64(i * 7919);
+  one.AppendString("SOAAAAA12AB0183C2A");
+  for (int i = 0; i < 10000; ++i) levels.AppendString(i % 3 ? "paid" : "free");
+  // Unique for the whole probe, repeating after it: the probe decides, so PLAIN.
+  for (int64_t i = 0; i < 10000; ++i) late.AppendInt64(i < 4096 ? i : 0);
+  EXPECT_FALSE(UsesDictionary(unique, opt));  // not hashed up to the 1 MiB limit first
+  EXPECT_FALSE(UsesDictionary(one, opt));     // a one-row chunk: one PLAIN page, no dictionary page
+  EXPECT_TRUE(UsesDictionary(levels, opt));
+  EXPECT_FALSE(UsesDictionary(late, opt));
+  Column twice(DataType::kString);
+  twice.AppendString("x");
+  twice.AppendString("x");
+  EXPECT_TRUE(UsesDictionary(twice, opt));  // 1-byte dictionary + 0-bit indices beat 2 values
+  opt.dictionary_probe_values = 0;          // the old rule: any dictionary that fits the limit
+  EXPECT_TRUE(UsesDictionary(unique, opt));
+  EXPECT_TRUE(UsesDictionary(one, opt));
+  EXPECT_TRUE(UsesDictionary(late, opt));
 }
 
 }  // namespace

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     opt.dictionary_limit_bytes = (rng() % 2) ? 16 + rng() % 256 : size_t{1} << 20;
     opt.row_group_rows = 1 + rng() % 400;
     opt.enable_dictionary = rng() % 5 != 0;
+    opt.dictionary_probe_values = (rng() % 2) ? 0 : 1 + rng() % 600;
     size_t rows = (f == 0) ? 0 : rng() % 1200;
     double null_rate = (rng() % 4 == 0) ? 1.0 : 0.2;  // some columns entirely null
     std::string name = JoinPath(dir, "f" + std::to_string(f));

@@ -265,15 +265,27 @@ void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8
 template <typename Traits>
 bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
                         ColumnChunkMeta* meta) {
+  using T = typename Traits::T;
   size_t n = col.size();
   Dictionary<Traits> dict(std::min<size_t>(n, 1 << 16));
   std::vector<uint32_t> indices;  // one per non-null row
   indices.reserve(n - col.null_count());
+  size_t probe = options.dictionary_probe_values, probe_plain_bytes = 0;
+  auto pays = [&] {  // over the values so far: dictionary page + packed indices < PLAIN values
+    size_t width = static_cast<size_t>(BitWidth(static_cast<uint32_t>(dict.values().size() - 1)));
+    return dict.plain_bytes() + (indices.size() * width + 7) / 8 < probe_plain_bytes;
+  };
   for (size_t i = 0; i < n; ++i) {
     if (!col.IsValid(i)) continue;
-    indices.push_back(dict.Insert(Traits::Get(col, i)));
+    T v = Traits::Get(col, i);
+    indices.push_back(dict.Insert(v));
     if (dict.plain_bytes() > options.dictionary_limit_bytes) return false;
+    if (indices.size() <= probe) {
+      probe_plain_bytes += Traits::PlainSize(v);
+      if (indices.size() == probe && !pays()) return false;
+    }
   }
+  if (probe != 0 && indices.size() < probe && !pays()) return false;
   std::string body;
   for (const auto& v : dict.values()) Traits::Plain(v, &body);
   sink->WritePage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict.values().size()), body);

@@ -5,9 +5,14 @@
 //                    [values: PLAIN, or 1 byte bit width + RLE hybrid dictionary indices]
 // The body is compressed as a whole with the column codec.
 //
-// Dictionary encoding is tried first (not for BOOLEAN); when the dictionary's PLAIN size would pass
-// WriterOptions::dictionary_limit_bytes the whole chunk falls back to PLAIN. An all-null chunk is
-// written PLAIN: an empty dictionary page trips some readers (DuckDB).
+// Dictionary encoding is tried first (not for BOOLEAN). The whole chunk falls back to PLAIN when
+//  - the dictionary's PLAIN size would pass WriterOptions::dictionary_limit_bytes, or
+//  - it does not pay: over the first dictionary_probe_values non-null values (or the whole chunk,
+//    if shorter), dictionary + bit-packed indices are not smaller than the PLAIN values. This is
+//    parquet-mr's check after its first page, on a shorter prefix, so that a column of unique ids
+//    is not hashed up to the limit before giving up, and a one-row chunk is one PLAIN page.
+// Both depend only on the values, so output never depends on how the work was split.
+// An all-null chunk is written PLAIN: an empty dictionary page trips some readers (DuckDB).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +30,7 @@ struct WriterOptions {
   size_t row_group_rows = 1'000'000;
   size_t page_bytes = size_t{1} << 20;
   size_t dictionary_limit_bytes = size_t{1} << 20;
+  size_t dictionary_probe_values = 4096;  // 0: keep the dictionary whenever it fits the limit
   bool enable_dictionary = true;
 };
 
