@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <thread>
 
 namespace lakeforge {
 namespace {
@@ -115,6 +116,50 @@ TEST(LogFiles, NextSongEventsOnlyAndNoTrailingNewline) {
   EXPECT_EQ(p.logs.events[0].ts, 1543537327796);
   EXPECT_EQ(p.logs.events[1].line, 3u);
   EXPECT_EQ(p.profiles->size(), 1u);  // identical session strings are interned once
+}
+
+// Threads interning overlapping profiles through their own caches agree on every id, and every id
+// reads back the strings it was interned for.
+TEST(ProfilePool, ThreadsAgreeOnIds) {
+  ProfilePool pool;
+  std::vector<Profile> distinct;
+  for (int i = 0; i < 3000; ++i) {
+    Profile p;
+    p.first_name = "F" + std::to_string(i % 97);  // with last_name: unique per i
+    p.last_name = "L" + std::to_string(i / 97);
+    if (i % 5) p.gender = "F";
+    p.level = i % 2 ? "paid" : "free";
+    if (i % 7 == 0) p.location = "";  // empty and absent are different profiles
+    distinct.push_back(p);
+  }
+  auto view = [](const Profile& p) {
+    auto v = [](const std::optional<std::string>& s) -> std::optional<std::string_view> {
+      return s ? std::optional<std::string_view>(*s) : std::nullopt;
+    };
+    return ProfileView{v(p.first_name), v(p.last_name), v(p.gender), v(p.level), v(p.location), v(p.user_agent)};
+  };
+  std::vector<std::vector<uint32_t>> ids(4, std::vector<uint32_t>(distinct.size() * 3));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      ProfileCache cache;
+      for (size_t k = 0; k < ids[t].size(); ++k) {
+        size_t i = (k * (2 * t + 1) + t) % distinct.size();  // each thread in its own order
+        ids[t][k] = cache.Intern(pool, view(distinct[i]));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(pool.size(), distinct.size());
+  std::vector<int64_t> id_of(distinct.size(), -1);
+  for (int t = 0; t < 4; ++t) {
+    for (size_t k = 0; k < ids[t].size(); ++k) {
+      size_t i = (k * (2 * t + 1) + t) % distinct.size();
+      if (id_of[i] < 0) id_of[i] = ids[t][k];
+      ASSERT_EQ(ids[t][k], id_of[i]) << "profile " << i << " thread " << t;
+      ASSERT_EQ(pool[ids[t][k]], distinct[i]);
+    }
+  }
 }
 
 struct BadCase {

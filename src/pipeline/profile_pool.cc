@@ -2,8 +2,9 @@
 #include "pipeline/profile_pool.h"
 
 #include <atomic>
-#include <functional>
+#include <stdexcept>
 
+#include "base/hash.h"
 #include "pipeline/records.h"
 
 namespace lakeforge {
@@ -30,9 +31,7 @@ uint64_t HashProfile(const ProfileView& v) {
   uint64_t h = 0x9E3779B97F4A7C15ULL;
   ForEachPart(v, [&](const std::optional<std::string_view>& s) {
     // An absent string and an empty one hash apart.
-    uint64_t part = s ? std::hash<std::string_view>()(*s) : 0x5bd1e995ULL;
-    h = (h ^ part) * 0x100000001B3ULL;
-    h ^= h >> 29;
+    h = s ? HashBytes(*s, h) : MixMul(h ^ 0x5bd1e995ULL, 0xA0761D6478BD642FULL);
   });
   return h;
 }
@@ -46,17 +45,27 @@ bool SameProfile(const Profile& p, const ProfileView& v) {
 }
 
 std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, uint64_t hash) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [first, last] = by_hash_.equal_range(hash);
+  // The shard comes from the high bits: the caches index by the low ones.
+  auto s = static_cast<uint32_t>((hash >> 40) % kShards);
+  Shard& shard = shards_[s];
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto [first, last] = shard.by_hash.equal_range(hash);
   for (auto it = first; it != last; ++it) {
-    const Profile& p = profiles_[it->second];
-    if (SameProfile(p, v)) return {it->second, &p};
+    const Profile& p = shard.profiles[it->second];
+    if (SameProfile(p, v)) return {it->second * kShards + s, &p};
   }
-  auto id = static_cast<uint32_t>(profiles_.size());
-  profiles_.push_back(Profile{ToOwned(v.first_name), ToOwned(v.last_name), ToOwned(v.gender), ToOwned(v.level),
-                              ToOwned(v.location), ToOwned(v.user_agent)});
-  by_hash_.emplace(hash, id);
-  return {id, &profiles_.back()};
+  auto index = static_cast<uint32_t>(shard.profiles.size());
+  if (index > (UINT32_MAX - s) / kShards) throw std::length_error("profile pool: more than 4 billion profiles");
+  shard.profiles.push_back(Profile{ToOwned(v.first_name), ToOwned(v.last_name), ToOwned(v.gender), ToOwned(v.level),
+                                   ToOwned(v.location), ToOwned(v.user_agent)});
+  shard.by_hash.emplace(hash, index);
+  return {index * kShards + s, &shard.profiles.back()};
+}
+
+size_t ProfilePool::size() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) n += s.profiles.size();
+  return n;
 }
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {

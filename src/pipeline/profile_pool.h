@@ -6,6 +6,7 @@
 // only on the strings they stand for. A per-thread ProfileCache answers repeats without the lock.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -38,20 +39,24 @@ class ProfilePool {
 
   // Unique per pool for the process's lifetime (unlike its address, which a later pool may reuse).
   uint64_t id() const { return id_; }
-
   // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored profile, which stays at
   // the same address for the pool's lifetime.
   std::pair<uint32_t, const Profile*> Intern(const ProfileView& v, uint64_t hash);
-
   // Not thread-safe: for after the map stage.
-  const Profile& operator[](uint32_t id) const { return profiles_[id]; }
-  size_t size() const { return profiles_.size(); }
+  const Profile& operator[](uint32_t id) const { return shards_[id % kShards].profiles[id / kShards]; }
+  size_t size() const;
 
  private:
+  // Sharded by hash, so that two threads missing their caches at once rarely wait for each other;
+  // an id is (index in its shard) * kShards + shard.
+  static constexpr uint32_t kShards = 64;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_multimap<uint64_t, uint32_t> by_hash;  // hash -> index in this shard
+    std::deque<Profile> profiles;                         // a deque: growing it never moves a stored profile
+  };
   uint64_t id_;
-  std::mutex mu_;
-  std::unordered_multimap<uint64_t, uint32_t> by_hash_;
-  std::deque<Profile> profiles_;  // a deque: growing it never moves a stored profile
+  std::array<Shard, kShards> shards_;
 };
 
 // A direct-mapped cache in front of a pool, one per thread. It holds pointers into the pool, so it

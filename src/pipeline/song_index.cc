@@ -5,50 +5,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "base/hash.h"
+
 namespace lakeforge {
-namespace {
-
-uint64_t Mix(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-uint64_t Load64(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-
-// 8 bytes at a time; the tail is read as the last 8 bytes (overlapping) when there are 8 or more,
-// so no loop ever touches a byte outside the string.
-uint64_t HashBytes(std::string_view s, uint64_t seed) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t h = Mix(seed ^ n, 0x9E3779B97F4A7C15ULL);
-  if (n >= 8) {
-    for (; n > 8; p += 8, n -= 8) h = Mix(h ^ Load64(p), 0xA0761D6478BD642FULL);
-    return Mix(h ^ Load64(p + n - 8), 0xE7037ED1A0B428DBULL);
-  }
-  uint64_t w = 0;
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    w = (static_cast<uint64_t>(hi) << 32) | lo;
-  } else if (n > 0) {
-    w = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
-        (static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) | static_cast<unsigned char>(p[n - 1]);
-  }
-  return Mix(h ^ w, 0xE7037ED1A0B428DBULL);
-}
-
-}  // namespace
 
 uint64_t SongIndex::Hash(std::string_view title, std::string_view artist, double duration) {
   double d = duration == 0.0 ? 0.0 : duration;  // -0.0 equals 0.0 in the join, as in SQL
   uint64_t bits;
   std::memcpy(&bits, &d, 8);
-  return Mix(HashBytes(artist, HashBytes(title, bits)), 0x8EBC6AF09C88C6E3ULL);
+  return MixMul(HashBytes(artist, HashBytes(title, bits)), 0x8EBC6AF09C88C6E3ULL);
 }
 
 SongIndex::Entry SongIndex::EntryAt(size_t offset) const {
