@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/hash.h"
 #include "formats/parquet/rle_hybrid.h"
 
 namespace lakeforge::parquet {
@@ -66,19 +67,6 @@ inline uint64_t Mix(uint64_t h) {
   return h;
 }
 
-inline uint64_t HashBytes(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = Mix(h ^ w);
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  return Mix(h ^ tail ^ (static_cast<uint64_t>(s.size()) << 56));
-}
-
 // Open-addressing map from a value to its dictionary index, in first-seen order.
 template <typename Traits>
 class Dictionary {
@@ -117,7 +105,7 @@ class Dictionary {
 
   static uint64_t Hash(T v) {
     if constexpr (std::is_same_v<T, std::string_view>) {
-      return HashBytes(v);
+      return lakeforge::HashBytes(v);
     } else {
       return Mix(Traits::Key(v));
     }
