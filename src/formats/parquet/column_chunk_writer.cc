@@ -133,17 +133,16 @@ class Dictionary {
   size_t plain_bytes_ = 0;
 };
 
-// Min/max over non-null values in the column's sort order (TYPE_ORDER).
-template <typename Traits>
-void ComputeMinMax(const Column& col, Statistics* stats) {
+// Min/max in the column's sort order (TYPE_ORDER) over the values for_each(fn) passes to fn: the
+// chunk's non-null values, or its dictionary, which holds the same set once each.
+template <typename Traits, typename ForEach>
+void ComputeMinMax(ForEach for_each, Statistics* stats) {
   using T = typename Traits::T;
   bool any = false;
   T lo{}, hi{};
-  for (size_t i = 0; i < col.size(); ++i) {
-    if (!col.IsValid(i)) continue;
-    T v = Traits::Get(col, i);
+  for_each([&](T v) {
     if constexpr (std::is_same_v<T, double>) {
-      if (std::isnan(v)) continue;  // NaN has no place in the order; readers expect it left out
+      if (std::isnan(v)) return;  // NaN has no place in the order; readers expect it left out
     }
     if (!any) {
       lo = hi = v;
@@ -152,7 +151,7 @@ void ComputeMinMax(const Column& col, Statistics* stats) {
       if (Traits::Less(v, lo)) lo = v;
       if (Traits::Less(hi, v)) hi = v;
     }
-  }
+  });
   if (!any) return;
   if constexpr (std::is_same_v<T, double>) {
     // Parquet's rule for signed zeros: a zero min is written as -0.0, a zero max as +0.0.
@@ -274,6 +273,11 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
     }
   }
   if (probe != 0 && indices.size() < probe && !pays()) return false;
+  ComputeMinMax<Traits>(
+      [&](auto&& fn) {
+        for (const T& v : dict.values()) fn(v);
+      },
+      &meta->statistics);
   std::string body;
   for (const auto& v : dict.values()) Traits::Plain(v, &body);
   sink->WritePage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict.values().size()), body);
@@ -303,6 +307,14 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
 template <typename Traits>
 void WritePlain(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
                 ColumnChunkMeta* meta) {
+  if constexpr (!std::is_same_v<Traits, BoolTraits>) {
+    ComputeMinMax<Traits>(
+        [&](auto&& fn) {
+          for (size_t i = 0; i < col.size(); ++i)
+            if (col.IsValid(i)) fn(Traits::Get(col, i));
+        },
+        &meta->statistics);
+  }
   std::string body;
   std::vector<uint8_t> levels, bits;
   ForEachPage(
@@ -355,20 +367,16 @@ ColumnChunkMeta WriteColumnChunk(const Column& col, const Field& field, const Wr
       break;
     }
     case DataType::kInt32:
-      ComputeMinMax<Int32Traits>(col, &meta.statistics);
       WriteTyped<Int32Traits>(col, field, options, out, &meta);
       break;
     case DataType::kInt64:
     case DataType::kTimestampMillis:
-      ComputeMinMax<Int64Traits>(col, &meta.statistics);
       WriteTyped<Int64Traits>(col, field, options, out, &meta);
       break;
     case DataType::kDouble:
-      ComputeMinMax<DoubleTraits>(col, &meta.statistics);
       WriteTyped<DoubleTraits>(col, field, options, out, &meta);
       break;
     case DataType::kString:
-      ComputeMinMax<StringTraits>(col, &meta.statistics);
       WriteTyped<StringTraits>(col, field, options, out, &meta);
       break;
   }
