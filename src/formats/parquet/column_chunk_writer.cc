@@ -198,9 +198,9 @@ class ChunkSink {
     compressed_.clear();
     Compress(options_.codec, body, &compressed_);
     header_.clear();
-    SerializePageHeader({type, static_cast<int32_t>(body.size()), static_cast<int32_t>(compressed_.size()),
-                         num_values, encoding},
-                        &header_);
+    SerializePageHeader(
+        {type, static_cast<int32_t>(body.size()), static_cast<int32_t>(compressed_.size()), num_values, encoding},
+        &header_);
     int64_t offset = out_->Tell();
     if (type == PageType::kDictionaryPage) {
       meta_->dictionary_page_offset = offset;
@@ -286,17 +286,18 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
   std::vector<uint8_t> levels;
   size_t next_index = 0;
   const size_t index_bytes_per_row = 4;  // page cut on a nominal 4 bytes per row
-  ForEachPage(n, options.page_bytes, [&](size_t) { return index_bytes_per_row; },
-              [&](size_t begin, size_t end) {
-                body.clear();
-                if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
-                size_t valid = 0;
-                for (size_t i = begin; i < end; ++i) valid += col.IsValid(i) ? 1 : 0;
-                body.push_back(static_cast<char>(width));
-                EncodeRleHybrid(indices.data() + next_index, valid, width, &body);
-                next_index += valid;
-                sink->WritePage(PageType::kDataPage, Encoding::kRleDictionary, static_cast<int32_t>(end - begin), body);
-              });
+  ForEachPage(
+      n, options.page_bytes, [&](size_t) { return index_bytes_per_row; },
+      [&](size_t begin, size_t end) {
+        body.clear();
+        if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
+        size_t valid = 0;
+        for (size_t i = begin; i < end; ++i) valid += col.IsValid(i) ? 1 : 0;
+        body.push_back(static_cast<char>(width));
+        EncodeRleHybrid(indices.data() + next_index, valid, width, &body);
+        next_index += valid;
+        sink->WritePage(PageType::kDataPage, Encoding::kRleDictionary, static_cast<int32_t>(end - begin), body);
+      });
   meta->encodings = field.nullable ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
                                    : std::vector<Encoding>{Encoding::kPlain, Encoding::kRleDictionary};
   meta->encoding_stats = {{PageType::kDictionaryPage, Encoding::kPlain, 1},
@@ -366,19 +367,11 @@ ColumnChunkMeta WriteColumnChunk(const Column& col, const Field& field, const Wr
       WritePlain<BoolTraits>(col, field, options, &sink, &meta);
       break;
     }
-    case DataType::kInt32:
-      WriteTyped<Int32Traits>(col, field, options, out, &meta);
-      break;
+    case DataType::kInt32: WriteTyped<Int32Traits>(col, field, options, out, &meta); break;
     case DataType::kInt64:
-    case DataType::kTimestampMillis:
-      WriteTyped<Int64Traits>(col, field, options, out, &meta);
-      break;
-    case DataType::kDouble:
-      WriteTyped<DoubleTraits>(col, field, options, out, &meta);
-      break;
-    case DataType::kString:
-      WriteTyped<StringTraits>(col, field, options, out, &meta);
-      break;
+    case DataType::kTimestampMillis: WriteTyped<Int64Traits>(col, field, options, out, &meta); break;
+    case DataType::kDouble: WriteTyped<DoubleTraits>(col, field, options, out, &meta); break;
+    case DataType::kString: WriteTyped<StringTraits>(col, field, options, out, &meta); break;
   }
   return meta;
 }
