@@ -203,8 +203,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   for (const auto& t : tables) total_files += std::max<size_t>(1, t.dirs.size());
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
   auto write_all = [&](const std::string& root) {
-    for (const auto& t : tables)
-      report.tables.push_back(WriteTable(fs, root, t, report.run_id, wopt, threads, opt.progress));
+    report.tables = WriteTables(fs, root, tables, report.run_id, wopt, threads, opt.progress);
     report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
     tables.clear();
     timer.Mark("write");

@@ -1,9 +1,10 @@
 // Writes a TableData as Spark lays tables out:
 //   <root>/<table>/<partition dirs>/part-00000-<run-id>-c000.<codec>.parquet   then   _SUCCESS
-// Partitions are encoded in parallel; each file is one ParquetFileWriter.
+// The partitions of all tables are encoded in one parallel loop; each file is one ParquetFileWriter.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "formats/parquet/column_chunk_writer.h"
 #include "io/file_system.h"
@@ -21,7 +22,9 @@ struct TableReport {
 
 std::string PartFileName(const std::string& run_id, Codec codec);
 
-TableReport WriteTable(FileSystem& fs, const std::string& root, const TableData& table, const std::string& run_id,
-                       const parquet::WriterOptions& options, int threads, Progress* progress);
+// Reports in the order of `tables`.
+std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
+                                     const std::string& run_id, const parquet::WriterOptions& options, int threads,
+                                     Progress* progress);
 
 }  // namespace lakeforge
