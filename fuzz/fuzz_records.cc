@@ -34,6 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.ParseLogFile(view, 1, index, profiles, &logs, &rejects);
   if (logs.lines > 0 && logs.events.size() + logs.filtered + rejects.size() != logs.lines) std::abort();
   for (const auto& e : logs.events)
-    if (e.line == 0 || e.line > lines || e.profile >= profiles.size() || e.ts == kNull) std::abort();
+    if (e.line == 0 || e.line > lines || !profiles.contains(e.profile) || e.ts == kNull) std::abort();
   return 0;
 }

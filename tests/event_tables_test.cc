@@ -117,6 +117,7 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
 
   ProfilePool profiles;
+  std::vector<uint32_t> profile_ids;  // ids are the pool's, not 0..n-1
   std::vector<std::string> levels = {"free", "paid"};
   for (int i = 0; i < 20; ++i) {
     ProfileView v;
@@ -124,7 +125,7 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
     v.first_name = first;
     v.level = level;
     if (i % 3 != 0) v.location = std::string_view("Somewhere, XY");
-    profiles.Intern(v, HashProfile(v));
+    profile_ids.push_back(profiles.Intern(v, HashProfile(v)).first);
   }
   std::vector<SongRecord> songs(5);
   for (size_t i = 0; i < songs.size(); ++i) {
@@ -156,7 +157,7 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
       e.ts = centers[static_cast<size_t>(pick(0, static_cast<int64_t>(centers.size()) - 1))] + pick(-3000, 3000);
     }
     e.song = static_cast<int32_t>(pick(-1, static_cast<int64_t>(songs.size()) - 1));
-    e.profile = static_cast<uint32_t>(pick(0, static_cast<int64_t>(profiles.size()) - 1));
+    e.profile = profile_ids[static_cast<size_t>(pick(0, static_cast<int64_t>(profile_ids.size()) - 1))];
     e.file = static_cast<uint32_t>(pick(0, static_cast<int64_t>(n_files) - 1));
     e.line = static_cast<uint32_t>(i + 1);
     files[e.file].push_back(e);

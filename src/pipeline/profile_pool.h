@@ -45,6 +45,7 @@ class ProfilePool {
   // Not thread-safe: for after the map stage.
   const Profile& operator[](uint32_t id) const { return shards_[id % kShards].profiles[id / kShards]; }
   size_t size() const;
+  bool contains(uint32_t id) const { return id / kShards < shards_[id % kShards].profiles.size(); }
 
  private:
   // Sharded by hash, so that two threads missing their caches at once rarely wait for each other;
