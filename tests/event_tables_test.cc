@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/merge.h"
 #include "pipeline/calendar.h"
 
 namespace lakeforge {
@@ -183,6 +184,30 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, EventTablesProperty, ::testing::Range(1, 41));
+
+// The loser-tree merge against std::stable_sort of the concatenation: random run counts (with
+// empty runs and a count that is not a power of two), many equal keys, and stability by run.
+TEST(MergeRuns, EqualsStableSortOfTheConcatenation) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    size_t k = rng() % 40;
+    std::vector<std::vector<std::pair<int, size_t>>> runs(k);  // (key, run)
+    std::vector<std::pair<int, size_t>> all;
+    for (size_t r = 0; r < k; ++r) {
+      size_t n = rng() % 4 == 0 ? 0 : rng() % 50;
+      for (size_t i = 0; i < n; ++i) runs[r].push_back({static_cast<int>(rng() % 20), r});
+      std::sort(runs[r].begin(), runs[r].end());
+      all.insert(all.end(), runs[r].begin(), runs[r].end());
+    }
+    auto by_key = [](const std::pair<int, size_t>& a, const std::pair<int, size_t>& b) { return a.first < b.first; };
+    std::stable_sort(all.begin(), all.end(), by_key);
+    std::vector<SortedRun<std::pair<int, size_t>>> spans;
+    for (const auto& r : runs) spans.push_back({r.data(), r.data() + r.size()});
+    std::vector<std::pair<int, size_t>> merged;
+    MergeRuns(spans, by_key, [&](const std::pair<int, size_t>& x) { merged.push_back(x); });
+    ASSERT_EQ(merged, all) << "round " << round << ", " << k << " runs";
+  }
+}
 
 }  // namespace
 }  // namespace lakeforge

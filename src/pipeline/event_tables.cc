@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "base/memory.h"
+#include "base/merge.h"
 #include "base/parallel.h"
 #include "pipeline/calendar.h"
 
@@ -70,29 +71,32 @@ std::vector<int64_t> UserCuts(const std::vector<std::vector<Event>>& files, size
   return cuts;
 }
 
-void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo, const int64_t* hi,
-                 std::vector<Event>* buffer, RangeOutput* out) {
+void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo, const int64_t* hi, RangeOutput* out) {
+  // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
-  buffer->clear();
+  std::vector<SortedRun<Event>> runs;
+  size_t total = 0, matched = 0;
   for (const auto& f : files) {
     auto b = lo ? std::lower_bound(f.begin(), f.end(), *lo, user_below) : f.begin();
     auto e = hi ? std::lower_bound(b, f.end(), *hi, user_below) : f.end();
-    buffer->insert(buffer->end(), b, e);
+    if (b == e) continue;
+    runs.push_back({&*b, &*b + (e - b)});
+    total += static_cast<size_t>(e - b);
+    for (auto it = b; it != e; ++it) matched += it->song >= 0;
   }
-  std::sort(buffer->begin(), buffer->end(), IdentityLess);
-  size_t matched = 0;
-  for (const Event& e : *buffer) matched += e.song >= 0;
-  out->times.reserve(buffer->size());
+  out->times.reserve(total);
   out->plays.reserve(matched);
+  const Event* prev = nullptr;
   const Event* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
     if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
   };
-  for (size_t i = 0; i < buffer->size(); ++i) {
-    const Event& e = (*buffer)[i];
-    if (i > 0 && SameIdentity(e, (*buffer)[i - 1])) {
+  MergeRuns(std::move(runs), IdentityLess, [&](const Event& e) {
+    bool repeat = prev != nullptr && SameIdentity(e, *prev);
+    prev = &e;
+    if (repeat) {
       ++out->duplicates;
-      continue;
+      return;
     }
     ++out->events;
     if (best == nullptr || best->user_id != e.user_id) {
@@ -103,7 +107,7 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
     }
     out->times.push_back(e.ts);
     if (e.song >= 0) out->plays.push_back({e.ts, e.user_id, e.session_id, e.item, e.song, e.profile});
-  }
+  });
   flush_user();
   std::sort(out->times.begin(), out->times.end());
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
@@ -159,16 +163,17 @@ struct MonthSlices {
     }
   }
 
-  // Partition p's rows, sorted by `less`.
+  // Partition p's rows, merged in `less` order (the order the runs are sorted in).
   template <typename Less>
   std::vector<T> Gather(size_t p, Less less) const {
     std::vector<T> rows;
     rows.reserve(PartitionSize(p));
+    std::vector<SortedRun<T>> parts;
     for (size_t r = 0; r < runs.size(); ++r) {
-      rows.insert(rows.end(), runs[r].begin() + static_cast<std::ptrdiff_t>(slices[p][r].first),
-                  runs[r].begin() + static_cast<std::ptrdiff_t>(slices[p][r].second));
+      auto [b, e] = slices[p][r];
+      if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
     }
-    std::sort(rows.begin(), rows.end(), less);
+    MergeRuns(std::move(parts), less, [&](const T& x) { rows.push_back(x); });
     return rows;
   }
 
@@ -199,13 +204,10 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(files, static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeOutput> ranges(cuts.size() + 1);
-  std::vector<std::vector<Event>> buffers(static_cast<size_t>(std::max(1, threads)));
-  ParallelFor(ranges.size(), threads, [&](size_t r, int t) {
-    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r],
-                &buffers[static_cast<size_t>(t)], &ranges[r]);
+  ParallelFor(ranges.size(), threads, [&](size_t r, int) {
+    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r]);
   });
   std::vector<std::vector<Event>>().swap(files);
-  std::vector<std::vector<Event>>().swap(buffers);
   ReleaseFreeMemory();
 
   // users: ranges are in user order, so their rows concatenate in order.

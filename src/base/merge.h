@@ -1,0 +1,58 @@
+// K-way merge of sorted runs with a loser tree: log2(k) compares per element and no moves of the
+// elements themselves, where sorting the concatenation costs log2(n) compares and as many moves.
+// Equal elements come out in run order, so the merge is stable.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace lakeforge {
+
+template <typename T>
+struct SortedRun {
+  const T* begin;
+  const T* end;
+};
+
+// Calls emit(const T&) for every element of every run, in `less` order. Each run must be sorted.
+template <typename T, typename Less, typename Emit>
+void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+  size_t k = runs.size();
+  if (k == 0) return;
+  if (k == 1) {
+    for (const T* p = runs[0].begin; p != runs[0].end; ++p) emit(*p);
+    return;
+  }
+  size_t leaves = 1;
+  while (leaves < k) leaves *= 2;
+  runs.resize(leaves, SortedRun<T>{nullptr, nullptr});  // padding runs are empty from the start
+  // a beats b: a has an element and b has none, or a's head is smaller, or equal and a is first.
+  auto beats = [&](size_t a, size_t b) {
+    if (runs[a].begin == runs[a].end) return false;
+    if (runs[b].begin == runs[b].end) return true;
+    if (less(*runs[a].begin, *runs[b].begin)) return true;
+    if (less(*runs[b].begin, *runs[a].begin)) return false;
+    return a < b;
+  };
+  // losers[n] for inner node n (1..leaves-1) holds the run that lost the match there.
+  std::vector<size_t> losers(leaves);
+  std::vector<size_t> winners(2 * leaves);
+  for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
+  for (size_t n = leaves - 1; n >= 1; --n) {
+    size_t a = winners[2 * n], b = winners[2 * n + 1];
+    bool a_wins = beats(a, b);
+    winners[n] = a_wins ? a : b;
+    losers[n] = a_wins ? b : a;
+  }
+  size_t winner = winners[1];
+  while (runs[winner].begin != runs[winner].end) {
+    emit(*runs[winner].begin);
+    ++runs[winner].begin;
+    for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2) {
+      if (beats(losers[n], winner)) std::swap(losers[n], winner);
+    }
+  }
+}
+
+}  // namespace lakeforge
