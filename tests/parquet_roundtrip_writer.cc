@@ -1,21 +1,24 @@
 // Property-test driver: writes random Parquet files with lakeforge's writer, each beside an
 // .expected.jsonl of the values it holds, for tests/js/parquet_check.mjs to read back with DuckDB
 // and hyparquet. Random schemas (every type, REQUIRED and OPTIONAL), nulls, empty and very long
-// strings, unicode, repeated values, extreme numbers, NaN and +/-0.0, every codec, small page and
-// dictionary limits so that multi-page chunks, dictionary fallback and all-null chunks occur.
+// strings, unicode, dictionary-coded string columns, repeated values, extreme numbers, NaN and +/-0.0, every codec,
+// small page and dictionary limits so that multi-page chunks, dictionary fallback and all-null chunks occur.
 //
 // Usage: parquet_roundtrip_writer <dir> <seed> <files>
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "formats/json/json_string.h"
 #include "formats/parquet/file_writer.h"
 #include "io/file_system.h"
-#include "formats/json/json_string.h"
 
 using namespace lakeforge;
 
@@ -76,8 +79,8 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(std::strtoull(argv[2], nullptr, 10));
   int files = std::atoi(argv[3]);
   auto fs = MakeLocalFileSystem();
-  const DataType kTypes[] = {DataType::kBool, DataType::kInt32, DataType::kInt64, DataType::kDouble, DataType::kString,
-                             DataType::kTimestampMillis};
+  const DataType kTypes[] = {DataType::kBool,   DataType::kInt32,  DataType::kInt64,
+                             DataType::kDouble, DataType::kString, DataType::kTimestampMillis};
   const Codec kCodecs[] = {Codec::kSnappy, Codec::kZstd, Codec::kGzip, Codec::kUncompressed};
   for (int f = 0; f < files; ++f) {
     Schema schema;
@@ -95,18 +98,33 @@ int main(int argc, char** argv) {
     std::string name = JoinPath(dir, "f" + std::to_string(f));
     auto out = fs->OpenOutputStream(name + ".parquet");
     auto expected = fs->OpenOutputStream(name + ".expected.jsonl");
-    std::string header = "{\"codec\":\"" + std::string(CodecName(opt.codec)) + "\",\"rows\":" + std::to_string(rows) +
-                         ",\"columns\":[";
+    std::string header =
+        "{\"codec\":\"" + std::string(CodecName(opt.codec)) + "\",\"rows\":" + std::to_string(rows) + ",\"columns\":[";
     for (size_t c = 0; c < ncols; ++c)
       header += std::string(c ? "," : "") + "{\"name\":\"" + schema[c].name + "\",\"type\":\"" +
                 DataTypeName(schema[c].type) + "\",\"nullable\":" + (schema[c].nullable ? "true" : "false") + "}";
     expected->Write(header + "]}\n");
     parquet::ParquetFileWriter writer(out.get(), schema, opt, name);
+    // Half the string columns are dictionary-coded: a file-wide dictionary of distinct strings.
+    std::vector<std::vector<std::string>> dict_strings(ncols);
+    std::vector<std::shared_ptr<StringDictionary>> dicts(ncols);
+    for (size_t c = 0; c < ncols; ++c) {
+      if (schema[c].type != DataType::kString || rng() % 2) continue;
+      size_t want = 1 + rng() % 60;
+      for (size_t i = 0; i < want * 2 && dict_strings[c].size() < want; ++i) {
+        std::string v = RandomString(rng);
+        if (std::find(dict_strings[c].begin(), dict_strings[c].end(), v) == dict_strings[c].end())
+          dict_strings[c].push_back(v);
+      }
+      dicts[c] = std::make_shared<StringDictionary>(dict_strings[c].begin(), dict_strings[c].end());
+    }
     // Several batches of random size, to exercise batch appends across row-group boundaries.
     size_t done = 0;
     while (done < rows) {
       size_t n = std::min(rows - done, 1 + static_cast<size_t>(rng() % 500));
       RecordBatch batch(schema);
+      for (size_t c = 0; c < ncols; ++c)
+        if (dicts[c]) batch.columns[c] = Column(dicts[c]);
       std::vector<std::string> lines(n, "[");
       for (size_t c = 0; c < ncols; ++c) {
         Column& col = batch.columns[c];
@@ -148,6 +166,12 @@ int main(int argc, char** argv) {
               break;
             }
             case DataType::kString: {
+              if (dicts[c]) {
+                auto code = static_cast<uint32_t>(repeat ? 0 : rng() % dicts[c]->size());
+                col.AppendCode(code);
+                AppendJsonString(std::string((*dicts[c])[code]), &js);
+                break;
+              }
               std::string v = repeat ? "repeated" : RandomString(rng);
               col.AppendString(v);
               AppendJsonString(v, &js);

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 
 #include "base/memory.h"
 #include "base/merge.h"
@@ -184,6 +186,59 @@ struct MonthSlices {
   }
 };
 
+// The songplays string columns as dictionary codes: each distinct string once per run, and per
+// profile and per song the code of its strings, so a row appends five codes and copies no bytes.
+struct PlayDictionaries {
+  static constexpr uint32_t kNullCode = UINT32_MAX;
+  std::shared_ptr<StringDictionary> level, location, user_agent, song_id, artist_id;
+  std::vector<uint32_t> level_of, location_of, user_agent_of;  // by profile id
+  std::vector<uint32_t> artist_of;                             // by song index
+
+  PlayDictionaries(const ProfilePool& profiles, const SongRefs& songs, int threads) {
+    ParallelFor(2, threads, [&](size_t task, int) {
+      if (task == 0) {
+        Coder level_coder, location_coder, agent_coder;
+        level_of.assign(profiles.id_limit(), kNullCode);
+        location_of = user_agent_of = level_of;
+        profiles.ForEach([&](uint32_t id, const Profile& p) {
+          level_of[id] = level_coder.Code(p.level);
+          location_of[id] = location_coder.Code(p.location);
+          user_agent_of[id] = agent_coder.Code(p.user_agent);
+        });
+        level = level_coder.Take();
+        location = location_coder.Take();
+        user_agent = agent_coder.Take();
+      } else {
+        song_id = std::make_shared<StringDictionary>();  // song_ids are distinct: a song's code is its index
+        song_id->reserve(songs.size());
+        Coder artist_coder;
+        artist_of.reserve(songs.size());
+        for (const SongRecord* s : songs) {
+          song_id->push_back(s->song_id);
+          artist_of.push_back(artist_coder.Code(std::optional<std::string_view>(s->artist_id)));
+        }
+        artist_id = artist_coder.Take();
+      }
+    });
+  }
+
+ private:
+  struct Coder {
+    std::unordered_map<std::string_view, uint32_t> codes;
+    std::shared_ptr<StringDictionary> strings = std::make_shared<StringDictionary>();
+    uint32_t Code(const std::optional<std::string>& v) {
+      return v ? Code(std::optional<std::string_view>(*v)) : kNullCode;
+    }
+    uint32_t Code(std::optional<std::string_view> v) {
+      if (!v) return kNullCode;
+      auto [it, fresh] = codes.try_emplace(*v, static_cast<uint32_t>(strings->size()));
+      if (fresh) strings->push_back(*v);
+      return it->second;
+    }
+    std::shared_ptr<StringDictionary> Take() { return std::move(strings); }
+  };
+};
+
 }  // namespace
 
 uint64_t SortFileEvents(std::vector<Event>* events) {
@@ -291,42 +346,42 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
                             plays->dirs,
                             {}};
   Schema play_schema = out.songplays.schema;
-  out.songplays.batch_of = [plays, first_id, play_schema, &profiles, &songs](size_t p) {
+  auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
+  out.songplays.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
     std::vector<Play> rows = plays->Gather(p, PlayLess);
     RecordBatch batch(play_schema);
     auto& cols = batch.columns;
-    // Strings are sized first: growing five string buffers by doubling cost more than building them.
-    size_t bytes[9] = {};
-    auto size_of = [](const std::optional<std::string>& v) { return v ? v->size() : 0; };
-    for (const Play& e : rows) {
-      const Profile& pr = profiles[e.profile];
-      const SongRecord& s = *songs[static_cast<size_t>(e.song)];
-      bytes[3] += size_of(pr.level);
-      bytes[4] += s.song_id.size();
-      bytes[5] += s.artist_id.size();
-      bytes[7] += size_of(pr.location);
-      bytes[8] += size_of(pr.user_agent);
-    }
-    for (size_t c = 0; c < cols.size(); ++c) cols[c].Reserve(rows.size(), bytes[c]);
+    const PlayDictionaries& d = *dicts;
+    cols[3] = Column(d.level);
+    cols[4] = Column(d.song_id);
+    cols[5] = Column(d.artist_id);
+    cols[7] = Column(d.location);
+    cols[8] = Column(d.user_agent);
+    for (auto& c : cols) c.Reserve(rows.size());
     auto optional_int = [](Column& c, int64_t v) {
       if (v == kNull)
         c.AppendNull();
       else
         c.AppendInt64(v);
     };
+    auto optional_code = [](Column& c, uint32_t code) {
+      if (code == PlayDictionaries::kNullCode)
+        c.AppendNull();
+      else
+        c.AppendCode(code);
+    };
     for (size_t i = 0; i < rows.size(); ++i) {
       const Play& e = rows[i];
-      const Profile& pr = profiles[e.profile];
-      const SongRecord& s = *songs[static_cast<size_t>(e.song)];
+      auto song = static_cast<size_t>(e.song);
       cols[0].AppendInt64((*first_id)[p] + static_cast<int64_t>(i));
       cols[1].AppendInt64(e.ts);
       optional_int(cols[2], e.user_id);
-      AppendOptional(cols[3], pr.level);
-      cols[4].AppendString(s.song_id);
-      cols[5].AppendString(s.artist_id);
+      optional_code(cols[3], d.level_of[e.profile]);
+      cols[4].AppendCode(static_cast<uint32_t>(song));
+      cols[5].AppendCode(d.artist_of[song]);
       optional_int(cols[6], e.session_id);
-      AppendOptional(cols[7], pr.location);
-      AppendOptional(cols[8], pr.user_agent);
+      optional_code(cols[7], d.location_of[e.profile]);
+      optional_code(cols[8], d.user_agent_of[e.profile]);
     }
     return batch;
   };

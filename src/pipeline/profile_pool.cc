@@ -1,6 +1,7 @@
 // Profile interning; see profile_pool.h.
 #include "pipeline/profile_pool.h"
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 
@@ -66,6 +67,14 @@ size_t ProfilePool::size() const {
   size_t n = 0;
   for (const Shard& s : shards_) n += s.profiles.size();
   return n;
+}
+
+size_t ProfilePool::id_limit() const {
+  size_t limit = 0;
+  for (uint32_t s = 0; s < kShards; ++s)
+    if (!shards_[s].profiles.empty())
+      limit = std::max<size_t>(limit, (shards_[s].profiles.size() - 1) * kShards + s + 1);
+  return limit;
 }
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {

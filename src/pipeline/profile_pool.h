@@ -45,6 +45,14 @@ class ProfilePool {
   // Not thread-safe: for after the map stage.
   const Profile& operator[](uint32_t id) const { return shards_[id % kShards].profiles[id / kShards]; }
   size_t size() const;
+  // One past the largest id handed out (ids are not dense: see the shards below).
+  size_t id_limit() const;
+  // Calls fn(id, profile) for every profile. Not thread-safe.
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (uint32_t s = 0; s < kShards; ++s)
+      for (uint32_t i = 0; i < shards_[s].profiles.size(); ++i) fn(i * kShards + s, shards_[s].profiles[i]);
+  }
   bool contains(uint32_t id) const { return id / kShards < shards_[id % kShards].profiles.size(); }
 
  private:

@@ -25,8 +25,12 @@ void Column::Reserve(size_t n, size_t string_bytes) {
     case DataType::kTimestampMillis: i64_.reserve(size_ + n); break;
     case DataType::kDouble: f64_.reserve(size_ + n); break;
     case DataType::kString:
-      offsets_.reserve(size_ + n + 1);
-      bytes_.reserve(bytes_.size() + string_bytes);
+      if (dictionary_) {
+        codes_.reserve(size_ + n);
+      } else {
+        offsets_.reserve(size_ + n + 1);
+        bytes_.reserve(bytes_.size() + string_bytes);
+      }
       break;
   }
 }
@@ -45,7 +49,12 @@ void Column::AppendNull() {
     case DataType::kInt64:
     case DataType::kTimestampMillis: i64_.push_back(0); break;
     case DataType::kDouble: f64_.push_back(0); break;
-    case DataType::kString: offsets_.push_back(static_cast<uint32_t>(bytes_.size())); break;
+    case DataType::kString:
+      if (dictionary_)
+        codes_.push_back(0);
+      else
+        offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+      break;
   }
   ++size_;
 }
@@ -75,6 +84,7 @@ void Column::AppendDouble(double v) {
 }
 
 void Column::AppendString(std::string_view v) {
+  if (dictionary_) throw Error::Internal("AppendString on a dictionary-coded column");
   MarkValid();
   if (bytes_.size() + v.size() > UINT32_MAX)
     throw Error::Internal("string column exceeds 4 GiB in one row group buffer");
@@ -83,8 +93,18 @@ void Column::AppendString(std::string_view v) {
   ++size_;
 }
 
+void Column::AppendCode(uint32_t code) {
+  if (!dictionary_ || code >= dictionary_->size()) throw Error::Internal("AppendCode: no such dictionary code");
+  MarkValid();
+  codes_.push_back(code);
+  coded_bytes_ += (*dictionary_)[code].size();
+  ++size_;
+}
+
 void Column::AppendRange(const Column& other, size_t begin, size_t end) {
   if (other.type_ != type_) throw Error::Internal("AppendRange: column types differ");
+  if (dictionary_ && other.dictionary_ != dictionary_)
+    throw Error::Internal("AppendRange: a coded column takes rows of the same dictionary only");
   for (size_t i = begin; i < end; ++i) {
     if (!other.IsValid(i)) {
       AppendNull();
@@ -96,7 +116,12 @@ void Column::AppendRange(const Column& other, size_t begin, size_t end) {
       case DataType::kInt64:
       case DataType::kTimestampMillis: AppendInt64(other.i64_[i]); break;
       case DataType::kDouble: AppendDouble(other.f64_[i]); break;
-      case DataType::kString: AppendString(other.StringAt(i)); break;
+      case DataType::kString:
+        if (dictionary_)
+          AppendCode(other.codes_[i]);
+        else
+          AppendString(other.StringAt(i));
+        break;
     }
   }
 }
@@ -108,7 +133,7 @@ size_t Column::ByteSize() const {
     case DataType::kInt64:
     case DataType::kTimestampMillis:
     case DataType::kDouble: return size_ * 8;
-    case DataType::kString: return bytes_.size() + 4 * size_;
+    case DataType::kString: return (dictionary_ ? coded_bytes_ : bytes_.size()) + 4 * size_;
   }
   return 0;
 }
@@ -123,6 +148,8 @@ void Column::Clear() {
   f64_.clear();
   bytes_.clear();
   offsets_.assign(1, 0);
+  codes_.clear();
+  coded_bytes_ = 0;
 }
 
 RecordBatch::RecordBatch(Schema s) : schema(std::move(s)) {

@@ -2,10 +2,14 @@
 //
 // A Column is a typed, growable array with an optional validity vector. Null slots still occupy a
 // value slot (0 or the empty string) so that row i is always at index i. Strings live in one byte
-// buffer with n+1 offsets, as in Arrow.
+// buffer with n+1 offsets, as in Arrow, or, in a dictionary-coded string column, as 32-bit codes
+// into a shared list of distinct strings (Arrow's dictionary arrays): a table whose strings repeat
+// (a user's level, a song's id) appends a code per row instead of copying the bytes, and the
+// Parquet writer builds its dictionary from the codes without hashing a string.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +28,16 @@ struct Field {
 
 using Schema = std::vector<Field>;
 
+// Distinct strings; a coded column's code c stands for (*dictionary)[c]. The bytes they point to
+// must outlive every column that uses the dictionary.
+using StringDictionary = std::vector<std::string_view>;
+
 class Column {
  public:
   explicit Column(DataType type) : type_(type) {}
+  // A dictionary-coded string column. Rows are added with AppendCode and AppendNull.
+  explicit Column(std::shared_ptr<const StringDictionary> dictionary)
+      : type_(DataType::kString), dictionary_(std::move(dictionary)) {}
 
   DataType type() const { return type_; }
   size_t size() const { return size_; }
@@ -41,7 +52,8 @@ class Column {
   void AppendInt32(int32_t v);
   void AppendInt64(int64_t v);  // also timestamps (ms since epoch)
   void AppendDouble(double v);
-  void AppendString(std::string_view v);
+  void AppendString(std::string_view v);  // not on a coded column
+  void AppendCode(uint32_t code);         // only on a coded column
   // Appends rows [begin, end) of another column of the same type.
   void AppendRange(const Column& other, size_t begin, size_t end);
 
@@ -50,8 +62,12 @@ class Column {
   const std::vector<int64_t>& int64s() const { return i64_; }
   const std::vector<double>& doubles() const { return f64_; }
   std::string_view StringAt(size_t i) const {
+    if (dictionary_) return (*dictionary_)[codes_[i]];  // (not for a null row: its code is a placeholder)
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
+  bool dictionary_coded() const { return dictionary_ != nullptr; }
+  const StringDictionary& dictionary() const { return *dictionary_; }
+  const std::vector<uint32_t>& codes() const { return codes_; }
   // Uncompressed PLAIN size estimate of the values, for row-group and page sizing.
   size_t ByteSize() const;
   void Clear();
@@ -69,6 +85,9 @@ class Column {
   std::vector<double> f64_;
   std::string bytes_;
   std::vector<uint32_t> offsets_{0};
+  std::shared_ptr<const StringDictionary> dictionary_;
+  std::vector<uint32_t> codes_;
+  size_t coded_bytes_ = 0;  // the coded rows' string bytes, for ByteSize
 };
 
 // Columns of equal length, one per schema field.

@@ -133,6 +133,32 @@ class Dictionary {
   size_t plain_bytes_ = 0;
 };
 
+// The same, for a dictionary-coded column: a chunk-local index per code, in first-seen order, so
+// the pages equal those the hashing Dictionary writes for the same strings.
+class CodedDictionary {
+ public:
+  explicit CodedDictionary(const StringDictionary& strings) : strings_(strings), local_(strings.size(), kNone) {}
+
+  uint32_t Insert(uint32_t code) {
+    uint32_t& idx = local_[code];
+    if (idx == kNone) {
+      idx = static_cast<uint32_t>(values_.size());
+      values_.push_back(strings_[code]);
+      plain_bytes_ += StringTraits::PlainSize(strings_[code]);
+    }
+    return idx;
+  }
+  size_t plain_bytes() const { return plain_bytes_; }
+  const std::vector<std::string_view>& values() const { return values_; }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  const StringDictionary& strings_;
+  std::vector<uint32_t> local_;
+  std::vector<std::string_view> values_;
+  size_t plain_bytes_ = 0;
+};
+
 // Min/max in the column's sort order (TYPE_ORDER) over the values for_each(fn) passes to fn: the
 // chunk's non-null values, or its dictionary, which holds the same set once each.
 template <typename Traits, typename ForEach>
@@ -249,12 +275,13 @@ void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8
   std::memcpy(body->data() + at, &len, 4);
 }
 
-template <typename Traits>
-bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
-                        ColumnChunkMeta* meta) {
+// Dict is Dictionary<Traits>, or CodedDictionary for a coded column; insert(dict, row) adds a row's
+// value and returns its index.
+template <typename Traits, typename Dict, typename Insert>
+bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, Dict& dict, Insert insert,
+                        ChunkSink* sink, ColumnChunkMeta* meta) {
   using T = typename Traits::T;
   size_t n = col.size();
-  Dictionary<Traits> dict(std::min<size_t>(n, 1 << 16));
   std::vector<uint32_t> indices;  // one per non-null row
   indices.reserve(n - col.null_count());
   size_t probe = options.dictionary_probe_values, probe_plain_bytes = 0;
@@ -264,8 +291,9 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
   };
   for (size_t i = 0; i < n; ++i) {
     if (!col.IsValid(i)) continue;
-    T v = Traits::Get(col, i);
-    indices.push_back(dict.Insert(v));
+    uint32_t index = insert(dict, i);
+    indices.push_back(index);
+    const T& v = dict.values()[index];
     if (dict.plain_bytes() > options.dictionary_limit_bytes) return false;
     if (indices.size() <= probe) {
       probe_plain_bytes += Traits::PlainSize(v);
@@ -346,7 +374,20 @@ void WriteTyped(const Column& col, const Field& field, const WriterOptions& opti
   ChunkSink sink(options, out, meta);
   // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
   bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
-  if (use_dictionary && TryWriteDictionary<Traits>(col, field, options, &sink, meta)) return;
+  if (use_dictionary) {
+    if constexpr (std::is_same_v<Traits, StringTraits>) {
+      if (col.dictionary_coded()) {
+        CodedDictionary dict(col.dictionary());
+        auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(col.codes()[i]); };
+        if (TryWriteDictionary<Traits>(col, field, options, dict, insert, &sink, meta)) return;
+        WritePlain<Traits>(col, field, options, &sink, meta);
+        return;
+      }
+    }
+    Dictionary<Traits> dict(std::min<size_t>(col.size(), 1 << 16));
+    auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
+    if (TryWriteDictionary<Traits>(col, field, options, dict, insert, &sink, meta)) return;
+  }
   WritePlain<Traits>(col, field, options, &sink, meta);
 }
 
