@@ -116,7 +116,11 @@ int main(int argc, char** argv) {
         if (std::find(dict_strings[c].begin(), dict_strings[c].end(), v) == dict_strings[c].end())
           dict_strings[c].push_back(v);
       }
-      dicts[c] = std::make_shared<StringDictionary>(dict_strings[c].begin(), dict_strings[c].end());
+      // Half of them sorted, which lets the writer take min/max from the codes.
+      if (rng() % 2) std::sort(dict_strings[c].begin(), dict_strings[c].end());
+      dicts[c] = std::make_shared<StringDictionary>();
+      dicts[c]->values.assign(dict_strings[c].begin(), dict_strings[c].end());
+      dicts[c]->sorted = std::is_sorted(dict_strings[c].begin(), dict_strings[c].end());
     }
     // Several batches of random size, to exercise batch appends across row-group boundaries.
     size_t done = 0;
@@ -167,9 +171,9 @@ int main(int argc, char** argv) {
             }
             case DataType::kString: {
               if (dicts[c]) {
-                auto code = static_cast<uint32_t>(repeat ? 0 : rng() % dicts[c]->size());
+                auto code = static_cast<uint32_t>(repeat ? 0 : rng() % dicts[c]->values.size());
                 col.AppendCode(code);
-                AppendJsonString(std::string((*dicts[c])[code]), &js);
+                AppendJsonString(std::string(dicts[c]->values[code]), &js);
                 break;
               }
               std::string v = repeat ? "repeated" : RandomString(rng);

@@ -22,7 +22,8 @@ std::string Errno(const std::string& what, const std::string& path) {
 
 class LocalOutputStream final : public OutputStream {
  public:
-  LocalOutputStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) { buf_.reserve(kBufferSize); }
+  // The buffer grows as needed (up to kBufferSize): most files written here are a few hundred bytes.
+  LocalOutputStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~LocalOutputStream() override {
     if (fd_ >= 0) ::close(fd_);
     if (!final_path_.empty()) ::unlink(path_.c_str());  // abandoned: never visible under its name

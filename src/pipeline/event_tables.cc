@@ -2,6 +2,7 @@
 #include "pipeline/event_tables.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -188,6 +189,7 @@ struct MonthSlices {
 
 // The songplays string columns as dictionary codes: each distinct string once per run, and per
 // profile and per song the code of its strings, so a row appends five codes and copies no bytes.
+// Each dictionary is in string order, so the writer finds a column's min/max by comparing codes.
 struct PlayDictionaries {
   static constexpr uint32_t kNullCode = UINT32_MAX;
   std::shared_ptr<StringDictionary> level, location, user_agent, song_id, artist_id;
@@ -205,37 +207,52 @@ struct PlayDictionaries {
           location_of[id] = location_coder.Code(p.location);
           user_agent_of[id] = agent_coder.Code(p.user_agent);
         });
-        level = level_coder.Take();
-        location = location_coder.Take();
-        user_agent = agent_coder.Take();
+        level = level_coder.Sorted(&level_of);
+        location = location_coder.Sorted(&location_of);
+        user_agent = agent_coder.Sorted(&user_agent_of);
       } else {
-        song_id = std::make_shared<StringDictionary>();  // song_ids are distinct: a song's code is its index
-        song_id->reserve(songs.size());
+        // A song's code is its index: songs are distinct by song_id and sorted by it.
+        song_id = std::make_shared<StringDictionary>();
+        song_id->values.reserve(songs.size());
+        for (const SongRecord* s : songs) song_id->values.push_back(s->song_id);
+        song_id->sorted = std::adjacent_find(song_id->values.begin(), song_id->values.end(),
+                                             std::greater_equal<std::string_view>()) == song_id->values.end();
         Coder artist_coder;
         artist_of.reserve(songs.size());
-        for (const SongRecord* s : songs) {
-          song_id->push_back(s->song_id);
-          artist_of.push_back(artist_coder.Code(std::optional<std::string_view>(s->artist_id)));
-        }
-        artist_id = artist_coder.Take();
+        for (const SongRecord* s : songs) artist_of.push_back(artist_coder.Code(std::string_view(s->artist_id)));
+        artist_id = artist_coder.Sorted(&artist_of);
       }
     });
   }
 
  private:
+  // Codes strings in first-seen order, then renumbers them in string order.
   struct Coder {
     std::unordered_map<std::string_view, uint32_t> codes;
-    std::shared_ptr<StringDictionary> strings = std::make_shared<StringDictionary>();
-    uint32_t Code(const std::optional<std::string>& v) {
-      return v ? Code(std::optional<std::string_view>(*v)) : kNullCode;
-    }
-    uint32_t Code(std::optional<std::string_view> v) {
-      if (!v) return kNullCode;
-      auto [it, fresh] = codes.try_emplace(*v, static_cast<uint32_t>(strings->size()));
-      if (fresh) strings->push_back(*v);
+    std::vector<std::string_view> strings;
+    uint32_t Code(const std::optional<std::string>& v) { return v ? Code(std::string_view(*v)) : kNullCode; }
+    uint32_t Code(std::string_view v) {
+      auto [it, fresh] = codes.try_emplace(v, static_cast<uint32_t>(strings.size()));
+      if (fresh) strings.push_back(v);
       return it->second;
     }
-    std::shared_ptr<StringDictionary> Take() { return std::move(strings); }
+    // The dictionary in string order; rewrites the codes in *coded to match.
+    std::shared_ptr<StringDictionary> Sorted(std::vector<uint32_t>* coded) {
+      std::vector<uint32_t> order(strings.size());
+      for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return strings[a] < strings[b]; });
+      std::vector<uint32_t> rank(strings.size());
+      auto dict = std::make_shared<StringDictionary>();
+      dict->values.reserve(strings.size());
+      for (uint32_t r = 0; r < order.size(); ++r) {
+        rank[order[r]] = r;
+        dict->values.push_back(strings[order[r]]);
+      }
+      dict->sorted = true;
+      for (uint32_t& c : *coded)
+        if (c != kNullCode) c = rank[c];
+      return dict;
+    }
   };
 };
 

@@ -94,10 +94,10 @@ void Column::AppendString(std::string_view v) {
 }
 
 void Column::AppendCode(uint32_t code) {
-  if (!dictionary_ || code >= dictionary_->size()) throw Error::Internal("AppendCode: no such dictionary code");
+  if (!dictionary_ || code >= dictionary_->values.size()) throw Error::Internal("AppendCode: no such dictionary code");
   MarkValid();
   codes_.push_back(code);
-  coded_bytes_ += (*dictionary_)[code].size();
+  coded_bytes_ += dictionary_->values[code].size();
   ++size_;
 }
 

@@ -28,9 +28,13 @@ struct Field {
 
 using Schema = std::vector<Field>;
 
-// Distinct strings; a coded column's code c stands for (*dictionary)[c]. The bytes they point to
-// must outlive every column that uses the dictionary.
-using StringDictionary = std::vector<std::string_view>;
+// A coded column's code c stands for values[c]. The bytes they point to must outlive every column
+// that uses the dictionary.
+struct StringDictionary {
+  std::vector<std::string_view> values;  // distinct
+  // values ascend in unsigned byte order, so code order is string order (min/max compare codes).
+  bool sorted = false;
+};
 
 class Column {
  public:
@@ -62,7 +66,7 @@ class Column {
   const std::vector<int64_t>& int64s() const { return i64_; }
   const std::vector<double>& doubles() const { return f64_; }
   std::string_view StringAt(size_t i) const {
-    if (dictionary_) return (*dictionary_)[codes_[i]];  // (not for a null row: its code is a placeholder)
+    if (dictionary_) return dictionary_->values[codes_[i]];  // (not for a null row: its code is a placeholder)
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   bool dictionary_coded() const { return dictionary_ != nullptr; }

@@ -137,7 +137,7 @@ class Dictionary {
 // the pages equal those the hashing Dictionary writes for the same strings.
 class CodedDictionary {
  public:
-  explicit CodedDictionary(const StringDictionary& strings) : strings_(strings), local_(strings.size(), kNone) {}
+  explicit CodedDictionary(const StringDictionary& d) : strings_(d.values), local_(d.values.size(), kNone) {}
 
   uint32_t Insert(uint32_t code) {
     uint32_t& idx = local_[code];
@@ -153,7 +153,7 @@ class CodedDictionary {
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
-  const StringDictionary& strings_;
+  const std::vector<std::string_view>& strings_;
   std::vector<uint32_t> local_;
   std::vector<std::string_view> values_;
   size_t plain_bytes_ = 0;
@@ -336,13 +336,30 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
 template <typename Traits>
 void WritePlain(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
                 ColumnChunkMeta* meta) {
-  if constexpr (!std::is_same_v<Traits, BoolTraits>) {
-    ComputeMinMax<Traits>(
-        [&](auto&& fn) {
-          for (size_t i = 0; i < col.size(); ++i)
-            if (col.IsValid(i)) fn(Traits::Get(col, i));
-        },
-        &meta->statistics);
+  auto over_rows = [&](auto&& fn) {
+    for (size_t i = 0; i < col.size(); ++i)
+      if (col.IsValid(i)) fn(Traits::Get(col, i));
+  };
+  if constexpr (std::is_same_v<Traits, StringTraits>) {
+    if (col.dictionary_coded() && col.dictionary().sorted) {
+      // Code order is string order: find the smallest and largest code, compare no bytes.
+      uint32_t lo = UINT32_MAX, hi = 0;
+      for (size_t i = 0; i < col.size(); ++i) {
+        if (!col.IsValid(i)) continue;
+        lo = std::min(lo, col.codes()[i]);
+        hi = std::max(hi, col.codes()[i]);
+      }
+      auto bounds = [&](auto&& fn) {
+        if (lo > hi) return;  // no valid row
+        fn(col.dictionary().values[lo]);
+        fn(col.dictionary().values[hi]);
+      };
+      ComputeMinMax<Traits>(bounds, &meta->statistics);
+    } else {
+      ComputeMinMax<Traits>(over_rows, &meta->statistics);
+    }
+  } else if constexpr (!std::is_same_v<Traits, BoolTraits>) {
+    ComputeMinMax<Traits>(over_rows, &meta->statistics);
   }
   std::string body;
   std::vector<uint8_t> levels, bits;
