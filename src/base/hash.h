@@ -14,32 +14,43 @@ inline uint64_t MixMul(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
 
-// 8 bytes at a time; the tail is read as the last 8 bytes (overlapping the previous word) when the
-// string has 8 or more, else with 4/2/1-byte loads, so no load ever touches a byte outside it.
+// 16 bytes per multiply (the structure of wyhash): the tail is read as the last 16 bytes
+// (overlapping what the loop hashed) when the string is longer, else with 8/4/1-byte loads, so no
+// load ever touches a byte outside it.
 inline uint64_t HashBytes(std::string_view s, uint64_t seed = 0) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t h = MixMul(seed ^ n, 0x9E3779B97F4A7C15ULL);
+  constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k1 = 0xE7037ED1A0B428DBULL, k2 = 0x8EBC6AF09C88C6E3ULL;
   auto load64 = [](const char* q) {
     uint64_t w;
     std::memcpy(&w, q, 8);
     return w;
   };
-  if (n >= 8) {
-    for (; n > 8; p += 8, n -= 8) h = MixMul(h ^ load64(p), 0xA0761D6478BD642FULL);
-    return MixMul(h ^ load64(p + n - 8), 0xE7037ED1A0B428DBULL);
+  auto load32 = [](const char* q) {
+    uint32_t w;
+    std::memcpy(&w, q, 4);
+    return static_cast<uint64_t>(w);
+  };
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = seed ^ MixMul(seed ^ k0, k1);
+  uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load64(p);
+      b = load64(p + n - 8);
+    } else if (n >= 4) {
+      a = load32(p);
+      b = load32(p + n - 4);
+    } else if (n > 0) {
+      a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+          (static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) | static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    const char* end = p + n;
+    for (; end - p > 16; p += 16) h = MixMul(load64(p) ^ k1, load64(p + 8) ^ h);
+    a = load64(end - 16);
+    b = load64(end - 8);
   }
-  uint64_t w = 0;
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    w = (static_cast<uint64_t>(hi) << 32) | lo;
-  } else if (n > 0) {
-    w = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
-        (static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) | static_cast<unsigned char>(p[n - 1]);
-  }
-  return MixMul(h ^ w, 0xE7037ED1A0B428DBULL);
+  return MixMul(k1 ^ n, MixMul(a ^ k1, b ^ h) ^ k2);
 }
 
 }  // namespace lakeforge

@@ -29,12 +29,16 @@ ProfilePool::ProfilePool() {
 }
 
 uint64_t HashProfile(const ProfileView& v) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL;
+  // Each part hashed on its own (with its own seed, so swapping two parts changes the hash), then
+  // combined: six independent multiply chains instead of one chain through all the bytes.
+  uint64_t part[6];
+  size_t i = 0;
   ForEachPart(v, [&](const std::optional<std::string_view>& s) {
-    // An absent string and an empty one hash apart.
-    h = s ? HashBytes(*s, h) : MixMul(h ^ 0x5bd1e995ULL, 0xA0761D6478BD642FULL);
+    uint64_t seed = 0x9E3779B97F4A7C15ULL * (i + 1);
+    part[i++] = s ? HashBytes(*s, seed) : seed ^ 0x5bd1e995ULL;  // absent and empty hash apart
   });
-  return h;
+  return MixMul(MixMul(part[0] ^ 0xA0761D6478BD642FULL, part[1]) ^ part[4],
+                MixMul(part[2] ^ 0xE7037ED1A0B428DBULL, part[3]) ^ part[5]);
 }
 
 bool SameProfile(const Profile& p, const ProfileView& v) {
