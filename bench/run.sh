@@ -14,8 +14,9 @@
 # Every timed run starts after `sync` and a read of the whole lake (untimed), so no run pays for
 # flushing the previous run's writes or for re-reading inodes another tool's run pushed out of
 # the caches (DuckDB's medium run takes 5 GB, and the tool timed after it used to start cold).
-# The I/O floor's time is the one it measures itself (bench/io_floor.cc: listing and reading the
-# inputs, writing the outputs), not its process time, which includes looking up the reference sizes.
+# The I/O floor's time and CPU are the ones it measures itself (bench/io_floor.cc: listing and
+# reading the inputs, writing the outputs), not its process's, which include looking up the
+# reference sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="$*"
@@ -57,9 +58,12 @@ time_floor() {
   sync
   warm
   local json
-  json=$(/usr/bin/time -f "%U %S %M" -o "$out/floor-rusage" build/bench/io_floor "$@")
-  read -r u s m <"$out/floor-rusage"
-  echo "floor $(echo "$json" | sed 's/.*"seconds":\([0-9.]*\).*/\1/') $u $s $m" >>"$out/times"
+  json=$(/usr/bin/time -f "%M" -o "$out/floor-rusage" build/bench/io_floor "$@")
+  read -r m <"$out/floor-rusage"
+  local secs cpu
+  secs=$(echo "$json" | sed 's/.*"seconds":\([0-9.]*\).*/\1/')
+  cpu=$(echo "$json" | sed 's/.*"cpu_seconds":\([0-9.]*\).*/\1/')
+  echo "floor $secs $cpu 0 $m" >>"$out/times"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 stat_of() {  # stat_of <label> <field#>  -> "median min max"
