@@ -1,10 +1,10 @@
 // Per-stage microbenchmarks (Google Benchmark): the numbers to watch when optimising.
 //   BM_ParseLogLines   NextSong log parsing + validation + join lookup, bytes/s per core
 //   BM_EncodeParquet   songplays-shaped batch -> Parquet (snappy), bytes/s of PLAIN input per core
+//   BM_EncodeSongFiles one-row songs partitions -> Parquet in memory: the per-file cost, files/s
 //   BM_ListAndRead     list + read of small files from a generated lake folder, files/s
 // Each benchmark checks its answer once before timing it.
 #include <benchmark/benchmark.h>
-
 #include <simdjson.h>
 
 #include <cstdio>
@@ -14,6 +14,7 @@
 #include "io/file_system.h"
 #include "pipeline/generator.h"
 #include "pipeline/record_parser.h"
+#include "pipeline/star_schema.h"
 #include "songplays_rows.h"
 
 using namespace lakeforge;
@@ -78,6 +79,33 @@ void BM_EncodeParquet(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * plain));
 }
 BENCHMARK(BM_EncodeParquet)->Unit(benchmark::kMillisecond);
+
+void BM_EncodeSongFiles(benchmark::State& state) {
+  const size_t n = 10000;
+  std::vector<SongRecord> records(n);
+  for (size_t i = 0; i < n; ++i) {
+    records[i].song_id = "SO" + std::to_string(100000 + i) + "ABCDEFGH";
+    records[i].artist_id = "AR" + std::to_string(200000 + i) + "ABCDEFGH";
+    records[i].title = "A song title number " + std::to_string(i);
+    records[i].duration = 100.0 + static_cast<double>(i);
+    records[i].year = 1990 + static_cast<int32_t>(i % 20);
+  }
+  SongRefs refs;
+  for (const auto& r : records) refs.push_back(&r);
+  TableData table = BuildSongsTable(refs, 1);
+  if (table.dirs.size() != n) state.SkipWithError("expected one partition per song");
+  for (auto _ : state) {
+    for (size_t p = 0; p < table.dirs.size(); ++p) {
+      StringOutputStream out;
+      parquet::ParquetFileWriter w(&out, table.schema, {}, "bench");
+      w.Write(table.batch_of(p));
+      w.Close();
+      benchmark::DoNotOptimize(out.str().data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_EncodeSongFiles)->Unit(benchmark::kMillisecond);
 
 void BM_ListAndRead(benchmark::State& state) {
   auto fs = MakeLocalFileSystem();

@@ -147,7 +147,7 @@ void Column::Clear() {
   i64_.clear();
   f64_.clear();
   bytes_.clear();
-  offsets_.assign(1, 0);
+  if (type_ == DataType::kString && !dictionary_) offsets_.assign(1, 0);
   codes_.clear();
   coded_bytes_ = 0;
 }

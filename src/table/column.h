@@ -38,7 +38,9 @@ struct StringDictionary {
 
 class Column {
  public:
-  explicit Column(DataType type) : type_(type) {}
+  explicit Column(DataType type) : type_(type) {
+    if (type == DataType::kString) offsets_.push_back(0);
+  }
   // A dictionary-coded string column. Rows are added with AppendCode and AppendNull.
   explicit Column(std::shared_ptr<const StringDictionary> dictionary)
       : type_(DataType::kString), dictionary_(std::move(dictionary)) {}
@@ -88,7 +90,7 @@ class Column {
   std::vector<int64_t> i64_;
   std::vector<double> f64_;
   std::string bytes_;
-  std::vector<uint32_t> offsets_{0};
+  std::vector<uint32_t> offsets_;  // {0} and one end offset per row, for a plain string column
   std::shared_ptr<const StringDictionary> dictionary_;
   std::vector<uint32_t> codes_;
   size_t coded_bytes_ = 0;  // the coded rows' string bytes, for ByteSize

@@ -1,6 +1,7 @@
 // ParquetFileWriter; the file layout is described in file_writer.h.
 #include "formats/parquet/file_writer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/error.h"
@@ -8,14 +9,10 @@
 
 namespace lakeforge::parquet {
 
-std::string CreatedBy() {
-  return std::string("lakeforge version ") + kVersion + " (build " + kBuildHash + ")";
-}
+std::string CreatedBy() { return std::string("lakeforge version ") + kVersion + " (build " + kBuildHash + ")"; }
 
 ParquetFileWriter::ParquetFileWriter(OutputStream* out, Schema schema, WriterOptions options, std::string name)
     : out_(out), schema_(std::move(schema)), options_(options), name_(std::move(name)) {
-  buffer_.reserve(schema_.size());
-  for (const auto& f : schema_) buffer_.emplace_back(f.type);
   out_->Write("PAR1");
 }
 
@@ -48,6 +45,10 @@ void ParquetFileWriter::Write(const RecordBatch& batch, size_t begin, size_t end
         return;
       }
     }
+    if (buffer_.empty()) {  // made on first use: most files are written straight from one batch
+      buffer_.reserve(schema_.size());
+      for (const auto& f : schema_) buffer_.emplace_back(f.type);
+    }
     while (begin < end) {
       // Append in slices so a huge batch still honours the row-group row limit.
       size_t take = std::min(end - begin, options_.row_group_rows - buffered_rows_);
@@ -69,12 +70,14 @@ void ParquetFileWriter::WriteRowGroup(const std::vector<Column>& columns, size_t
   RowGroupMeta rg;
   rg.num_rows = static_cast<int64_t>(rows);
   rg.columns.reserve(schema_.size());
-  for (size_t c = 0; c < schema_.size(); ++c) rg.columns.push_back(WriteColumnChunk(columns[c], schema_[c], options_, out_));
+  for (size_t c = 0; c < schema_.size(); ++c)
+    rg.columns.push_back(WriteColumnChunk(columns[c], schema_[c], options_, out_));
   rows_written_ += rg.num_rows;
   row_groups_.push_back(std::move(rg));
 }
 
 void ParquetFileWriter::FlushRowGroup() {
+  if (buffered_rows_ == 0) return;
   WriteRowGroup(buffer_, buffered_rows_);
   for (auto& col : buffer_) col.Clear();
   buffered_rows_ = 0;
@@ -85,6 +88,7 @@ void ParquetFileWriter::Close() {
   try {
     FlushRowGroup();
     std::string footer;
+    footer.reserve(512 + 256 * schema_.size() * std::max<size_t>(1, row_groups_.size()));
     SerializeFileMetaData(schema_, row_groups_, rows_written_, CreatedBy(), &footer);
     uint32_t len = static_cast<uint32_t>(footer.size());
     char tail[8];
