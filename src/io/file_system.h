@@ -25,6 +25,15 @@ struct FileBuffer {
   std::string_view view() const { return std::string_view(data.data(), size); }
 };
 
+// Sequential reads of one file.
+class InputStream {
+ public:
+  virtual ~InputStream() = default;
+  // Reads up to n bytes into out; returns how many, 0 only at the end of the file. Throws Error::Io
+  // naming the file.
+  virtual size_t Read(char* out, size_t n) = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -35,11 +44,16 @@ class FileSystem {
   virtual std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) = 0;
   // Reads a whole file into *buf (reused between calls to spare allocations).
   virtual void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) = 0;
+  // Opens a file for reading in pieces. The default reads it whole first (object stores fetch an
+  // object in one request); the local file system reads as the caller asks.
+  virtual std::unique_ptr<InputStream> OpenInputStream(const std::string& path);
   // Creates (truncates) a file, creating parent folders.
   virtual std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) = 0;
   // Like OpenOutputStream, but the file becomes visible under `path` only when Close() succeeds
   // (object stores: every upload is; local: a hidden temporary file renamed into place).
-  virtual std::unique_ptr<OutputStream> OpenAtomicOutputStream(const std::string& path) { return OpenOutputStream(path); }
+  virtual std::unique_ptr<OutputStream> OpenAtomicOutputStream(const std::string& path) {
+    return OpenOutputStream(path);
+  }
   virtual bool Exists(const std::string& path) = 0;
   // Size in bytes; throws Error::Io naming the path when it cannot be found.
   virtual int64_t FileSize(const std::string& path) = 0;

@@ -80,6 +80,23 @@ class LocalOutputStream final : public OutputStream {
   int64_t written_ = 0;
 };
 
+class LocalInputStream final : public InputStream {
+ public:
+  LocalInputStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~LocalInputStream() override { ::close(fd_); }
+  size_t Read(char* out, size_t n) override {
+    for (;;) {
+      ssize_t got = ::read(fd_, out, n);
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) throw Error::Io(Errno("cannot read", path_));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
 bool IsHidden(const char* name) { return name[0] == '.' || name[0] == '_'; }
 
 class LocalFileSystem final : public FileSystem {
@@ -118,6 +135,12 @@ class LocalFileSystem final : public FileSystem {
     ::close(fd);
     buf->size = size;
     std::memset(buf->data.data() + size, 0, padding);
+  }
+
+  std::unique_ptr<InputStream> OpenInputStream(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error::Io(Errno("cannot open", path));
+    return std::make_unique<LocalInputStream>(fd, path);
   }
 
   std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) override {
@@ -242,6 +265,31 @@ class LocalFileSystem final : public FileSystem {
 }  // namespace
 
 std::unique_ptr<FileSystem> MakeLocalFileSystem() { return std::make_unique<LocalFileSystem>(); }
+
+namespace {
+
+class MemoryInputStream final : public InputStream {
+ public:
+  explicit MemoryInputStream(FileBuffer buf) : buf_(std::move(buf)) {}
+  size_t Read(char* out, size_t n) override {
+    n = std::min(n, buf_.size - pos_);
+    std::memcpy(out, buf_.data.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  FileBuffer buf_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<InputStream> FileSystem::OpenInputStream(const std::string& path) {
+  FileBuffer buf;
+  ReadFile(path, 0, &buf);
+  return std::make_unique<MemoryInputStream>(std::move(buf));
+}
 
 std::string JoinPath(const std::string& a, const std::string& b) {
   if (a.empty()) return b;

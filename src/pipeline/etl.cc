@@ -62,6 +62,10 @@ struct LogFileSlot {
   uint64_t bytes = 0;
 };
 
+// Log files are read and parsed in pieces of about this many bytes of whole lines, each parsed
+// while it is still in the cache (a 9 MB day file read whole is parsed from memory, not cache).
+constexpr size_t kLogPieceBytes = size_t{1} << 20;
+
 // A file that cannot be read or decompressed mid-run is quarantined as a whole, like a bad record.
 template <typename Fn>
 void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer* buf, uint64_t* bytes,
@@ -152,10 +156,20 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     parsed.events.clear();
     parsed.lines = parsed.filtered = 0;
     uint32_t file = base + static_cast<uint32_t>(i);
-    MapFile(log_fs, log_files[i].path, file, &buffers[static_cast<size_t>(t)], &r.bytes, &r.rejects,
-            [&](std::string_view data) {
-              parsers[static_cast<size_t>(t)].ParseLogFile(data, file, index, profiles, &parsed, &r.rejects);
-            });
+    RecordParser& parser = parsers[static_cast<size_t>(t)];
+    try {
+      ReadInputLines(log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes,
+                     &buffers[static_cast<size_t>(t)], &r.bytes, [&](std::string_view lines, uint32_t first_line) {
+                       return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed, &r.rejects);
+                     });
+      RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
+    } catch (const Error& e) {
+      // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
+      parsed.events.clear();
+      parsed.lines = parsed.filtered = 0;
+      r.rejects.clear();
+      r.rejects.push_back({file, 0, RejectReason::kUnreadableFile, e.what(), ""});
+    }
     r.duplicates = SortFileEvents(&parsed.events);
     r.events.assign(parsed.events.begin(), parsed.events.end());
     r.lines = parsed.lines;

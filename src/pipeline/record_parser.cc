@@ -164,13 +164,21 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
   }
 }
 
+void RecordParser::EndLogFile(uint32_t file, uint64_t records, std::vector<Reject>* rejects) {
+  if (records == 0)
+    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
+}
+
 void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, ProfilePool& profiles,
                                 LogFileResult* out, std::vector<Reject>* rejects) {
-  if (data.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
-    return;
-  }
-  json::ForEachLine(data, [&](json::Document d) {
+  uint64_t before = out->lines;
+  ParseLogLines(data, 1, file, songs, profiles, out, rejects);
+  EndLogFile(file, out->lines - before, rejects);
+}
+
+uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line, uint32_t file, const SongIndex& songs,
+                                     ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
+  auto one = [&](json::Document d) {
     ++out->lines;
     simdjson::dom::object obj;
     if (!Parse(d.text, file, d.line, &obj, rejects)) return;
@@ -269,7 +277,8 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
     ev.profile = profile_cache_.Intern(profiles, prof);
     if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
     out->events.push_back(ev);
-  });
+  };
+  return json::ForEachLine(lines, one, first_line);
 }
 
 }  // namespace lakeforge

@@ -36,6 +36,13 @@ class RecordParser {
   // Appends to out->events and adds to the counts; interns profiles into `profiles`.
   void ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, ProfilePool& profiles,
                     LogFileResult* out, std::vector<Reject>* rejects);
+  // The same for a file read in pieces of whole lines (ReadInputLines): one call per piece, whose
+  // first line is line `first_line` of the file, then EndLogFile with the file's count of records.
+  // Returns the number of lines in the piece.
+  uint32_t ParseLogLines(std::string_view lines, uint32_t first_line, uint32_t file, const SongIndex& songs,
+                         ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects);
+  // A log file without a single non-blank line is one reject.
+  static void EndLogFile(uint32_t file, uint64_t records, std::vector<Reject>* rejects);
 
  private:
   // Parses one document; on failure appends a Reject and returns false.

@@ -25,10 +25,11 @@ enum class FileShape { kLines, kSingleDocument };
 // (outside strings) is a complete document, so the file is line-delimited.
 FileShape DetectShape(std::string_view file);
 
-// Calls fn(Document) for each non-blank line.
+// Calls fn(Document) for each non-blank line; the first line of `file` is numbered first_line
+// (a later piece of a file read in pieces). Returns the number of lines (blank ones included).
 template <typename Fn>
-void ForEachLine(std::string_view file, Fn&& fn) {
-  uint32_t line = 0;
+uint32_t ForEachLine(std::string_view file, Fn&& fn, uint32_t first_line = 1) {
+  uint32_t line = first_line - 1;
   size_t pos = 0;
   while (pos < file.size()) {
     ++line;
@@ -46,6 +47,7 @@ void ForEachLine(std::string_view file, Fn&& fn) {
     if (!blank) fn(Document{text, line});
     pos = end + 1;
   }
+  return line - (first_line - 1);
 }
 
 // Line number (1-based) of byte offset `pos` in `file`.
