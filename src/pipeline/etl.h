@@ -3,10 +3,12 @@
 // Plan (map -> shuffle -> reduce, so it can later spread over machines):
 //   1. list inputs (fails with Error::Io before any output is touched);
 //   2. map song files in parallel -> SongRecords; reduce -> songs, artists, the join index;
-//   3. map log files in parallel -> NextSong Events (joined to songs as they are read), each
-//      file's events sorted by identity and deduped in the map;
-//   4. shuffle events by user range, reduce -> users, time, songplays (event_tables.h);
-//   5. commit (README, "Commit protocol"): where the output supports atomic folder swaps (local),
+//   3. map log files in parallel, each read in 1 MiB pieces of whole lines -> NextSong Events
+//      (joined to songs as they are read), each file's events sorted by identity and deduped in
+//      the map;
+//   4. shuffle events by user range (merging the files' sorted slices), reduce -> users, time,
+//      songplays (event_tables.h);
+//   5. write every table's partitions in one parallel loop, then commit (README, "Commit protocol"): where the output supports atomic folder swaps (local),
 //      write every table under <output>/_temporary/<run-id>/ and swap each into place; on object
 //      stores, write objects under run-unique names at their final keys, then each table's
 //      _SUCCESS manifest, then delete every object the manifest does not list.
