@@ -62,8 +62,8 @@ struct LogFileSlot {
   uint64_t bytes = 0;
 };
 
-// Log files are read and parsed in pieces of about this many bytes of whole lines, each parsed
-// while it is still in the cache (a 9 MB day file read whole is parsed from memory, not cache).
+// Log files are read and parsed in pieces of about this many bytes of whole lines, so a thread's
+// buffer is bounded by the piece, not by the largest file.
 constexpr size_t kLogPieceBytes = size_t{1} << 20;
 
 // A file that cannot be read or decompressed mid-run is quarantined as a whole, like a bad record.
@@ -167,6 +167,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
       // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
       parsed.events.clear();
       parsed.lines = parsed.filtered = 0;
+      r.bytes = 0;  // as for a file that cannot be read at all
       r.rejects.clear();
       r.rejects.push_back({file, 0, RejectReason::kUnreadableFile, e.what(), ""});
     }
