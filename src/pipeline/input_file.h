@@ -1,5 +1,5 @@
-// Reading one input file the way every pipeline stage does: whole, with the requested padding after
-// the bytes, and decompressed when its name ends in .gz or .zst.
+// Reading one input file the way every pipeline stage does: whole (or in pieces of whole lines),
+// with the requested padding after the bytes, and decompressed when its name ends in .gz or .zst.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +16,11 @@ namespace lakeforge {
 void ReadInputFile(FileSystem& fs, const std::string& path, size_t padding, FileBuffer* buf, uint64_t* stored_bytes);
 
 // Reads `path` in pieces of whole lines, about `piece_bytes` each, and calls fn(lines, first_line)
-// for each, which returns the number of lines in the piece (json::ForEachLine's count): `lines` ends at a newline (or
-// at the end of the file) and has `padding` readable bytes after it; first_line is the 1-based number of its first line
-// in the file. A line longer than a piece makes its piece longer. Compressed files are decompressed whole and passed as
-// one piece. A piece that stays in the cache while it is parsed is cheaper to read and to parse than a whole large
-// file. *stored_bytes as for ReadInputFile.
+// for each; fn returns the number of lines in the piece (json::ForEachLine's count). `lines` ends
+// at a newline (or at the end of the file) and has `padding` readable bytes after it; first_line
+// is the 1-based number of its first line in the file. A line longer than a piece makes its piece
+// longer. Memory stays bounded by the piece size, whatever the file's. Compressed files are
+// decompressed whole and passed as one piece. *stored_bytes as for ReadInputFile.
 void ReadInputLines(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes, FileBuffer* buf,
                     uint64_t* stored_bytes, const std::function<uint32_t(std::string_view, uint32_t)>& fn);
 
