@@ -57,14 +57,14 @@ std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, ui
   auto [first, last] = shard.by_hash.equal_range(hash);
   for (auto it = first; it != last; ++it) {
     const Profile& p = shard.profiles[it->second];
-    if (SameProfile(p, v)) return {it->second * kShards + s, &p};
+    if (SameProfile(p, v)) return {IdOf(it->second, s), &p};
   }
   auto index = static_cast<uint32_t>(shard.profiles.size());
   if (index > (UINT32_MAX - s) / kShards) throw std::length_error("profile pool: more than 4 billion profiles");
   shard.profiles.push_back(Profile{ToOwned(v.first_name), ToOwned(v.last_name), ToOwned(v.gender), ToOwned(v.level),
                                    ToOwned(v.location), ToOwned(v.user_agent)});
   shard.by_hash.emplace(hash, index);
-  return {index * kShards + s, &shard.profiles.back()};
+  return {IdOf(index, s), &shard.profiles.back()};
 }
 
 size_t ProfilePool::size() const {
@@ -77,7 +77,7 @@ size_t ProfilePool::id_limit() const {
   size_t limit = 0;
   for (uint32_t s = 0; s < kShards; ++s)
     if (!shards_[s].profiles.empty())
-      limit = std::max<size_t>(limit, (shards_[s].profiles.size() - 1) * kShards + s + 1);
+      limit = std::max<size_t>(limit, size_t{IdOf(static_cast<uint32_t>(shards_[s].profiles.size() - 1), s)} + 1);
   return limit;
 }
 

@@ -43,7 +43,7 @@ class ProfilePool {
   // the same address for the pool's lifetime.
   std::pair<uint32_t, const Profile*> Intern(const ProfileView& v, uint64_t hash);
   // Not thread-safe: for after the map stage.
-  const Profile& operator[](uint32_t id) const { return shards_[id % kShards].profiles[id / kShards]; }
+  const Profile& operator[](uint32_t id) const { return shards_[ShardOf(id)].profiles[IndexOf(id)]; }
   size_t size() const;
   // One past the largest id handed out (ids are not dense: see the shards below).
   size_t id_limit() const;
@@ -51,14 +51,17 @@ class ProfilePool {
   template <typename Fn>
   void ForEach(Fn fn) const {
     for (uint32_t s = 0; s < kShards; ++s)
-      for (uint32_t i = 0; i < shards_[s].profiles.size(); ++i) fn(i * kShards + s, shards_[s].profiles[i]);
+      for (uint32_t i = 0; i < shards_[s].profiles.size(); ++i) fn(IdOf(i, s), shards_[s].profiles[i]);
   }
-  bool contains(uint32_t id) const { return id / kShards < shards_[id % kShards].profiles.size(); }
+  bool contains(uint32_t id) const { return IndexOf(id) < shards_[ShardOf(id)].profiles.size(); }
 
  private:
   // Sharded by hash, so that two threads missing their caches at once rarely wait for each other;
   // an id is (index in its shard) * kShards + shard.
   static constexpr uint32_t kShards = 64;
+  static uint32_t IdOf(uint32_t index, uint32_t shard) { return index * kShards + shard; }
+  static uint32_t ShardOf(uint32_t id) { return id % kShards; }
+  static uint32_t IndexOf(uint32_t id) { return id / kShards; }
   struct Shard {
     std::mutex mu;
     std::unordered_multimap<uint64_t, uint32_t> by_hash;  // hash -> index in this shard
