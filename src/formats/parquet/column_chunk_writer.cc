@@ -385,26 +385,30 @@ void WritePlain(const Column& col, const Field& field, const WriterOptions& opti
   meta->encoding_stats = {{PageType::kDataPage, Encoding::kPlain, sink->data_pages()}};
 }
 
+// Tries the dictionary that fits the column: codes mapped to chunk indices for a coded column,
+// else values hashed.
+template <typename Traits>
+bool TryDictionary(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
+                   ColumnChunkMeta* meta) {
+  if constexpr (std::is_same_v<Traits, StringTraits>) {
+    if (col.dictionary_coded()) {
+      CodedDictionary dict(col.dictionary());
+      auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(col.codes()[i]); };
+      return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
+    }
+  }
+  Dictionary<Traits> dict(std::min<size_t>(col.size(), 1 << 16));
+  auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
+  return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
+}
+
 template <typename Traits>
 void WriteTyped(const Column& col, const Field& field, const WriterOptions& options, OutputStream* out,
                 ColumnChunkMeta* meta) {
   ChunkSink sink(options, out, meta);
   // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
   bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
-  if (use_dictionary) {
-    if constexpr (std::is_same_v<Traits, StringTraits>) {
-      if (col.dictionary_coded()) {
-        CodedDictionary dict(col.dictionary());
-        auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(col.codes()[i]); };
-        if (TryWriteDictionary<Traits>(col, field, options, dict, insert, &sink, meta)) return;
-        WritePlain<Traits>(col, field, options, &sink, meta);
-        return;
-      }
-    }
-    Dictionary<Traits> dict(std::min<size_t>(col.size(), 1 << 16));
-    auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
-    if (TryWriteDictionary<Traits>(col, field, options, dict, insert, &sink, meta)) return;
-  }
+  if (use_dictionary && TryDictionary<Traits>(col, field, options, &sink, meta)) return;
   WritePlain<Traits>(col, field, options, &sink, meta);
 }
 
