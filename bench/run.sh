@@ -53,7 +53,7 @@ time_cmd() {
   warm
   /usr/bin/time -f "$label %e %U %S %M" -a -o "$out/times" "$@" >/dev/null
 }
-# time_floor <lake> <reference> <scratch>: like time_cmd, with the floor's own measured seconds as wall.
+# time_floor <lake> <reference> <scratch>: like time_cmd, with the seconds and CPU the floor measures itself.
 time_floor() {
   sync
   warm
