@@ -1,12 +1,14 @@
 // libFuzzer target: arbitrary bytes as a song file and as a log file. The parsers must never crash,
 // must account for every line (event, filtered or rejected), and every reject must name a line
-// that exists.
+// that exists. MemberValueText (the source text of a number or boolean kept in a string field) is
+// checked against simdjson: for every member of a valid object it must re-parse to the same value.
 #include <simdjson.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "formats/json/documents.h"
 #include "pipeline/record_parser.h"
 
 using namespace lakeforge;
@@ -35,5 +37,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (logs.lines > 0 && logs.events.size() + logs.filtered + rejects.size() != logs.lines) std::abort();
   for (const auto& e : logs.events)
     if (e.line == 0 || e.line > lines || !profiles.contains(e.profile) || e.ts == kNull) std::abort();
+
+  static simdjson::dom::parser whole, piece;
+  simdjson::dom::element doc;
+  if (!whole.parse(view.data(), view.size(), false).get(doc) && doc.type() == simdjson::dom::element_type::OBJECT) {
+    size_t i = 0;
+    for (auto field : doc.get_object().value_unsafe()) {
+      std::string text(json::MemberValueText(view, i++));
+      simdjson::dom::element v;
+      if (piece.parse(text).get(v) || v.type() != field.value.type()) std::abort();
+      if (simdjson::to_string(v) != simdjson::to_string(field.value)) std::abort();
+    }
+    if (!json::MemberValueText(view, i).empty()) std::abort();
+  }
   return 0;
 }

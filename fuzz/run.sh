@@ -11,6 +11,7 @@ trap 'rm -rf "$corpus"' EXIT
 # Seed the record fuzzer with real-shaped input.
 build/lakeforge generate --output "$corpus/lake" --songs 5 --events 20 --dirty-rate 0.2 >/dev/null 2>&1 || true
 mkdir -p "$corpus/records"
+cp fuzz/corpus/records/* "$corpus/records/"  # hand-written seeds: numbers and booleans in string fields
 find "$corpus/lake" -type f -exec cp {} "$corpus/records/" \; 2>/dev/null || true
 for t in fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest; do
   mkdir -p "$corpus/$t"

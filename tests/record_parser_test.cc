@@ -42,8 +42,7 @@ const char* kEvent =
     R"("level":"free","location":"X","method":"PUT","page":"NextSong","sessionId":829,"song":"S","status":200,)"
     R"("ts":1543537327796,"userAgent":"UA","userId":"91"})";
 
-std::string EventWith(const std::string& field, const std::string& replacement) {
-  std::string e = kEvent;
+std::string EventWith(const std::string& field, const std::string& replacement, std::string e = kEvent) {
   auto p = e.find("\"" + field + "\":");
   EXPECT_NE(p, std::string::npos);
   auto end = e.find_first_of(",}", p);
@@ -76,18 +75,48 @@ TEST(SongFiles, SeveralObjectsOnePerLineAsAfterCompaction) {
 
 TEST(SongFiles, MissingAndWrongTypedKeys) {
   auto p = Songs(
-      "{\"artist_id\": \"AR1\"}\n{\"song_id\": \"\", \"artist_id\": \"AR1\"}\n{\"song_id\": 5, \"artist_id\": "
+      "{\"artist_id\": \"AR1\"}\n{\"song_id\": \"\", \"artist_id\": \"AR1\"}\n{\"song_id\": {\"a\": 1}, \"artist_id\": "
       "\"AR1\"}\n"
-      "{\"song_id\": \"S\", \"artist_id\": \"A\", \"year\": 3000000000}");
-  ASSERT_EQ(p.rejects.size(), 4u);
+      "{\"song_id\": \"S\", \"artist_id\": \"A\", \"year\": 3000000000}\n"
+      "{\"song_id\": \"S\", \"artist_id\": [\"A\"]}");
+  ASSERT_EQ(p.rejects.size(), 5u);
   EXPECT_EQ(p.rejects[0].reason, RejectReason::kMissingField);
   EXPECT_EQ(p.rejects[0].error, "missing key field song_id");
   EXPECT_EQ(p.rejects[1].error, "missing key field song_id");
   EXPECT_EQ(p.rejects[2].reason, RejectReason::kWrongType);
-  EXPECT_EQ(p.rejects[2].error, "wrong type for song_id: expected string, got integer");
+  EXPECT_EQ(p.rejects[2].error, "wrong type for song_id: expected string, got object");
   EXPECT_EQ(p.rejects[3].error, "wrong type for year: expected integer within INT32, got integer");
   EXPECT_EQ(p.rejects[3].line, 4u);
   EXPECT_EQ(p.rejects[3].file, 3u);
+  EXPECT_EQ(p.rejects[4].error, "wrong type for artist_id: expected string, got array");
+  EXPECT_TRUE(p.songs.empty());
+}
+
+// The full public song set stores the group 112 as "artist_name": 112. Spark and DuckDB keep a
+// number or boolean in a string column as its text; so does lakeforge, character for character.
+TEST(SongFiles, NumbersAndBooleansInStringFieldsAreKeptAsTheirText) {
+  auto p = Songs(
+      R"({"song_id": 5, "artist_id": "AR1", "artist_name": 112, "artist_location": 27, "title": -0.50})"
+      "\n"
+      R"({"song_id":"SO2","artist_id":1e3 ,"title":true,"artist_name":false,"artist_location":{"x":1}})"
+      "\n"
+      R"({"nested":{"artist_name":"no"},"tags":[1,"}",{"a":"\""}],"song_id" : 12345678901234567890 , "artist_id":"A", "artist_name" :	12.5e-1})");
+  ASSERT_EQ(p.songs.size(), 2u);
+  ASSERT_EQ(p.rejects.size(), 1u);
+  EXPECT_EQ(p.songs[0].song_id, "5");
+  EXPECT_EQ(*p.songs[0].artist_name, "112");
+  EXPECT_EQ(*p.songs[0].artist_location, "27");
+  EXPECT_EQ(*p.songs[0].title, "-0.50");  // the file's characters, not a reformatting
+  EXPECT_EQ(p.rejects[0].line, 2u);
+  EXPECT_EQ(p.rejects[0].error, "wrong type for artist_location: expected string, got object");
+  EXPECT_EQ(p.songs[1].song_id, "12345678901234567890");
+  EXPECT_EQ(*p.songs[1].artist_name, "12.5e-1");
+}
+
+TEST(SongFiles, ScalarTextInAPrettyPrintedFile) {
+  auto p = Songs("{\n  \"song_id\": \"SO1\",\n  \"artist_id\": \"AR1\",\n  \"artist_name\": 112\n}\n");
+  ASSERT_EQ(p.songs.size(), 1u);
+  EXPECT_EQ(*p.songs[0].artist_name, "112");
 }
 
 TEST(SongFiles, EmptyFile) {
@@ -182,8 +211,14 @@ TEST(LogFiles, EveryBadInputClassIsRejectedWithItsReason) {
       {EventWith("userId", R"("userId":null)"), RejectReason::kMissingField, "missing key field userId"},
       {EventWith("userId", R"("userId":"abc")"), RejectReason::kNonNumericUserId,
        "non-numeric userId: expected 1 to 18 digits, got \"abc\""},
-      {EventWith("userId", R"("userId":true)"), RejectReason::kWrongType,
-       "wrong type for userId: expected string of digits or integer, got boolean"},
+      {EventWith("userId", R"("userId":true)"), RejectReason::kNonNumericUserId,
+       "non-numeric userId: expected 1 to 18 digits, got \"true\""},
+      {EventWith("userId", R"("userId":1.5)"), RejectReason::kNonNumericUserId,
+       "non-numeric userId: expected 1 to 18 digits, got \"1.5\""},
+      {EventWith("userId", R"("userId":{"id":1})"), RejectReason::kWrongType,
+       "wrong type for userId: expected string of digits or integer, got object"},
+      {EventWith("artist", R"("artist":["A"])"), RejectReason::kWrongType,
+       "wrong type for artist: expected string, got array"},
       {EventWith("length", R"("length":"long")"), RejectReason::kWrongType,
        "wrong type for length: expected number, got string"},
       {EventWith("sessionId", R"("sessionId":1.5)"), RejectReason::kWrongType,
@@ -212,6 +247,21 @@ TEST(LogFiles, AnonymousAndIntegerUserIds) {
   ASSERT_EQ(p.logs.events.size(), 2u);
   EXPECT_EQ(p.logs.events[0].user_id, kNull);
   EXPECT_EQ(p.logs.events[1].user_id, 7);
+}
+
+TEST(LogFiles, NumbersAndBooleansInStringFieldsAreKeptAsTheirText) {
+  SongIndex index;
+  index.Add("1e3", "112", 182.85669, 0, "SO1");
+  auto p = Logs(EventWith("song", R"("song":1e3)", EventWith("artist", R"("artist":112)")) + "\n" +
+                    EventWith("firstName", R"("firstName":true)") + "\n" + EventWith("location", R"("location":-0.5)") +
+                    "\n" + EventWith("page", R"("page":7)"),
+                index);
+  ASSERT_TRUE(p.rejects.empty());
+  ASSERT_EQ(p.logs.events.size(), 3u);
+  EXPECT_EQ(p.logs.filtered, 1u);  // a page that is a number is not NextSong
+  EXPECT_EQ(p.logs.events[0].song, 0);  // "artist":112 and "song":1e3 join "112" and "1e3"
+  EXPECT_EQ((*p.profiles)[p.logs.events[1].profile].first_name, "true");
+  EXPECT_EQ((*p.profiles)[p.logs.events[2].profile].location, "-0.5");
 }
 
 TEST(LogFiles, JoinsOnTitleArtistAndExactDuration) {

@@ -84,6 +84,7 @@ std::string JsonStr(std::string_view s) {
 
 struct Artist {
   std::string id, name, location;
+  bool numeric_name;
   bool has_coords;
   double lat, lon;
 };
@@ -106,9 +107,34 @@ std::string Fmt(const char* f, double v) {
   return buf;
 }
 
+// Replaces the string value of `"field":` with `value` (a JSON number or boolean). Returns false
+// when the field is absent or not a string.
+bool ReplaceStringValue(std::string* line, std::string_view field, std::string_view value) {
+  std::string key = "\"" + std::string(field) + "\":";
+  size_t p = line->find(key);
+  if (p == std::string::npos) return false;
+  size_t start = p + key.size();
+  while (start < line->size() && (*line)[start] == ' ') ++start;
+  if (start >= line->size() || (*line)[start] != '"') return false;
+  size_t end = start + 1;
+  while (end < line->size() && (*line)[end] != '"') end += (*line)[end] == '\\' ? 2 : 1;
+  line->replace(start, end + 1 - start, value);
+  return true;
+}
+
 // Damages a record the way real lakes do. Returns the damaged text.
 std::string Damage(Rng& r, std::string line, bool is_log) {
-  switch (r.Below(6)) {
+  switch (r.Below(7)) {
+    case 6: {  // a number or boolean where a string is expected: kept as its text, not rejected
+      static const char* kLogFields[] = {"artist", "song", "firstName", "lastName", "gender", "level", "location", "userAgent"};
+      static const char* kSongFields[] = {"title", "artist_name", "artist_location", "song_id", "artist_id"};
+      static const char* kValues[] = {"112", "27", "-0.5", "1e3", "true", "false", "0"};
+      const char* value = kValues[r.Below(7)];
+      if (is_log ? ReplaceStringValue(&line, kLogFields[r.Below(8)], value)
+                 : ReplaceStringValue(&line, kSongFields[r.Below(5)], value))
+        return line;
+      return line + " trailing";
+    }
     case 0: return line.substr(0, line.size() / 2);  // truncated
     case 1: {                                        // invalid UTF-8
       line.insert(line.size() / 2, "\xC3\x28");
@@ -162,6 +188,11 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
     ar.has_coords = r.Chance(0.45);
     ar.lat = std::round((r.Unit() * 120 - 50) * 1e5) / 1e5;
     ar.lon = std::round((r.Unit() * 300 - 150) * 1e5) / 1e5;
+    // Some artists are named by a number, and their song files say so as a JSON number, as the
+    // real Million Song files do ("artist_name": 112); the event logs quote it.
+    Rng numbered(o.seed, 8, a);
+    ar.numeric_name = numbered.Chance(0.02);
+    if (ar.numeric_name) ar.name = std::to_string(1 + numbered.Below(999));
   }
   std::vector<Song> songs(o.songs);
   for (uint64_t s = 0; s < o.songs; ++s) {
@@ -188,11 +219,14 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
                        ", \"artist_latitude\": " + (coords ? Fmt("%.5f", ar.lat) : "null") +
                        ", \"artist_longitude\": " + (coords ? Fmt("%.5f", ar.lon) : "null") +
                        ", \"artist_location\": " + JsonStr(r.Chance(0.1) ? "" : ar.location) +
-                       ", \"artist_name\": " + JsonStr(ar.name) + ", \"song_id\": " + JsonStr(so.song_id) +
+                       ", \"artist_name\": " + (ar.numeric_name ? ar.name : JsonStr(ar.name)) +
+                       ", \"song_id\": " + JsonStr(so.song_id) +
                        ", \"title\": " + JsonStr(so.title) + ", \"duration\": " + Fmt("%.5f", so.duration) +
                        ", \"year\": " + std::to_string(so.year) + "}";
-    if (o.dirty_rate > 0 && r.Chance(o.dirty_rate)) {
-      text = r.Chance(0.1) ? "" : Damage(r, text, false);
+    // Damage draws from its own stream: the same seed without damage gives the same lake, less
+    // exactly the damaged records (the tests count them that way).
+    if (Rng damage(o.seed, 6, s); o.dirty_rate > 0 && damage.Chance(o.dirty_rate)) {
+      text = damage.Chance(0.1) ? "" : Damage(damage, text, false);
       dirty.fetch_add(1);
     }
     std::string dir = JoinPath(JoinPath(JoinPath(song_root, so.track.substr(2, 1)), so.track.substr(3, 1)),
@@ -241,6 +275,7 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
     uint64_t item = 0;
     const User* user = &users[r.Skewed(n_users)];
     std::string prev_line;
+    Rng damage(o.seed, 7, d);
     for (uint64_t i = 0; i < todays; ++i) {
       if (item == 0 || r.Chance(0.08)) {  // a new session
         user = &users[r.Skewed(n_users)];
@@ -283,8 +318,8 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
         ++item;
       }
       prev_line = line;
-      if (o.dirty_rate > 0 && r.Chance(o.dirty_rate)) {
-        line = Damage(r, line, true);
+      if (o.dirty_rate > 0 && damage.Chance(o.dirty_rate)) {
+        line = Damage(damage, line, true);
         dirty.fetch_add(1);
       }
       if (i) text.push_back('\n');

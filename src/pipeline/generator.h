@@ -4,9 +4,13 @@
 //   log_data/YYYY/MM/YYYY-MM-DD-events.json       NDJSON, one file per day, no trailing newline
 // Users and songs are skewed (a few are very popular); about 60% of NextSong events match a song
 // by title + artist + duration, the rest do not; a small share of events are repeats of an
-// identity (as when a log shipper retries). At dirty_rate, lines and files are damaged the ways
-// real lakes are: malformed or truncated JSON, wrong types, missing key fields, non-numeric
-// userIds, invalid UTF-8, empty files; plus stray .ipynb_checkpoints copies the readers must skip.
+// identity (as when a log shipper retries); about 2% of artists are named by a number, which their
+// song files store as a JSON number ("artist_name": 112) as the real Million Song files do. At
+// dirty_rate, lines and files are damaged the ways real lakes are: malformed or truncated JSON,
+// wrong types, missing key fields, non-numeric userIds, invalid UTF-8, empty files, and numbers or
+// booleans in string fields (valid: kept as their text); plus stray .ipynb_checkpoints copies the
+// readers must skip. Damage draws from its own random streams, so a lake generated with the same
+// seed and no damage differs from a damaged one in exactly the damaged records.
 #pragma once
 
 #include <cstdint>

@@ -53,11 +53,24 @@ struct FieldErrors {
   }
 };
 
-void GetString(element v, std::string_view field, std::optional<std::string_view>* out, FieldErrors* errs) {
-  if (v.type() == element_type::STRING) {
-    *out = std::string_view(v.get_string().value_unsafe());
-  } else if (v.type() != element_type::NULL_VALUE) {
-    errs->WrongType(field, "string", v);
+// Where a field's value stands in the record's text: the document and the member's position.
+struct Member {
+  std::string_view doc;
+  size_t index;
+};
+
+// A string, or a number or boolean kept as the exact characters of the file (`"artist_name": 112`
+// is the text "112", as Spark's and DuckDB's string columns keep it). Objects and arrays are
+// corrupt records.
+void GetString(element v, std::string_view field, Member m, std::optional<std::string_view>* out, FieldErrors* errs) {
+  switch (v.type()) {
+    case element_type::STRING: *out = std::string_view(v.get_string().value_unsafe()); break;
+    case element_type::NULL_VALUE: break;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+    case element_type::BOOL: *out = json::MemberValueText(m.doc, m.index); break;
+    default: errs->WrongType(field, "string", v);
   }
 }
 
@@ -110,19 +123,20 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
     FieldErrors errs;
     std::optional<std::string_view> song_id, artist_id, title, artist_name, location;
     SongRecord rec;
+    Member m{d.text, 0};
     for (auto field : obj) {
       std::string_view k = field.key;
       element v = field.value;
       if (k == "song_id")
-        GetString(v, k, &song_id, &errs);
+        GetString(v, k, m, &song_id, &errs);
       else if (k == "artist_id")
-        GetString(v, k, &artist_id, &errs);
+        GetString(v, k, m, &artist_id, &errs);
       else if (k == "title")
-        GetString(v, k, &title, &errs);
+        GetString(v, k, m, &title, &errs);
       else if (k == "artist_name")
-        GetString(v, k, &artist_name, &errs);
+        GetString(v, k, m, &artist_name, &errs);
       else if (k == "artist_location")
-        GetString(v, k, &location, &errs);
+        GetString(v, k, m, &location, &errs);
       else if (k == "artist_latitude")
         GetNumber(v, k, &rec.artist_latitude, &errs);
       else if (k == "artist_longitude")
@@ -135,6 +149,7 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
         if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v);
         if (y != kNull) rec.year = static_cast<int32_t>(y);
       }
+      ++m.index;
     }
     if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
     if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
@@ -189,6 +204,8 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
     Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
     bool has_ts = false, has_user = false;
     element user_value;
+    size_t user_member = 0;
+    Member m{d.text, 0};
     for (auto field : obj) {
       std::string_view k = field.key;
       element v = field.value;
@@ -201,44 +218,46 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
           break;
         case 4:
           if (k == "page")
-            GetString(v, k, &page, &errs);
+            GetString(v, k, m, &page, &errs);
           else if (k == "song")
-            GetString(v, k, &song, &errs);
+            GetString(v, k, m, &song, &errs);
           break;
         case 6:
           if (k == "artist")
-            GetString(v, k, &artist, &errs);
+            GetString(v, k, m, &artist, &errs);
           else if (k == "length")
             GetNumber(v, k, &length, &errs);
           else if (k == "gender")
-            GetString(v, k, &prof.gender, &errs);
+            GetString(v, k, m, &prof.gender, &errs);
           else if (k == "userId") {
             has_user = v.type() != element_type::NULL_VALUE;
             user_value = v;
+            user_member = m.index;
           }
           break;
         case 5:
-          if (k == "level") GetString(v, k, &prof.level, &errs);
+          if (k == "level") GetString(v, k, m, &prof.level, &errs);
           break;
         case 8:
           if (k == "lastName")
-            GetString(v, k, &prof.last_name, &errs);
+            GetString(v, k, m, &prof.last_name, &errs);
           else if (k == "location")
-            GetString(v, k, &prof.location, &errs);
+            GetString(v, k, m, &prof.location, &errs);
           break;
         case 9:
           if (k == "firstName")
-            GetString(v, k, &prof.first_name, &errs);
+            GetString(v, k, m, &prof.first_name, &errs);
           else if (k == "sessionId")
             GetInt(v, k, &ev.session_id, &errs);
           else if (k == "userAgent")
-            GetString(v, k, &prof.user_agent, &errs);
+            GetString(v, k, m, &prof.user_agent, &errs);
           break;
         case 13:
           if (k == "itemInSession") GetInt(v, k, &ev.item, &errs);
           break;
         default: break;
       }
+      ++m.index;
     }
     // Only NextSong events are input to the tables; other pages are filtered, valid or not.
     if (!page || *page != "NextSong") {
@@ -248,10 +267,15 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
     if (!errs.failed && !has_ts) errs.Missing("ts");
     if (!errs.failed && !has_user) errs.Missing("userId");
     if (!errs.failed) {
+      std::optional<std::string_view> user_text;
       if (user_value.type() == element_type::INT64 && user_value.get_int64().value_unsafe() != kNull) {
         ev.user_id = user_value.get_int64().value_unsafe();
-      } else if (user_value.type() == element_type::STRING) {
-        std::string_view s = user_value.get_string().value_unsafe();
+      } else if (user_value.type() == element_type::OBJECT || user_value.type() == element_type::ARRAY) {
+        errs.WrongType("userId", "string of digits or integer", user_value);
+      } else {
+        // A string, or another number or a boolean as its text: both must be digits.
+        GetString(user_value, "userId", Member{d.text, user_member}, &user_text, &errs);
+        std::string_view s = user_text.value_or("");
         bool digits = s.size() <= 18;
         for (char c : s) digits = digits && c >= '0' && c <= '9';
         if (!digits) {
@@ -262,8 +286,6 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
           for (char c : s) u = u * 10 + (c - '0');
           ev.user_id = u;
         }
-      } else {
-        errs.WrongType("userId", "string of digits or integer", user_value);
       }
     }
     if (errs.failed) {

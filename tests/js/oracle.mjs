@@ -25,14 +25,18 @@ const out = args.output;
 const pq = (t) => `read_parquet('${out}/${t}/**/*.parquet', hive_partitioning = true)`;
 
 await q(`CREATE TABLE raw AS SELECT row_number() OVER () AS ord, * FROM read_json('${rawPath}', format = 'newline_delimited',
-  columns = {kind: 'VARCHAR', source: 'VARCHAR', line: 'INTEGER', text: 'VARCHAR', utf8: 'BOOLEAN', empty: 'BOOLEAN'})`);
+  columns = {kind: 'VARCHAR', source: 'VARCHAR', line: 'INTEGER', text: 'VARCHAR', utf8: 'BOOLEAN', empty: 'BOOLEAN', scalars: 'VARCHAR'})`);
 // JSON type helpers: t(f) is DuckDB's json_type of a field, NULL when absent.
 const t = (f) => `json_type(text, '$.${f}')`;
-const str = (f) => `(${t(f)} IS NULL OR ${t(f)} IN ('VARCHAR', 'NULL'))`;
+// String fields: a string, or a number or boolean kept as the file's characters (as Spark's and
+// DuckDB's string columns keep "artist_name": 112 as '112'); objects and arrays are wrong types.
+const scalar = (f) => `${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')`;
+const str = (f) => `(${t(f)} IS NULL OR ${t(f)} IN ('VARCHAR', 'NULL') OR ${scalar(f)})`;
 const num = (f) => `(${t(f)} IS NULL OR ${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL'))`;
 const int = (f) => `(${t(f)} IS NULL OR ${t(f)} = 'NULL' OR (${t(f)} IN ('BIGINT', 'UBIGINT') AND TRY_CAST(json_extract_string(text, '$.${f}') AS BIGINT) IS NOT NULL))`;
 const present = (f) => `(${t(f)} IS NOT NULL AND ${t(f)} <> 'NULL')`;
-const s = (f) => `CASE WHEN ${t(f)} = 'VARCHAR' THEN json_extract_string(text, '$.${f}') END`;
+const s = (f) => `CASE WHEN ${t(f)} = 'VARCHAR' THEN json_extract_string(text, '$.${f}')
+  WHEN ${scalar(f)} THEN json_extract_string(scalars, '$.${f}') END`;
 const d = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(json_extract_string(text, '$.${f}') AS DOUBLE) END`;
 const i = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT') THEN CAST(json_extract_string(text, '$.${f}') AS BIGINT) END`;
 
@@ -52,9 +56,9 @@ await q(`CREATE TABLE checked AS SELECT *,
             AND ${int('sessionId')} AND ${str('userAgent')} AND ${int('itemInSession')}) THEN 'wrong type'
        WHEN kind = 'log' AND NOT ${present('ts')} THEN 'missing key field'
        WHEN kind = 'log' AND NOT ${present('userId')} THEN 'missing key field'
-       WHEN kind = 'log' AND ${t('userId')} = 'VARCHAR' AND NOT regexp_full_match(${s('userId')}, '[0-9]{0,18}') THEN 'non-numeric userId'
-       WHEN kind = 'log' AND NOT (${t('userId')} = 'VARCHAR' OR (${t('userId')} IN ('BIGINT', 'UBIGINT')
-            AND TRY_CAST(json_extract_string(text, '$.userId') AS BIGINT) IS NOT NULL)) THEN 'wrong type'
+       WHEN kind = 'log' AND ${t('userId')} IN ('OBJECT', 'ARRAY') THEN 'wrong type'
+       WHEN kind = 'log' AND ${t('userId')} = 'BIGINT' AND TRY_CAST(json_extract_string(text, '$.userId') AS BIGINT) IS NOT NULL THEN 'ok'
+       WHEN kind = 'log' AND NOT regexp_full_match(${s('userId')}, '[0-9]{0,18}') THEN 'non-numeric userId'
        ELSE 'ok' END AS verdict
   FROM raw`);
 

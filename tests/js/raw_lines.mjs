@@ -1,9 +1,34 @@
 // Lists a raw lake's records independently of lakeforge: walks a folder (skipping names that start
 // with '.' or '_'), decompresses nothing (tests use plain JSON), splits files into lines and writes
-// one JSON object per record: {kind, source, line, text, utf8, empty}. Song files that hold one
-// multi-line (pretty-printed) object are kept whole, as line 1.
+// one JSON object per record: {kind, source, line, text, utf8, empty, scalars}. Song files that
+// hold one multi-line (pretty-printed) object are kept whole, as line 1. `scalars` is a JSON object
+// holding, for each top-level member whose value is a number or a boolean, the exact characters
+// of that value in the file (V8's JSON.parse source text access, not lakeforge's scanner).
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+
+v8.setFlagsFromString('--harmony-json-parse-with-source');
+
+// {"artist_name": 112, "x": {"y": true}} -> '{"artist_name":"112"}'; null when not a JSON object.
+export function scalarSources(text) {
+  const seen = [];
+  let root;
+  try {
+    root = JSON.parse(text, function (key, value, context) {
+      if (context === undefined) throw new Error('this Node.js has no JSON.parse source text access');
+      if (typeof value === 'number' || typeof value === 'boolean') seen.push([this, key, context.source]);
+      return value;
+    });
+  } catch (e) {
+    if (e instanceof SyntaxError) return null;
+    throw e;
+  }
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) return null;
+  const out = {};
+  for (const [holder, key, source] of seen) if (holder === root) out[key] = source;
+  return JSON.stringify(out);
+}
 
 export function walk(root) {
   const st = fs.statSync(root);
@@ -38,7 +63,7 @@ export function rawRecords(kind, root, sink) {
       if (buf.toString('latin1').trim() === '') continue;
       let s = null, utf8 = true;
       try { s = decoder.decode(buf); } catch { utf8 = false; }
-      sink({ kind, source: file, line, text: s, utf8, empty: false });
+      sink({ kind, source: file, line, text: s, utf8, empty: false, scalars: s === null ? null : scalarSources(s) });
     }
   }
 }

@@ -53,4 +53,10 @@ uint32_t ForEachLine(std::string_view file, Fn&& fn, uint32_t first_line = 1) {
 // Line number (1-based) of byte offset `pos` in `file`.
 uint32_t LineOf(std::string_view file, size_t pos);
 
+// The source text of the value of the index-th member (0-based, in document order, duplicates
+// counted) of the JSON object `object_text`, which a validating parser has already accepted:
+// `112` for index 1 of {"title":"x","artist_name":112}. Empty when there is no such member.
+// Used to keep a number or boolean found in a string field as the characters the file holds.
+std::string_view MemberValueText(std::string_view object_text, size_t index);
+
 }  // namespace lakeforge::json
