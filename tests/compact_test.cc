@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "base/error.h"
 #include "formats/compression.h"
@@ -291,6 +292,62 @@ TEST_F(CompactTest, EveryInputByteExactlyOnce) {
   EXPECT_EQ(total_out, total_in + inserted);
   EXPECT_EQ(r.inputs, files.size());
   EXPECT_LE(inserted, files.size());
+}
+
+// Every figure of the report and every manifest entry equals a count made here on disk.
+TEST_F(CompactTest, ReportAndManifestFiguresEqualWhatIsOnDisk) {
+  std::mt19937_64 rng(11);
+  std::map<std::string, uint64_t> matching;  // src path -> size
+  std::set<std::string> unmatched;
+  for (int i = 0; i < 120; ++i) {
+    int kind = static_cast<int>(rng() % 10);
+    std::string dir = std::string(1, static_cast<char>('a' + rng() % 3)) + "/" + std::to_string(rng() % 4);
+    std::string data(rng() % 300, 'x');
+    if (kind == 0) {
+      Put(dir + "/.hidden/f" + std::to_string(i) + ".json", data);  // skipped: not an input at all
+    } else if (kind == 1) {
+      Put(dir + "/f" + std::to_string(i) + ".txt", data);
+      unmatched.insert(src_ + "/" + dir + "/f" + std::to_string(i) + ".txt");
+    } else {
+      Put(dir + "/f" + std::to_string(i) + ".json", data);
+      matching[src_ + "/" + dir + "/f" + std::to_string(i) + ".json"] = data.size();
+    }
+  }
+  CompactOptions o;
+  o.group_by = ".*/src/([a-z])/([0-9])/.*\\.json";
+  o.target_size_mib = 0.002;
+  o.output_manifest = "m.gz";
+  o.delete_on_success = true;
+  auto r = Run(o);
+  uint64_t in_bytes = 0;
+  for (const auto& [path, size] : matching) in_bytes += size;
+  EXPECT_EQ(r.inputs, matching.size());
+  EXPECT_EQ(r.input_bytes, in_bytes);
+  std::vector<std::string> outs = DestFiles();
+  std::erase(outs, "m.gz");
+  uint64_t out_bytes = 0;
+  std::set<std::string> out_paths;
+  for (const auto& f : outs) {
+    out_bytes += fsys::file_size(dest_ + "/" + f);
+    out_paths.insert(dest_ + "/" + f);
+  }
+  EXPECT_EQ(r.outputs, outs.size());
+  EXPECT_EQ(r.output_bytes, out_bytes);
+  EXPECT_EQ(std::set<std::string>(r.output_paths.begin(), r.output_paths.end()), out_paths);
+  EXPECT_EQ(r.unmatched, unmatched.size());
+  EXPECT_EQ(r.unmatched_examples.size(), std::min<size_t>(5, unmatched.size()));
+  for (const auto& e : r.unmatched_examples) EXPECT_TRUE(unmatched.count(e)) << e;
+  EXPECT_EQ(r.deleted, matching.size());
+  for (const auto& [path, size] : matching) EXPECT_FALSE(fsys::exists(path)) << path;
+  for (const auto& path : unmatched) EXPECT_TRUE(fsys::exists(path)) << path;
+  auto entries = ParseManifest(DecompressGzip(Read(dest_ + "/m.gz"), "m.gz"), "m.gz");
+  ASSERT_EQ(entries.size(), matching.size());
+  std::string text = DecompressGzip(Read(dest_ + "/m.gz"), "m.gz");
+  for (const auto& e : entries) {
+    ASSERT_TRUE(matching.count(e.path)) << e.path;
+    EXPECT_EQ(static_cast<uint64_t>(e.size), matching[e.path]) << e.path;
+  }
+  for (const auto& out : out_paths) EXPECT_NE(text.find("\"output\":\"" + out + "\""), std::string::npos) << out;
 }
 
 }  // namespace

@@ -11,7 +11,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$here/check_lib.sh"
-oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2"; }
+oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2" "${@:3}"; }
+# A printed summary with what varies between runs masked: the run id and the times.
+mask_summary() {
+  sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/RUN-ID/g; s/[0-9]+\.[0-9]+ ?s\b/T s/g' "$1"
+}
+# Compares a masked summary with its golden file; LAKEFORGE_UPDATE_GOLDEN=1 rewrites the golden file.
+golden() {
+  if [ "${LAKEFORGE_UPDATE_GOLDEN:-}" = 1 ]; then mask_summary "$1" >"$here/golden/$2"; fi
+  diff -u "$here/golden/$2" <(mask_summary "$1")
+}
 
 # Content fingerprint of an output folder: relative paths (run id removed) and file hashes.
 fingerprint() {
@@ -23,15 +32,61 @@ fingerprint() {
 }
 
 if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then
-  sample_lake() { "$bin" etl --input "$sample" --output "$work/sample-out" --quiet && oracle "$sample" "$work/sample-out"; }
-  check "sample lake matches the DuckDB oracle" sample_lake
+  sample_lake() {
+    "$bin" etl --input "$sample" --output "$work/sample-out" >"$work/sample.txt" &&
+      oracle "$sample" "$work/sample-out" --summary "$work/sample.txt"
+  }
+  check "sample lake matches the DuckDB oracle, and so does every figure of the summary" sample_lake
+  check "the sample lake's printed summary equals the golden one" golden "$work/sample.txt" etl_sample_summary.txt
+  sample_run() {
+    "$bin" run --input "$sample" --output "$work/sample-run" >"$work/sample-run.txt" &&
+      oracle "$sample" "$work/sample-run" --summary "$work/sample-run.txt" &&
+      golden "$work/sample-run.txt" run_sample_summary.txt
+  }
+  check "run on the sample lake: oracle, summary figures and golden summary" sample_run
 else
   echo "skip sample lake (not found)"
 fi
 
 "$bin" generate --output "$work/lake" --songs 3000 --events 60000 --seed 11 --dirty-rate 0.02 >/dev/null
-dirty_lake() { "$bin" etl --input "$work/lake" --output "$work/out" --quiet && oracle "$work/lake" "$work/out"; }
-check "generated dirty lake matches the DuckDB oracle" dirty_lake
+dirty_lake() {
+  "$bin" etl --input "$work/lake" --output "$work/out" >"$work/dirty.txt" &&
+    oracle "$work/lake" "$work/out" --summary "$work/dirty.txt"
+}
+check "generated dirty lake matches the DuckDB oracle, and so does every figure of the summary" dirty_lake
+
+# Each table's _SUCCESS manifest lists exactly the files in its folder.
+manifests_match() {
+  for t in songs artists users time songplays _rejected; do
+    diff <(sort "$1/$t/_SUCCESS") <(cd "$1/$t" && find . -type f ! -name _SUCCESS | sed 's|^\./||' | sort) ||
+      { echo "$t: _SUCCESS and files differ"; return 1; }
+  done
+}
+check "every _SUCCESS manifest lists exactly its table's files" manifests_match "$work/out"
+
+# generate's report against counts made here: files and events in the lake, its size, and the
+# damaged records as the lines (and song files) that differ from the same seed generated clean.
+generate_report() {
+  "$bin" generate --output "$work/g-clean" --songs 400 --events 20000 --seed 11 >/dev/null || return 1
+  "$bin" generate --output "$work/g-dirty" --songs 400 --events 20000 --seed 11 --dirty-rate 0.05 >"$work/g.txt" || return 1
+  local re='^generated ([0-9]+) song files and ([0-9]+) log files \(([0-9]+) events, ([0-9]+) damaged records, ([0-9.]+) MiB\) in '
+  [[ "$(cat "$work/g.txt")" =~ $re ]] || { cat "$work/g.txt"; return 1; }
+  local shown=("${BASH_REMATCH[@]:1}")
+  local songs logs events damaged=0 bytes
+  songs=$(cd "$work/g-dirty" && find song_data -type f ! -path '*/.*' | LC_ALL=C sort)
+  logs=$(cd "$work/g-dirty" && find log_data -type f ! -path '*/.*' | LC_ALL=C sort)
+  events=$(cd "$work/g-dirty" && awk 'END { print NR }' $logs)
+  for f in $songs; do cmp -s "$work/g-clean/$f" "$work/g-dirty/$f" || damaged=$((damaged + 1)); done
+  for f in $logs; do
+    damaged=$((damaged + $(awk 'NR == FNR { a[FNR] = $0; next } a[FNR] != $0 { n++ } END { print n + 0 }' "$work/g-clean/$f" "$work/g-dirty/$f")))
+  done
+  bytes=$(cd "$work/g-dirty" && cat $songs $logs | wc -c)
+  local counted=("$(echo "$songs" | wc -l)" "$(echo "$logs" | wc -l)" "$events" "$damaged")
+  [ "${shown[*]:0:4}" = "${counted[*]}" ] || { echo "report: ${shown[*]:0:4}; counted: ${counted[*]}"; return 1; }
+  awk -v s="${shown[4]}" -v b="$bytes" 'BEGIN { d = s - b / 1048576; exit !(d < 0.0500001 && d > -0.0500001) }' ||
+    { echo "report says ${shown[4]} MiB, counted $bytes bytes"; return 1; }
+}
+check "generate's report: files, events, damaged records and size equal counts of the lake" generate_report
 
 run_equals_etl() {
   "$bin" run --input "$work/lake" --output "$work/run" --quiet || return 1

@@ -77,15 +77,25 @@ faults() {
   node "$here/js/fault_proxy.mjs" --target "127.0.0.1:$port" --slowdown 0.08 --drop 0.04 --delay 0.08 --seed 3 \
     --max-seconds 300 >"$work/proxy.port" 2>"$work/proxy.log" &
   pids+=($!)
+  local proxy=$!
   for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
   AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$work/proxy.port") "$bin" etl --input s3://lake/gen --output s3://out/faulty \
     >"$work/faulty.txt" || return 1
   grep -E "^s3: .* [1-9][0-9]* retries" "$work/faulty.txt" || { cat "$work/faulty.txt"; return 1; }
+  # The summary's request figures equal the proxy's own count of what it received and answered.
+  kill "$proxy" && wait "$proxy" 2>/dev/null
+  node -e '
+    const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop());
+    const m = /^s3: (\d+) requests, (\d+) retries, (\d+) bytes in, (\d+) bytes out$/m.exec(require("fs").readFileSync(process.argv[2], "utf8"));
+    const want = [p.requests, p.slowdown + p.drop, p.bytes_in, p.bytes_out].join(" ");
+    const got = m ? m.slice(1).join(" ") : "no s3 line";
+    if (got !== want) { console.log(`summary says ${got}; the proxy counted ${want} (requests, retries, bytes in, bytes out)`); process.exit(1); }
+  ' "$work/proxy.log" "$work/faulty.txt" || return 1
   fetch s3://out/faulty "$work/got4" && same "$work/gen-local" "$work/got4" &&
     diff <(cut -d, -f1-3 "$work/gen-local/_rejected/"*.jsonl | sed 's|"source":"[^"]*/gen/|"source":"|') \
          <(cut -d, -f1-3 "$work/got4/_rejected/"*.jsonl | sed 's|"source":"s3://lake/gen/|"source":"|')
 }
-check "503 SlowDown, dropped connections and delays: same output, retries counted" faults
+check "503 SlowDown, dropped connections and delays: same output, requests and retries counted right" faults
 
 compact_on_s3() {
   "$bin" compact --src s3://lake/sample/log_data --dest s3://out/compacted --groupBy '.*/log_data/(\d+)/(\d+)/.*' \

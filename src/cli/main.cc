@@ -30,19 +30,6 @@ bool ParseBool(const std::string& flag, const std::string& v) {
   throw Error::Usage(flag + " " + v + ": expected true or false");
 }
 
-void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* out) {
-  std::fprintf(out, "%s: %llu inputs (%.1f MiB) -> %llu outputs (%.1f MiB) in %.2f s", label,
-               static_cast<unsigned long long>(r.inputs), static_cast<double>(r.input_bytes) / (1 << 20),
-               static_cast<unsigned long long>(r.outputs), static_cast<double>(r.output_bytes) / (1 << 20), r.seconds);
-  if (r.skipped_by_manifest) std::fprintf(out, "; %llu skipped (in the previous manifest)", static_cast<unsigned long long>(r.skipped_by_manifest));
-  if (r.deleted) std::fprintf(out, "; %llu inputs deleted", static_cast<unsigned long long>(r.deleted));
-  std::fprintf(out, "\n");
-  if (r.unmatched) {
-    std::fprintf(out, "  %llu files did not match --groupBy and were not copied, e.g.:\n", static_cast<unsigned long long>(r.unmatched));
-    for (const auto& e : r.unmatched_examples) std::fprintf(out, "    %s\n", e.c_str());
-  }
-}
-
 // Under --strict a run with rejected records commits nothing: say so, with the first error.
 bool StrictFailure(const EtlReport& report) {
   if (report.committed) return false;
@@ -222,6 +209,10 @@ int main(int argc, char** argv) {
         report = RunEtl(fs, o);
       }
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
+      report.song_files = reports[0].inputs;
+      report.log_files = reports[1].inputs;
+      report.input_bytes = reports[0].input_bytes + reports[1].input_bytes;
       if (cli::StrictFailure(report)) return 1;
       if (!run_quiet) {
         cli::PrintCompactSummary("compact song_data", reports[0], stdout);

@@ -88,4 +88,18 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
   std::fprintf(out, "\n");
 }
 
+void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* out) {
+  auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(out, "%s: %llu inputs (%s) -> %llu outputs (%s) in %.2f s", label, n(r.inputs),
+               HumanBytes(static_cast<double>(r.input_bytes)).c_str(), n(r.outputs),
+               HumanBytes(static_cast<double>(r.output_bytes)).c_str(), r.seconds);
+  if (r.skipped_by_manifest) std::fprintf(out, "; %llu skipped (in the previous manifest)", n(r.skipped_by_manifest));
+  if (r.deleted) std::fprintf(out, "; %llu inputs deleted", n(r.deleted));
+  std::fprintf(out, "\n");
+  if (r.unmatched) {
+    std::fprintf(out, "  %llu files did not match --groupBy and were not copied, e.g.:\n", n(r.unmatched));
+    for (const auto& e : r.unmatched_examples) std::fprintf(out, "    %s\n", e.c_str());
+  }
+}
+
 }  // namespace lakeforge::cli

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "pipeline/compact.h"
 #include "pipeline/etl.h"
 #include "pipeline/progress.h"
 
@@ -23,5 +24,8 @@ class ProgressLine {
 };
 
 void PrintEtlSummary(const EtlReport& report, double seconds, std::FILE* out);
+// One line: "<label>: N inputs (size) -> M outputs (size) in T s", then skipped, deleted and
+// unmatched inputs when there are any.
+void PrintCompactSummary(const char* label, const CompactReport& report, std::FILE* out);
 
 }  // namespace lakeforge::cli

@@ -50,6 +50,13 @@ size_t ReadBody(char* buf, size_t size, size_t n, void* user) {
   return len;
 }
 
+// Counts the requests curl puts on the wire: one header block each. curl resends a request on its
+// own when a kept-alive connection turns out dead, so its attempts can outnumber ours.
+int CountSentRequests(CURL*, curl_infotype type, char*, size_t, void* user) {
+  if (type == CURLINFO_HEADER_OUT) ++*static_cast<uint64_t*>(user);
+  return 0;
+}
+
 size_t HeaderLine(char* ptr, size_t size, size_t n, void* user) {
   std::string_view line(ptr, size * n);
   if (line.size() > 5 && (line.substr(0, 5) == "ETag:" || line.substr(0, 5) == "etag:")) {
@@ -165,13 +172,12 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     if (k == "prefix") what = "S3 list s3://" + bucket + "/" + v;
   std::mt19937_64 rng(std::random_device{}());
   std::string last_error;
+  uint64_t sent_before = 0;
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
     if (attempt > 0) {
-      stats_.retries.fetch_add(1);
       long cap = std::min<long>(5000, 50L << std::min(attempt, 10));
       std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<long>(cap / 4, cap)(rng)));
     }
-    stats_.requests.fetch_add(1);
     auto signed_headers = SignV4(req, config_.credentials, config_.region, "s3", AmzDate());
     CURL* h = ThreadHandle();
     curl_easy_reset(h);
@@ -193,6 +199,10 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config_.low_speed_seconds);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    uint64_t sent = 0;
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, CountSentRequests);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &sent);
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     if (method == "PUT") {
       curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadBody);
@@ -209,6 +219,10 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     }
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(list);
+    // requests: what reached the wire; retries: every request beyond this operation's first one.
+    stats_.requests.fetch_add(sent);
+    stats_.retries.fetch_add(sent_before == 0 && sent > 0 ? sent - 1 : sent);
+    sent_before += sent;
     if (rc != CURLE_OK) {
       last_error = std::string(curl_easy_strerror(rc));
       continue;  // connection refused/reset, timeouts: all retryable

@@ -40,7 +40,7 @@ class StageTimer {
   explicit StageTimer(EtlReport* report) : report_(report), start_(Clock::now()) {}
   void Mark(const std::string& name) {
     auto now = Clock::now();
-    report_->stages.push_back({name, std::chrono::duration<double>(now - start_).count()});
+    report_->stages.push_back({.name = name, .seconds = std::chrono::duration<double>(now - start_).count()});
     start_ = now;
   }
 
@@ -73,7 +73,8 @@ void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer
   try {
     ReadInputFile(fs, path, simdjson::SIMDJSON_PADDING, buf, bytes);
   } catch (const Error& e) {
-    rejects->push_back({index, 0, RejectReason::kUnreadableFile, e.what(), ""});
+    rejects->push_back(
+        {.file = index, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
     return;
   }
   fn(buf->view());
@@ -169,7 +170,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
       parsed.lines = parsed.filtered = 0;
       r.bytes = 0;  // as for a file that cannot be read at all
       r.rejects.clear();
-      r.rejects.push_back({file, 0, RejectReason::kUnreadableFile, e.what(), ""});
+      r.rejects.push_back(
+          {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
     }
     r.duplicates = SortFileEvents(&parsed.events);
     r.events.assign(parsed.events.begin(), parsed.events.end());

@@ -103,12 +103,16 @@ bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, si
     RejectReason reason = err == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kMalformedJson;
     std::string msg =
         err == simdjson::UTF8_ERROR ? "invalid UTF-8" : std::string("malformed JSON: ") + simdjson::error_message(err);
-    rejects->push_back({file, line, reason, std::move(msg), std::string(text)});
+    rejects->push_back(
+        {.file = file, .line = line, .reason = reason, .error = std::move(msg), .record = std::string(text)});
     return false;
   }
   if (doc.type() != element_type::OBJECT) {
-    rejects->push_back({file, line, RejectReason::kNotAnObject,
-                        std::string("not a JSON object: got ") + TypeName(doc.type()), std::string(text)});
+    rejects->push_back({.file = file,
+                        .line = line,
+                        .reason = RejectReason::kNotAnObject,
+                        .error = std::string("not a JSON object: got ") + TypeName(doc.type()),
+                        .record = std::string(text)});
     return false;
   }
   *obj = doc.get_object().value_unsafe();
@@ -154,7 +158,11 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
     if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
     if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
     if (errs.failed) {
-      rejects->push_back({file, d.line, errs.reason, std::move(errs.message), std::string(d.text)});
+      rejects->push_back({.file = file,
+                          .line = d.line,
+                          .reason = errs.reason,
+                          .error = std::move(errs.message),
+                          .record = std::string(d.text)});
       return;
     }
     rec.song_id.assign(*song_id);
@@ -168,7 +176,11 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
   };
   size_t first = data.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
-    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
+    rejects->push_back({.file = file,
+                        .line = 0,
+                        .reason = RejectReason::kEmptyFile,
+                        .error = "empty file: expected at least one JSON record",
+                        .record = ""});
     return;
   }
   if (json::DetectShape(data) == json::FileShape::kSingleDocument) {
@@ -181,7 +193,11 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
 
 void RecordParser::EndLogFile(uint32_t file, uint64_t records, std::vector<Reject>* rejects) {
   if (records == 0)
-    rejects->push_back({file, 0, RejectReason::kEmptyFile, "empty file: expected at least one JSON record", ""});
+    rejects->push_back({.file = file,
+                        .line = 0,
+                        .reason = RejectReason::kEmptyFile,
+                        .error = "empty file: expected at least one JSON record",
+                        .record = ""});
 }
 
 void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const SongIndex& songs, ProfilePool& profiles,
@@ -289,7 +305,11 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
       }
     }
     if (errs.failed) {
-      rejects->push_back({file, d.line, errs.reason, std::move(errs.message), std::string(d.text)});
+      rejects->push_back({.file = file,
+                          .line = d.line,
+                          .reason = errs.reason,
+                          .error = std::move(errs.message),
+                          .record = std::string(d.text)});
       return;
     }
     // Hash the join key and fetch its slot while the profile is interned.

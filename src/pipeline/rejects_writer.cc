@@ -30,10 +30,9 @@ std::string Base64(std::string_view in) {
 
 }  // namespace
 
-
 TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vector<Reject>& rejects,
                          const std::vector<std::string>& sources, const std::string& run_id) {
-  TableReport report{"_rejected", rejects.size(), 0, 0};
+  TableReport report{.name = "_rejected", .rows = rejects.size(), .files = 0, .bytes = 0};
   std::string dir = JoinPath(root, "_rejected");
   fs.CreateDirs(dir);
   std::string manifest;
@@ -43,7 +42,10 @@ TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vec
     std::string line;
     for (const Reject& r : rejects) {
       line.assign("{\"source\":");
-      AppendJsonString(simdjson::validate_utf8(sources[r.file].data(), sources[r.file].size()) ? sources[r.file] : Base64(sources[r.file]), &line);
+      AppendJsonString(simdjson::validate_utf8(sources[r.file].data(), sources[r.file].size())
+                           ? sources[r.file]
+                           : Base64(sources[r.file]),
+                       &line);
       line += ",\"line\":" + std::to_string(r.line) + ",\"reason\":";
       AppendJsonString(RejectReasonName(r.reason), &line);
       line += ",\"error\":";

@@ -61,7 +61,7 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
   std::vector<TableReport> reports;
   for (size_t t = 0; t < tables.size(); ++t) {
     const TableData& table = tables[t];
-    TableReport report{table.name, 0, 0, sizes[t].size()};
+    TableReport report{.name = table.name, .rows = 0, .files = sizes[t].size(), .bytes = 0};
     for (uint64_t s : sizes[t]) report.bytes += s;
     for (uint64_t n : rows[t]) report.rows += n;
     // _SUCCESS, written after every file of its table, is also the manifest: the table's files,

@@ -2,12 +2,14 @@
 // raw lake with DuckDB SQL that implements the README's semantics, then compares them row by row
 // with lakeforge's Parquet output read back by DuckDB. Exit 0 when every table matches.
 //
-// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT
+// With --summary FILE (lakeforge's printed summary), also checks every figure in it.
+//
+// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT [--summary FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { rawRecords } from './raw_lines.mjs';
+import { rawRecords, walk } from './raw_lines.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? acc.concat([[v.replace(/^--/, ''), a[i + 1]]]) : acc), []));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-oracle-'));
@@ -132,6 +134,83 @@ rejOk ? passed++ : failed++;
 console.log(`${rejOk ? 'ok  ' : 'FAIL'} _rejected: expected ${e1} records`);
 for (const r of rejMissing) console.log('  missing from lakeforge:', JSON.stringify(r));
 for (const r of rejExtra) console.log('  unexpected in lakeforge:', JSON.stringify(r));
+
+// The printed summary (--summary FILE, lakeforge's stdout): every figure against the oracle's own
+// count, and the tables' files and bytes counted on disk.
+if (args.summary) {
+  const text = fs.readFileSync(args.summary, 'utf8');
+  const problems = [];
+  const expect = (what, shown, actual) => { if (String(shown) !== String(actual)) problems.push(`${what}: summary says ${shown}, counted ${actual}`); };
+  // A human-readable size ("34.8 KiB") is right when it is the exact size rounded to its unit.
+  const expectBytes = (what, shown, actual) => {
+    const m = /^([0-9.]+) (B|KiB|MiB|GiB|TiB)$/.exec(shown);
+    let unit = 0, v = Number(actual);
+    while (v >= 1024 && unit < 4) { v /= 1024; unit++; }
+    if (!m || m[2] !== ['B', 'KiB', 'MiB', 'GiB', 'TiB'][unit] || Math.abs(Number(m[1]) - v) > (unit ? 0.0500001 : 0)) {
+      problems.push(`${what}: summary says ${shown}, counted ${actual} bytes`);
+    }
+  };
+  const input = /^input +(\d+) song files, (\d+) log files, ([^;]+); (\d+) song records, (\d+) log lines \((\d+) not NextSong\), (\d+) events \((\d+) duplicates dropped\)$/m.exec(text);
+  if (!input) problems.push('no input line in the summary');
+  else {
+    const files = (root) => walk(root);
+    const size = (list) => list.reduce((n, f) => n + fs.statSync(f).size, 0);
+    const songFiles = files(args.songs), logFiles = files(args.logs);
+    const count = async (where) => Number((await q(`SELECT count(*) AS n FROM checked WHERE ${where}`))[0].n);
+    const valid = await count(`kind = 'log' AND verdict = 'ok'`);
+    const events = Number((await q('SELECT count(*) AS n FROM events'))[0].n);
+    expect('song files', input[1], songFiles.length);
+    expect('log files', input[2], logFiles.length);
+    expectBytes('input bytes', input[3], size(songFiles) + size(logFiles));
+    expect('song records', input[4], await count(`kind = 'song' AND verdict = 'ok'`));
+    expect('log lines', input[5], await count(`kind = 'log' AND NOT empty`));
+    expect('not NextSong', input[6], await count(`kind = 'log' AND verdict = 'filtered'`));
+    expect('events', input[7], events);
+    expect('duplicates dropped', input[8], valid - events);
+  }
+  // `run` prints one line per compaction first: inputs are the raw lake's files, outputs the staged ones.
+  for (const [part, root] of [['song_data', args.songs], ['log_data', args.logs]]) {
+    const m = new RegExp(`^compact ${part} *: (\\d+) inputs \\(([^)]+)\\) -> (\\d+) outputs \\(([^)]+)\\) in `, 'm').exec(text);
+    if (!m) continue;
+    const raw = walk(root), staged = walk(args.staging ?? `${out}/_staging/${part}`);
+    const size = (list) => list.reduce((n, f) => n + fs.statSync(f).size, 0);
+    expect(`compact ${part} inputs`, m[1], raw.length);
+    expectBytes(`compact ${part} input bytes`, m[2], size(raw));
+    expect(`compact ${part} outputs`, m[3], staged.length);
+    expectBytes(`compact ${part} output bytes`, m[4], size(staged));
+  }
+  const tableFiles = (t) => fs.existsSync(`${out}/${t}`)
+    ? fs.readdirSync(`${out}/${t}`, { recursive: true }).filter((f) => /\.(parquet|jsonl)$/.test(f)).map((f) => `${out}/${t}/${f}`) : [];
+  for (const table of [...Object.keys(expected), '_rejected']) {
+    const row = new RegExp(`^${table} +(\\d+) +(\\d+) +(\\d+(?:\\.\\d)? \\S+)$`, 'm').exec(text);
+    if (!row) { problems.push(`no row for ${table} in the summary`); continue; }
+    const list = tableFiles(table);
+    const rows = table === '_rejected'
+      ? list.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').length, 0)
+      : list.length ? Number((await q(`SELECT count(*) AS n FROM read_parquet('${out}/${table}/**/*.parquet')`))[0].n) : 0;
+    expect(`${table} rows`, row[1], rows);
+    expect(`${table} files`, row[2], list.length);
+    expectBytes(`${table} bytes`, row[3], list.reduce((n, f) => n + fs.statSync(f).size, 0));
+  }
+  const rejects = await q(`SELECT verdict, count(*) AS n FROM checked WHERE verdict NOT IN ('ok', 'filtered') GROUP BY verdict`);
+  const total = /^rejected +(\d+)$/m.exec(text);
+  expect('rejected', total ? total[1] : 'nothing', rejects.reduce((n, r) => n + Number(r.n), 0));
+  for (const r of rejects) {
+    const m = new RegExp(`^  ${r.verdict} +(\\d+)$`, 'm').exec(text);
+    expect(`rejected ${r.verdict}`, m ? m[1] : 'nothing', r.n);
+  }
+  const reasons = [...text.matchAll(/^  ([a-zA-Z][a-zA-Z0-9 -]*?) +(\d+)$/gm)].map((m) => m[1]);
+  for (const reason of reasons) if (!rejects.some((r) => r.verdict === reason)) problems.push(`summary counts rejects '${reason}' the oracle has none of`);
+  const first = await q(`SELECT source, line FROM checked WHERE verdict NOT IN ('ok', 'filtered') ORDER BY ord LIMIT 1`);
+  const shownFirst = /^  first: (.*)$/m.exec(text);
+  if (first.length) expect('first reject', shownFirst && shownFirst[1].startsWith(`${first[0].source}:${first[0].line}: `), true);
+  else expect('first reject', shownFirst ? shownFirst[1] : 'none', 'none');
+  const ok = problems.length === 0;
+  ok ? passed++ : failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} summary: every figure equals an independent count`);
+  for (const p of problems) console.log('  ' + p);
+}
+
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
