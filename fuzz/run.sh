@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEFORGE_FUZZ=ON \
   -DLAKEFORGE_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest
+cmake --build build-fuzz --target fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest fuzz_paths
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 # Seed the record fuzzer with real-shaped input.
@@ -13,7 +13,7 @@ build/lakeforge generate --output "$corpus/lake" --songs 5 --events 20 --dirty-r
 mkdir -p "$corpus/records"
 cp fuzz/corpus/records/* "$corpus/records/"  # hand-written seeds: numbers and booleans in string fields
 find "$corpus/lake" -type f -exec cp {} "$corpus/records/" \; 2>/dev/null || true
-for t in fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest; do
+for t in fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest fuzz_paths; do
   mkdir -p "$corpus/$t"
   [ "$t" = fuzz_records ] && cp "$corpus"/records/* "$corpus/$t/" 2>/dev/null || true
   # Small inputs for the decompressor: a few KiB of zstd can legally expand to gigabytes.
@@ -24,4 +24,4 @@ for t in fuzz_records fuzz_hive_path fuzz_decompress fuzz_manifest; do
     { tail -40 "$corpus/$t.log"; exit 1; }
   tail -1 "$corpus/$t.log"
 done
-echo "fuzzing: 4 passed, 0 failed"
+echo "fuzzing: 5 passed, 0 failed"

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "formats/compression.h"
+#include "io/uri.h"
 #include "pipeline/compact.h"
 
 namespace lakeforge {
@@ -292,6 +293,85 @@ TEST_F(CompactTest, EveryInputByteExactlyOnce) {
   EXPECT_EQ(total_out, total_in + inserted);
   EXPECT_EQ(r.inputs, files.size());
   EXPECT_LE(inserted, files.size());
+}
+
+// An object store whose listing returns whatever keys a test gives it (the loopback S3 servers
+// normalise '..' away, so hostile keys can only be tested through the FileSystem seam).
+class HostileListing final : public FileSystem {
+ public:
+  explicit HostileListing(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+  std::vector<FileInfo> ListFiles(const std::string&, bool, ListingNotes*) override {
+    std::vector<FileInfo> out;
+    for (const auto& p : paths_) out.push_back({.path = p, .size = 1});
+    return out;
+  }
+  void ReadFile(const std::string&, size_t padding, FileBuffer* buf) override {
+    buf->data = "x" + std::string(padding, '\0');
+    buf->size = 1;
+  }
+  std::unique_ptr<OutputStream> OpenOutputStream(const std::string& path) override {
+    throw Error::Internal("unexpected write to " + path);
+  }
+  bool Exists(const std::string&) override { return true; }
+  int64_t FileSize(const std::string&) override { return 1; }
+  void CreateDirs(const std::string&) override {}
+  void DeleteDirRecursive(const std::string&) override {}
+  void CommitDir(const std::string&, const std::string&, const std::string&) override {}
+  std::vector<std::string> ListDir(const std::string&) override { return {}; }
+  void DeleteFiles(const std::vector<std::string>&) override {}
+  bool has_atomic_dir_swap() const override { return false; }
+
+ private:
+  std::vector<std::string> paths_;
+};
+
+TEST_F(CompactTest, KeysThatWouldClimbOutOfTheDestinationAreRefusedByName) {
+  const std::vector<std::string> hostile = {
+      "s3://lake/raw/log_data/x/../../../../etc/cron.d/job", "s3://lake/raw/a//b.json", "s3://lake/raw//abs.json",
+      "s3://lake/raw/./a.json", "s3://lake/raw/a\\..\\..\\b.json", std::string("s3://lake/raw/a\0b.json", 22),
+      "s3://lake/raw/..", "s3://lake/raw/a/..",
+  };
+  for (const auto& key : hostile) {
+    for (bool grouped : {false, true}) {
+      RoutingFileSystem router(MakeLocalFileSystem(), std::make_unique<HostileListing>(std::vector<std::string>{
+                                                          "s3://lake/raw/ok/1.json", key}));
+      CompactOptions o;
+      o.src = "s3://lake/raw";
+      o.dest = dest_;
+      if (grouped) o.group_by = ".*/raw/([^/]*)/.*";
+      try {
+        RunCompact(router, o);
+        ADD_FAILURE() << "accepted " << key;
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("refusing"), std::string::npos) << e.what();
+      }
+      EXPECT_TRUE(DestFiles().empty()) << key;
+      EXPECT_FALSE(fsys::exists(root_ + "/etc")) << key;
+      EXPECT_FALSE(fsys::exists(root_ + "/abs.json")) << key;
+    }
+  }
+  // A --groupBy capture of ".." would name an output one level up.
+  RoutingFileSystem router(MakeLocalFileSystem(),
+                           std::make_unique<HostileListing>(std::vector<std::string>{"s3://lake/raw/k/x.json"}));
+  CompactOptions o;
+  o.src = "s3://lake/raw";
+  o.dest = dest_ + "/d";
+  o.group_by = ".*/raw/(k)/.*";
+  EXPECT_NO_THROW(RunCompact(router, o));
+  EXPECT_EQ(DestFiles(), (std::vector<std::string>{"d/k/k"}));
+}
+
+TEST(ObjectKeys, UnsafePathReasons) {
+  EXPECT_EQ(UnsafePathReason("raw/log_data/2018/11/a.json"), "");
+  EXPECT_EQ(UnsafePathReason("a..b/c.d/...json"), "");
+  EXPECT_EQ(UnsafePathReason("raw/x/../../etc/cron.d/job"), "it has a '..' segment");
+  EXPECT_EQ(UnsafePathReason("./a"), "it has a '.' segment");
+  EXPECT_EQ(UnsafePathReason("a//b"), "it has an empty segment ('//' or a trailing '/')");
+  EXPECT_EQ(UnsafePathReason("a/"), "it has an empty segment ('//' or a trailing '/')");
+  EXPECT_EQ(UnsafePathReason("/etc/passwd"), "it starts with '/'");
+  EXPECT_EQ(UnsafePathReason("a\\b"), "it holds a backslash");
+  EXPECT_EQ(UnsafePathReason(std::string_view("a\0b", 3)), "it holds a NUL byte");
+  EXPECT_EQ(UnsafePathReason(""), "it is empty");
 }
 
 // Every figure of the report and every manifest entry equals a count made here on disk.

@@ -127,6 +127,21 @@ TEST(SongFiles, EmptyFile) {
   EXPECT_EQ(p.rejects[0].error, "empty file: expected at least one JSON record");
 }
 
+// A compacted song file whose first record is truncated must not take the valid records after it
+// down with it: `run` concatenates a folder's song files, and the first may be the damaged one.
+TEST(SongFiles, TruncatedFirstLineCostsOneRecord) {
+  auto p = Songs("{\"song_id\": \"SO1\", \"artist_id\": \"AR\n{\"song_id\": \"SO2\", \"artist_id\": \"AR2\"}\n"
+                 "{\"song_id\": \"SO3\", \"artist_id\": \"AR3\"}");
+  ASSERT_EQ(p.songs.size(), 2u);
+  EXPECT_EQ(p.songs[0].song_id, "SO2");
+  EXPECT_EQ(p.songs[0].line, 2u);
+  EXPECT_EQ(p.songs[1].line, 3u);
+  ASSERT_EQ(p.rejects.size(), 1u);
+  EXPECT_EQ(p.rejects[0].line, 1u);
+  EXPECT_EQ(p.rejects[0].reason, RejectReason::kMalformedJson);
+  EXPECT_EQ(p.rejects[0].record, "{\"song_id\": \"SO1\", \"artist_id\": \"AR");
+}
+
 TEST(SongFiles, MalformedPrettyPrintedFileIsOneReject) {
   auto p = Songs("{\n  \"song_id\": \"SO1\",\n  \"artist_id\": \n");
   ASSERT_EQ(p.rejects.size(), 1u);

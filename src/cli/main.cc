@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/version.h"
+#include "io/location.h"
 #include "cli/report_printer.h"
 #include "pipeline/compact.h"
 #include "pipeline/etl.h"
@@ -21,13 +22,32 @@ namespace {
 struct EtlArgs {
   std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0;
-  bool quiet = false, strict = false;
+  bool quiet = false, strict = false, quarantine_unreadable = false;
 };
 
 bool ParseBool(const std::string& flag, const std::string& v) {
   if (v == "true") return true;
   if (v == "false") return false;
   throw Error::Usage(flag + " " + v + ": expected true or false");
+}
+
+// `run` compacts into a staging folder and deletes what an earlier run staged there, so a folder
+// the user names with --staging must be one lakeforge owns: new, empty, or marked by an earlier
+// run. It must not be the output or hold it either.
+void ClaimStaging(FileSystem& fs, const std::string& staging, const std::string& output) {
+  Overlap ov = OverlapOf(ResolveLocation(staging), ResolveLocation(output));
+  if (ov == Overlap::kSame || ov == Overlap::kContains)
+    throw Error::Usage("--staging '" + staging + "' " + (ov == Overlap::kSame ? "is" : "contains") + " --output '" +
+                       output + "': staging is emptied by every run; choose a folder apart from the output");
+  std::string marker = JoinPath(staging, ".lakeforge-staging");
+  if (fs.Exists(marker)) return;
+  std::vector<std::string> entries = fs.ListDir(staging);
+  if (!entries.empty())
+    throw Error::Usage("--staging '" + staging + "' already holds files lakeforge did not stage (e.g. '" + entries.front() +
+                       "'); run empties its staging folder, so name a new or empty one");
+  auto out = fs.OpenOutputStream(marker);
+  out->Write("lakeforge run stages compacted inputs here and deletes them on the next run\n");
+  out->Close();
 }
 
 // Under --strict a run with rejected records commits nothing: say so, with the first error.
@@ -49,9 +69,13 @@ int RunEtlCommand(const EtlArgs& a) {
   if (o.songs.empty() || o.logs.empty())
     throw Error::Usage("etl needs --input <lake>, or both --songs <dir> and --logs <dir>");
   o.output = a.output;
+  CheckLocations({{.role = a.songs.empty() ? "--input" : "--songs", .path = o.songs},
+                  {.role = a.logs.empty() ? "--input" : "--logs", .path = o.logs}},
+                 {{.role = "--output", .path = o.output}});
   o.codec = ParseCodec(a.compression);
   o.threads = a.threads;
   o.strict = a.strict;
+  o.quarantine_unreadable = a.quarantine_unreadable;
   Progress progress;
   o.progress = &progress;
   RoutingFileSystem fs(a.endpoint_url);
@@ -82,6 +106,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("lakeforge ") + kVersion + " (build " + kBuildHash + ")");
   app.require_subcommand(1);
 
+  // Every numeric option has a range, checked at parse time (exit 2 with a usage message).
+  const CLI::Range kThreads(0, 1024);
   cli::EtlArgs etl;
   auto* etl_cmd = app.add_subcommand("etl", "Build the five star-schema tables from a raw JSON lake.");
   etl_cmd->add_option("--input", etl.input, "Lake root: shorthand for --songs <lake>/song_data --logs <lake>/log_data");
@@ -90,11 +116,14 @@ int main(int argc, char** argv) {
   etl_cmd->add_option("--output", etl.output, "Output folder; each table is replaced atomically")->required();
   etl_cmd->add_option("--compression", etl.compression, "Parquet codec: snappy, zstd, gzip or none")
       ->default_val("snappy");
-  etl_cmd->add_option("--threads", etl.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  etl_cmd->add_option("--threads", etl.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   etl_cmd->add_flag("--quiet", etl.quiet, "No progress bar and no summary");
   etl_cmd->add_option("--endpoint-url", etl.endpoint_url,
                       "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
   etl_cmd->add_flag("--strict", etl.strict, "Fail (exit 1, nothing written) if any record is rejected");
+  etl_cmd->add_flag("--quarantine-unreadable-files", etl.quarantine_unreadable,
+                    "Set input files that cannot be read or decompressed aside as rejects and go on (default: exit 2, "
+                    "nothing written)");
   etl_cmd->footer(
       "Inputs: files and folders whose names start with '.' or '_' are skipped; .gz and .zst are decompressed.\n"
       "Bad records go to <output>/_rejected/ as JSON lines {source, line, reason, error, record}.\n"
@@ -110,7 +139,9 @@ int main(int argc, char** argv) {
   compact_cmd->add_option("--srcPrefixesFile", compact.src_prefixes_file, "File (local or s3://) listing the prefixes to read, one per line");
   compact_cmd->add_option("--groupBy", compact.group_by,
                           "Regular expression with capture groups: matching files are concatenated per key (the captured text)");
-  compact_cmd->add_option("--targetSize", compact.target_size_mib, "Split groups into parts of at least this many MiB of input");
+  compact_cmd->add_option("--targetSize", compact.target_size_mib,
+                          "Split groups into parts of at least this many MiB of input, 0..1048576 (0: no split)")
+      ->check(CLI::Range(0.0, 1048576.0));
   compact_cmd->add_option("--outputCodec", compact.output_codec, "none, gzip, zstd, or keep (the inputs' codec)")->default_val("keep");
   compact_cmd->add_option("--outputManifest", compact.output_manifest, "Write a gzip JSON-lines manifest of the copied inputs under --dest");
   compact_cmd->add_option("--previousManifest", compact.previous_manifest, "Skip inputs listed in this manifest with the same size");
@@ -118,7 +149,7 @@ int main(int argc, char** argv) {
   compact_cmd->add_flag("--copyFromManifest", compact.copy_from_manifest, "Copy exactly the inputs listed in --previousManifest");
   compact_cmd->add_flag("--deleteOnSuccess", compact.delete_on_success, "Delete inputs once every output is written");
   compact_cmd->add_option("--newline", newline, "Insert a newline between inputs that do not end with one (true|false)")->default_val("true");
-  compact_cmd->add_option("--threads", compact.threads, "Worker threads (default: all cores)");
+  compact_cmd->add_option("--threads", compact.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   compact_cmd->add_option("--endpoint-url", compact_endpoint, "S3 endpoint for s3:// locations");
   compact_cmd->add_flag("--quiet", compact_quiet, "No progress bar and no summary");
 
@@ -130,7 +161,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--output", run_output, "Output folder or s3:// prefix for the tables")->required();
   run_cmd->add_option("--staging", run_staging, "Where compacted files go (default <output>/_staging)");
   run_cmd->add_option("--compression", run_compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
-  run_cmd->add_option("--threads", run_threads, "Worker threads (default: all cores)");
+  run_cmd->add_option("--threads", run_threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   run_cmd->add_option("--endpoint-url", run_endpoint, "S3 endpoint for s3:// locations");
   run_cmd->add_flag("--quiet", run_quiet, "No progress bar and no summary");
   run_cmd->add_flag("--strict", run_strict, "Fail (exit 1, nothing written) if any record is rejected");
@@ -138,11 +169,17 @@ int main(int argc, char** argv) {
   GenerateOptions gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write a realistic raw lake (song_data/, log_data/) for demos and benchmarks.");
   gen_cmd->add_option("--output", gen.output, "Folder to write the lake into")->required();
-  gen_cmd->add_option("--songs", gen.songs, "Number of song files")->default_val(1000);
-  gen_cmd->add_option("--events", gen.events, "Number of log events")->default_val(10000);
+  gen_cmd->add_option("--songs", gen.songs, "Number of song files, 0..100000000")
+      ->default_val(1000)
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100'000'000}));
+  gen_cmd->add_option("--events", gen.events, "Number of log events, 0..10000000000")
+      ->default_val(10000)
+      ->check(CLI::Range(uint64_t{0}, uint64_t{10'000'000'000}));
   gen_cmd->add_option("--seed", gen.seed, "Random seed; same seed, same lake")->default_val(1);
-  gen_cmd->add_option("--dirty-rate", gen.dirty_rate, "Share of damaged records, 0..1")->default_val(0.0);
-  gen_cmd->add_option("--threads", gen.threads, "Worker threads (default: all cores)");
+  gen_cmd->add_option("--dirty-rate", gen.dirty_rate, "Share of damaged records, 0..1")
+      ->default_val(0.0)
+      ->check(CLI::Range(0.0, 1.0));
+  gen_cmd->add_option("--threads", gen.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   std::string gen_endpoint;
   gen_cmd->add_option("--endpoint-url", gen_endpoint, "S3 endpoint when --output is s3://");
 
@@ -174,9 +211,15 @@ int main(int argc, char** argv) {
     if (run_cmd->parsed()) {
       RoutingFileSystem fs(run_endpoint);
       std::string staging = run_staging.empty() ? JoinPath(StripFileScheme(run_output), "_staging") : StripFileScheme(run_staging);
+      std::string raw_songs = JoinPath(StripFileScheme(run_input), "song_data");
+      std::string raw_logs = JoinPath(StripFileScheme(run_input), "log_data");
+      CheckLocations({{.role = "--input", .path = raw_songs}, {.role = "--input", .path = raw_logs}},
+                     {{.role = "--output", .path = run_output}, {.role = "--staging", .path = staging}});
+      if (!run_staging.empty()) cli::ClaimStaging(fs.For(staging), staging, run_output);
       Progress progress;
       CompactReport reports[2];
       EtlReport report;
+      LineMap line_map;
       auto start = std::chrono::steady_clock::now();
       {
         cli::ProgressLine line(&progress, !run_quiet);
@@ -195,6 +238,7 @@ int main(int argc, char** argv) {
           c.output_codec = "none";
           c.threads = run_threads;
           c.progress = &progress;
+          c.line_map = &line_map;
           fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
           reports[i] = RunCompact(fs, c);
         }
@@ -206,6 +250,7 @@ int main(int argc, char** argv) {
         o.threads = run_threads;
         o.strict = run_strict;
         o.progress = &progress;
+        o.line_map = &line_map;
         report = RunEtl(fs, o);
       }
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -223,6 +268,7 @@ int main(int argc, char** argv) {
     }
     if (gen_cmd->parsed()) {
       RoutingFileSystem router(gen_endpoint);
+      CheckLocations({}, {{.role = "--output", .path = gen.output}});
       gen.output = StripFileScheme(gen.output);
       auto start = std::chrono::steady_clock::now();
       GenerateReport r = GenerateLake(router.For(gen.output), gen);

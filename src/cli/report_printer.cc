@@ -22,6 +22,8 @@ std::string HumanBytes(double b) {
   return buf;
 }
 
+void PrintSkippedFolders(const std::vector<std::string>& skipped, std::FILE* out);
+
 }  // namespace
 
 ProgressLine::ProgressLine(const Progress* progress, bool enabled) : progress_(progress) {
@@ -82,11 +84,21 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
                  static_cast<unsigned long long>(r.rejects[static_cast<size_t>(i)]));
   }
   if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", r.first_reject.c_str());
+  PrintSkippedFolders(r.skipped_folders, out);
   if (!r.storage_stats.empty()) std::fprintf(out, "\n%s\n", r.storage_stats.c_str());
   std::fprintf(out, "\nstages   ");
   for (const auto& s : r.stages) std::fprintf(out, " %s %.3fs", s.name.c_str(), s.seconds);
   std::fprintf(out, "\n");
 }
+
+namespace {
+// Symlinked folders a listing did not enter (loops, aliases): counted, with a few examples.
+void PrintSkippedFolders(const std::vector<std::string>& skipped, std::FILE* out) {
+  if (skipped.empty()) return;
+  std::fprintf(out, "\nskipped   %zu symlinked folder(s), each listed once only:\n", skipped.size());
+  for (size_t i = 0; i < skipped.size() && i < 5; ++i) std::fprintf(out, "  %s\n", skipped[i].c_str());
+}
+}  // namespace
 
 void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* out) {
   auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
@@ -100,6 +112,7 @@ void PrintCompactSummary(const char* label, const CompactReport& r, std::FILE* o
     std::fprintf(out, "  %llu files did not match --groupBy and were not copied, e.g.:\n", n(r.unmatched));
     for (const auto& e : r.unmatched_examples) std::fprintf(out, "    %s\n", e.c_str());
   }
+  PrintSkippedFolders(r.skipped_folders, out);
 }
 
 }  // namespace lakeforge::cli

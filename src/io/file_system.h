@@ -34,14 +34,23 @@ class InputStream {
   virtual size_t Read(char* out, size_t n) = 0;
 };
 
+// What a listing met besides files: symlinked folders it did not enter because their contents
+// are listed anyway (an alias inside the listed folder) or would never end (a loop).
+struct ListingNotes {
+  std::string scope;                 // in: the folder the whole listing covers when it is listed in parts
+  std::vector<std::string> skipped;  // out: "<link> -> <target> (<why>)"
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
   // All files below `root`, recursively, sorted by path (byte order). Files and folders whose names
-  // start with '.' or '_' are skipped when skip_hidden (Spark's and Hive's rule). Throws
-  // Error::Io naming the path when `root` is missing or unreadable.
-  virtual std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) = 0;
+  // start with '.' or '_' are skipped when skip_hidden (Spark's and Hive's rule). Every folder is
+  // entered once: a symlink to a folder inside the listed scope (or to one of its ancestors) is
+  // skipped and noted in *notes. Throws Error::Io naming the path when `root` or a folder below
+  // it is missing or unreadable.
+  virtual std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden, ListingNotes* notes = nullptr) = 0;
   // Reads a whole file into *buf (reused between calls to spare allocations).
   virtual void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) = 0;
   // Opens a file for reading in pieces. The default reads it whole first (object stores fetch an
@@ -84,6 +93,8 @@ std::unique_ptr<FileSystem> MakeS3FileSystem(const std::string& endpoint_url);
 class RoutingFileSystem {
  public:
   explicit RoutingFileSystem(std::string endpoint_url = "");
+  // Routes to the given file systems (tests put fakes behind s3:// this way).
+  RoutingFileSystem(std::unique_ptr<FileSystem> local, std::unique_ptr<FileSystem> s3);
   ~RoutingFileSystem();
   // The file system that serves `path` ("file://" stripped into *local_path when given).
   FileSystem& For(const std::string& path);
@@ -98,7 +109,8 @@ class RoutingFileSystem {
 std::string StripFileScheme(const std::string& path);
 
 // ListFiles(root) with the first-level prefixes listed in parallel (up to `concurrency` at once).
-std::vector<FileInfo> ListFilesConcurrently(FileSystem& fs, const std::string& root, bool skip_hidden, int concurrency);
+std::vector<FileInfo> ListFilesConcurrently(FileSystem& fs, const std::string& root, bool skip_hidden, int concurrency,
+                                            ListingNotes* notes = nullptr);
 
 // "a/b" + "c" -> "a/b/c".
 std::string JoinPath(const std::string& a, const std::string& b);

@@ -101,15 +101,27 @@ bool IsHidden(const char* name) { return name[0] == '.' || name[0] == '_'; }
 
 class LocalFileSystem final : public FileSystem {
  public:
-  std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) override {
+  std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden, ListingNotes* notes) override {
     struct stat st;
     if (::stat(root.c_str(), &st) != 0) throw Error::Io(Errno("cannot read input", root));
     std::vector<FileInfo> out;
     if (!S_ISDIR(st.st_mode)) {
-      out.push_back({root, static_cast<int64_t>(st.st_size)});
+      out.push_back({.path = root, .size = static_cast<int64_t>(st.st_size)});
       return out;
     }
-    Walk(root, skip_hidden, &out);
+    ListingNotes scratch;
+    Walker walker{.skip_hidden = skip_hidden,
+                  .scope = RealPathOf(notes && !notes->scope.empty() ? notes->scope : root),
+                  .notes = notes ? notes : &scratch,
+                  .out = &out,
+                  .ancestors = {}};
+    // A part of a larger listing may itself be a symlink into that listing.
+    struct stat lst;
+    if (notes && !notes->scope.empty() && ::lstat(root.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode) &&
+        walker.Alias(root)) {
+      return out;
+    }
+    walker.Walk(root, {.dev = st.st_dev, .ino = st.st_ino});
     std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
     return out;
   }
@@ -234,32 +246,89 @@ class LocalFileSystem final : public FileSystem {
   }
 
  private:
-  void Walk(const std::string& dir, bool skip_hidden, std::vector<FileInfo>* out) {
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) throw Error::Io(Errno("cannot list", dir));
-    while (dirent* e = ::readdir(d)) {
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      if (skip_hidden && IsHidden(e->d_name)) continue;
-      std::string child = JoinPath(dir, e->d_name);
-      unsigned char type = e->d_type;
-      if (type == DT_UNKNOWN || type == DT_LNK) {
-        struct stat st;  // only file systems without d_type (or symlinks) pay for a stat
-        if (::stat(child.c_str(), &st) != 0) continue;
-        type = S_ISDIR(st.st_mode) ? DT_DIR : (S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN);
-      }
-      if (type == DT_DIR) {
-        try {
-          Walk(child, skip_hidden, out);
-        } catch (...) {
-          ::closedir(d);
-          throw;
-        }
-      } else if (type == DT_REG) {
-        out->push_back({std::move(child), -1});
-      }
-    }
-    ::closedir(d);
+  struct DirId {
+    dev_t dev;
+    ino_t ino;
+    bool operator==(const DirId&) const = default;
+  };
+
+  static std::string RealPathOf(const std::string& path) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr) return path;
+    std::string out(real);
+    ::free(real);
+    return out;
   }
+
+  // One recursive listing. Folders reached through symlinks are where loops and aliases come from:
+  // a link to a folder inside the scope (listed under its own name anyway) or to an ancestor of it
+  // (a loop) is not entered; a link to a folder outside is, unless that folder is already being
+  // walked above (a loop out there). Real subfolders need no check and cost no extra system call.
+  struct Walker {
+    bool skip_hidden;
+    std::string scope;
+    ListingNotes* notes;
+    std::vector<FileInfo>* out;
+    std::vector<DirId> ancestors;
+
+    // True (and noted) when the symlink `link` leads to a folder inside the scope or above it.
+    bool Alias(const std::string& link) {
+      std::string target = RealPathOf(link);
+      auto within = [](const std::string& inner, const std::string& outer) {
+        return inner == outer || outer == "/" ||
+               (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 && inner[outer.size()] == '/');
+      };
+      if (within(target, scope)) {
+        notes->skipped.push_back(link + " -> " + target + " (a folder listed under its own name)");
+        return true;
+      }
+      if (within(scope, target)) {
+        notes->skipped.push_back(link + " -> " + target + " (a loop: it holds the listed folder)");
+        return true;
+      }
+      return false;
+    }
+
+    void Walk(const std::string& dir, DirId id) {
+      DIR* d = ::opendir(dir.c_str());
+      if (d == nullptr) throw Error::Io(Errno("cannot list", dir));
+      ancestors.push_back(id);
+      try {
+        while (dirent* e = ::readdir(d)) {
+          if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+          if (skip_hidden && IsHidden(e->d_name)) continue;
+          std::string child = JoinPath(dir, e->d_name);
+          unsigned char type = e->d_type;
+          DirId child_id{.dev = id.dev, .ino = e->d_ino};
+          bool linked = type == DT_LNK;
+          if (type == DT_UNKNOWN || type == DT_LNK) {
+            struct stat st;  // only file systems without d_type (or symlinks) pay for a stat
+            if (::stat(child.c_str(), &st) != 0) {
+              if (linked) continue;  // a dangling link holds no data
+              throw Error::Io(Errno("cannot read input", child));
+            }
+            type = S_ISDIR(st.st_mode) ? DT_DIR : (S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN);
+            child_id = {.dev = st.st_dev, .ino = st.st_ino};
+          }
+          if (type == DT_DIR) {
+            if (linked && Alias(child)) continue;
+            if (std::find(ancestors.begin(), ancestors.end(), child_id) != ancestors.end()) {
+              notes->skipped.push_back(child + " -> " + RealPathOf(child) + " (a loop: a folder above it)");
+              continue;
+            }
+            Walk(child, child_id);
+          } else if (type == DT_REG) {
+            out->push_back({.path = std::move(child), .size = -1});
+          }
+        }
+      } catch (...) {
+        ::closedir(d);
+        throw;
+      }
+      ::closedir(d);
+      ancestors.pop_back();
+    }
+  };
 };
 
 }  // namespace

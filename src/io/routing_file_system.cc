@@ -9,6 +9,8 @@ std::string StripFileScheme(const std::string& path) {
 
 RoutingFileSystem::RoutingFileSystem(std::string endpoint_url)
     : endpoint_url_(std::move(endpoint_url)), local_(MakeLocalFileSystem()) {}
+RoutingFileSystem::RoutingFileSystem(std::unique_ptr<FileSystem> local, std::unique_ptr<FileSystem> s3)
+    : local_(std::move(local)), s3_(std::move(s3)) {}
 RoutingFileSystem::~RoutingFileSystem() = default;
 
 FileSystem& RoutingFileSystem::For(const std::string& path) {

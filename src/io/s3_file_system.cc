@@ -88,22 +88,27 @@ class S3FileSystem final : public FileSystem {
 
   bool has_atomic_dir_swap() const override { return false; }
 
-  std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden) override {
+  std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden, ListingNotes*) override {
     Location loc = ParseLocation(root);
     std::string prefix = loc.path.empty() ? "" : loc.path + "/";
     std::vector<FileInfo> out;
-    for (const auto& o : client_.List(loc.bucket, prefix)) {
+    auto objects = client_.List(loc.bucket, prefix);
+    for (const auto& o : objects) {
       std::string rel = o.key.substr(prefix.size());
       if (rel.empty() || (skip_hidden && HiddenBelow(rel))) continue;
-      out.push_back({"s3://" + loc.bucket + "/" + o.key, o.size});
+      if (rel.back() == '/' && o.size == 0) continue;  // a console's "folder" marker, not data
+      if (std::string why = UnsafePathReason(o.key); !why.empty())
+        throw Error::InvalidInput("refusing object key 's3://" + loc.bucket + "/" + o.key + "' under '" + root +
+                                  "': " + why + "; such a key could be read twice or climb out of a folder");
+      out.push_back({.path = "s3://" + loc.bucket + "/" + o.key, .size = o.size});
     }
-    if (out.empty() && !loc.path.empty() && client_.Exists(loc.bucket, loc.path)) {
-      out.push_back({"s3://" + loc.bucket + "/" + loc.path, -1});  // the root is one object
-    }
-    if (out.empty() && !loc.path.empty()) {
-      // An empty or missing prefix: report it like a missing folder, before any output is touched.
-      if (client_.List(loc.bucket, loc.path).empty())
+    // Nothing under "<prefix>/" (a sibling such as "<prefix>_backup/" does not count): the root is
+    // one object, or it is missing, which is an error as for a missing folder, before any output
+    // is touched.
+    if (objects.empty() && !loc.path.empty()) {
+      if (!client_.Exists(loc.bucket, loc.path))
         throw Error::Io("cannot read input '" + root + "': no objects under this prefix");
+      out.push_back({.path = "s3://" + loc.bucket + "/" + loc.path, .size = -1});
     }
     std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
     return out;

@@ -27,4 +27,20 @@ Location ParseLocation(std::string_view uri) {
   return loc;
 }
 
+std::string UnsafePathReason(std::string_view key) {
+  if (key.empty()) return "it is empty";
+  if (key.front() == '/') return "it starts with '/'";
+  if (key.find('\0') != std::string_view::npos) return "it holds a NUL byte";
+  if (key.find('\\') != std::string_view::npos) return "it holds a backslash";
+  size_t pos = 0;
+  for (;;) {
+    size_t slash = key.find('/', pos);
+    std::string_view seg = key.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    if (seg.empty()) return "it has an empty segment ('//' or a trailing '/')";
+    if (seg == "." || seg == "..") return "it has a '" + std::string(seg) + "' segment";
+    if (slash == std::string_view::npos) return "";
+    pos = slash + 1;
+  }
+}
+
 }  // namespace lakeforge

@@ -16,4 +16,9 @@ struct Location {
 Location ParseLocation(std::string_view uri);
 bool IsS3(std::string_view uri);
 
+// Object keys are arbitrary strings, and some would climb out of a folder they are copied into
+// (raw/x/../../etc/cron.d/job). Returns why `key` (or a relative path) is refused — an empty, '.'
+// or '..' segment, a leading '/', a backslash or a NUL — or "" when it is safe to map onto a folder.
+std::string UnsafePathReason(std::string_view key);
+
 }  // namespace lakeforge

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "base/error.h"
+#include "io/location.h"
+#include "io/uri.h"
 #include "formats/compression.h"
 #include "base/parallel.h"
 #include "formats/json/documents.h"
@@ -77,6 +79,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   while (o.src.size() > 1 && o.src.back() == '/') o.src.pop_back();
   while (o.dest.size() > 1 && o.dest.back() == '/') o.dest.pop_back();
   if (o.src.empty() || o.dest.empty()) throw Error::Usage("compact needs --src and --dest");
+  CheckLocations({{.role = "--src", .path = o.src}}, {{.role = "--dest", .path = o.dest}});
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   FileSystem& src_fs = router.For(o.src);
   FileSystem& dest_fs = router.For(o.dest);
@@ -125,6 +128,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   }
   if (o.copy_from_manifest) {
     inputs = previous;
+    std::vector<NamedLocation> listed;
+    for (const auto& in : inputs) listed.push_back({.role = "--previousManifest entry", .path = in.path});
+    CheckLocations(listed, {{.role = "--dest", .path = o.dest}});
   } else {
     std::vector<std::string> roots;
     if (!o.src_prefixes_file.empty()) {
@@ -142,13 +148,21 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
         roots.push_back(p.find("://") == std::string::npos && p[0] != '/' ? JoinPath(o.src, p) : StripFileScheme(p));
       });
     }
+    std::vector<NamedLocation> prefixes;
+    for (const auto& r : roots) prefixes.push_back({.role = "--srcPrefixesFile entry", .path = r});
+    CheckLocations(prefixes, {{.role = "--dest", .path = o.dest}});
     std::vector<FileInfo> listed;
     if (o.src_prefixes_file.empty()) {
       // Discover the first-level prefixes and list them concurrently: no bootstrap script needed.
-      listed = ListFilesConcurrently(src_fs, o.src, true, std::max(threads, 8));
+      ListingNotes notes;
+      listed = ListFilesConcurrently(src_fs, o.src, true, std::max(threads, 8), &notes);
+      report.skipped_folders = std::move(notes.skipped);
     } else {
       std::vector<std::vector<FileInfo>> parts(roots.size());
-      ParallelFor(roots.size(), std::max(threads, 8), [&](size_t i, int) { parts[i] = router.For(roots[i]).ListFiles(roots[i], true); });
+      std::vector<ListingNotes> notes(roots.size());
+      ParallelFor(roots.size(), std::max(threads, 8),
+                  [&](size_t i, int) { parts[i] = router.For(roots[i]).ListFiles(roots[i], true, &notes[i]); });
+      for (auto& n : notes) std::move(n.skipped.begin(), n.skipped.end(), std::back_inserter(report.skipped_folders));
       for (auto& p : parts) std::move(p.begin(), p.end(), std::back_inserter(listed));
     }
     for (auto& f : listed) inputs.push_back({f.path, f.size});
@@ -174,11 +188,17 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   }
 
   // 2. Groups.
+  // An input's path below --src, which names its output below --dest: it must not climb out.
   auto relative = [&](const std::string& path) {
-    return path.size() > o.src.size() && path.compare(0, o.src.size(), o.src) == 0 && path[o.src.size()] == '/'
-               ? path.substr(o.src.size() + 1)
-               : path.substr(path.rfind('/') + 1);
+    std::string rel = path.size() > o.src.size() && path.compare(0, o.src.size(), o.src) == 0 && path[o.src.size()] == '/'
+                          ? path.substr(o.src.size() + 1)
+                          : path.substr(path.rfind('/') + 1);
+    if (std::string why = UnsafePathReason(rel); !why.empty())
+      throw Error::InvalidInput("refusing input '" + path + "': its path below --src '" + rel + "' is unsafe (" + why +
+                                "); nothing was written");
+    return rel;
   };
+  for (const auto& in : inputs) relative(in.path);  // every input, matched by --groupBy or not
   std::vector<Group> groups;
   if (o.group_depth > 0) {
     std::map<std::string, size_t> by_prefix;
@@ -229,6 +249,11 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       groups[it->second].inputs.push_back(i);
     }
   }
+  for (const auto& g : groups) {
+    if (std::string why = UnsafePathReason(g.rel_name); !why.empty())
+      throw Error::InvalidInput("refusing output name '" + g.rel_name + "' (from input '" + inputs[g.inputs.front()].path +
+                                "'): " + why + "; it would be written outside --dest '" + o.dest + "'; nothing was written");
+  }
   if (keep_codec && !inputs.empty()) {
     out_codec = CodecOfFileName(inputs.front().path);
     for (const auto& in : inputs) {
@@ -243,9 +268,11 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   uint64_t target = o.target_size_mib > 0 ? static_cast<uint64_t>(o.target_size_mib * 1024 * 1024) : 0;
   std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
   std::vector<std::string> output_of(inputs.size());
+  std::vector<std::vector<std::vector<MergedInput>>> group_lines(groups.size());  // per group, per part
   auto write_group = [&](size_t gi, int inner_threads) {
     const Group& g = groups[gi];
     int part = 0;
+    uint32_t line = 1;  // where the next byte lands in the part
     std::unique_ptr<OutputStream> out;
     std::unique_ptr<CompressingWriter> writer;
     std::string out_path;
@@ -257,6 +284,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       writer = std::make_unique<CompressingWriter>(out_codec, out.get());
       part_in = 0;
       need_newline = false;
+      line = 1;
+      if (o.line_map) group_lines[gi].emplace_back();
     };
     auto close_part = [&] {
       writer->Finish();
@@ -281,7 +310,15 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
         size_t idx = g.inputs[b0 + k];
         std::string_view data = bufs[k].view();
         if (!out) open_part();
-        if (o.newline && need_newline && !data.empty()) writer->Write("\n");
+        if (o.newline && need_newline && !data.empty()) {
+          writer->Write("\n");
+          ++line;
+        }
+        if (o.line_map) {
+          bool blank = data.find_first_not_of(" \t\r\n") == std::string_view::npos;
+          group_lines[gi].back().push_back({.first_line = line, .path = inputs[idx].path, .blank = blank});
+          line += static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
+        }
         writer->Write(data);
         if (!data.empty()) need_newline = data.back() != '\n';
         part_in += data.size();
@@ -298,11 +335,14 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   } else {
     for (size_t gi = 0; gi < groups.size(); ++gi) write_group(gi, threads * 4);
   }
-  for (const auto& go : group_outputs)
-    for (const auto& [p, bytes] : go) {
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    for (size_t k = 0; k < group_outputs[gi].size(); ++k) {
+      const auto& [p, bytes] = group_outputs[gi][k];
       report.output_paths.push_back(p);
       report.output_bytes += bytes;
+      if (o.line_map) (*o.line_map)[p] = std::move(group_lines[gi][k]);
     }
+  }
   report.outputs = report.output_paths.size();
 
   for (size_t i = 0; i < inputs.size(); ++i) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "io/file_system.h"
+#include "pipeline/merged_sources.h"
 #include "pipeline/progress.h"
 
 namespace lakeforge {
@@ -46,6 +47,7 @@ struct CompactOptions {
   // under src into one file in that folder; shallower files are copied one to one. Output paths
   // then sort exactly as their inputs did, so (file path, line) order is kept.
   int group_depth = 0;
+  LineMap* line_map = nullptr;  // filled for every output when set
   int threads = 0;
   Progress* progress = nullptr;
 };
@@ -54,6 +56,7 @@ struct CompactReport {
   uint64_t inputs = 0, input_bytes = 0, outputs = 0, output_bytes = 0;
   uint64_t skipped_by_manifest = 0, unmatched = 0, deleted = 0;
   std::vector<std::string> unmatched_examples;
+  std::vector<std::string> skipped_folders;  // symlinked folders not entered: loops and aliases
   std::vector<std::string> output_paths;
   double seconds = 0;
 };

@@ -66,13 +66,20 @@ struct LogFileSlot {
 // buffer is bounded by the piece, not by the largest file.
 constexpr size_t kLogPieceBytes = size_t{1} << 20;
 
-// A file that cannot be read or decompressed mid-run is quarantined as a whole, like a bad record.
+// A file that cannot be read or decompressed mid-run ends the run before the output is touched,
+// or, when the user opted in, is quarantined as a whole like a bad record.
+Error UnreadableInput(const Error& e) {
+  return Error::Io(std::string(e.what()) +
+                   "; nothing was written (--quarantine-unreadable-files sets such files aside and goes on)");
+}
+
 template <typename Fn>
-void MapFile(FileSystem& fs, const std::string& path, uint32_t index, FileBuffer* buf, uint64_t* bytes,
-             std::vector<Reject>* rejects, Fn&& fn) {
+void MapFile(FileSystem& fs, const std::string& path, uint32_t index, bool quarantine, FileBuffer* buf,
+             uint64_t* bytes, std::vector<Reject>* rejects, Fn&& fn) {
   try {
     ReadInputFile(fs, path, simdjson::SIMDJSON_PADDING, buf, bytes);
   } catch (const Error& e) {
+    if (!quarantine) throw UnreadableInput(e);
     rejects->push_back(
         {.file = index, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
     return;
@@ -96,8 +103,12 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   StageTimer timer(&report);
 
   // 1. List inputs: any failure here happens before the output is touched.
-  std::vector<FileInfo> song_files = ListFilesConcurrently(song_fs, opt.songs, true, std::max(threads, 8));
-  std::vector<FileInfo> log_files = ListFilesConcurrently(log_fs, opt.logs, true, std::max(threads, 8));
+  ListingNotes song_notes, log_notes;
+  std::vector<FileInfo> song_files = ListFilesConcurrently(song_fs, opt.songs, true, std::max(threads, 8), &song_notes);
+  std::vector<FileInfo> log_files = ListFilesConcurrently(log_fs, opt.logs, true, std::max(threads, 8), &log_notes);
+  report.skipped_folders = std::move(song_notes.skipped);
+  std::move(log_notes.skipped.begin(), log_notes.skipped.end(), std::back_inserter(report.skipped_folders));
+  std::sort(report.skipped_folders.begin(), report.skipped_folders.end());
   report.song_files = song_files.size();
   report.log_files = log_files.size();
   std::vector<std::string> sources;  // reject file index -> path
@@ -112,7 +123,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
     auto& r = song_results[i];
-    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), &buffers[static_cast<size_t>(t)], &r.bytes,
+    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), opt.quarantine_unreadable,
+            &buffers[static_cast<size_t>(t)], &r.bytes,
             &r.rejects, [&](std::string_view data) {
               parsers[static_cast<size_t>(t)].ParseSongFile(data, static_cast<uint32_t>(i), &r.records, &r.rejects);
             });
@@ -165,6 +177,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
                      });
       RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
     } catch (const Error& e) {
+      if (!opt.quarantine_unreadable) throw UnreadableInput(e);
       // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
       parsed.events.clear();
       parsed.lines = parsed.filtered = 0;
@@ -205,6 +218,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
 
   std::sort(rejects.begin(), rejects.end(),
             [](const Reject& a, const Reject& b) { return a.file != b.file ? a.file < b.file : a.line < b.line; });
+  if (opt.line_map) TranslateMergedRejects(*opt.line_map, &sources, &rejects);
   for (const auto& r : rejects) ++report.rejects[static_cast<size_t>(r.reason)];
   report.total_rejects = rejects.size();
   if (!rejects.empty()) {

@@ -20,6 +20,7 @@
 
 #include "formats/compression.h"
 #include "io/file_system.h"
+#include "pipeline/merged_sources.h"
 #include "pipeline/progress.h"
 #include "pipeline/records.h"
 #include "pipeline/table_writer.h"
@@ -33,6 +34,13 @@ struct EtlOptions {
   Codec codec = Codec::kSnappy;
   int threads = 0;  // 0: all cores
   bool strict = false;
+  // An input file that cannot be read or decompressed fails the run before the output is touched
+  // (as Spark does by default); with this set it is quarantined as an "unreadable file" reject
+  // instead and the run goes on (Spark's ignoreCorruptFiles, with a record of what was skipped).
+  bool quarantine_unreadable = false;
+  // When the inputs are merged files (`run`), where their lines came from: rejects then name the
+  // raw files and lines, as `etl` on the raw lake would.
+  const LineMap* line_map = nullptr;
   Progress* progress = nullptr;  // optional
 };
 
@@ -48,6 +56,7 @@ struct EtlReport {
   std::array<uint64_t, kRejectReasonCount> rejects{};
   uint64_t total_rejects = 0;
   std::string first_reject;  // "<source>:<line>: <error>"
+  std::vector<std::string> skipped_folders;  // symlinked folders not entered: loops and aliases
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
   bool committed = false;

@@ -183,12 +183,31 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
                         .record = ""});
     return;
   }
-  if (json::DetectShape(data) == json::FileShape::kSingleDocument) {
-    size_t last = data.find_last_not_of(" \t\r\n");
-    one(json::Document{data.substr(first, last + 1 - first), json::LineOf(data, first)});
-  } else {
+  if (json::DetectShape(data) != json::FileShape::kSingleDocument) {
     json::ForEachLine(data, one);
+    return;
   }
+  // The first line opens a document it does not close: a pretty-printed object, or line-delimited
+  // records whose first line is truncated. When the whole file is no valid document but some of its
+  // lines are valid records, it is the latter: one bad line costs one record, as Spark reads it.
+  size_t songs_before = out->size(), rejects_before = rejects->size();
+  size_t last = data.find_last_not_of(" \t\r\n");
+  one(json::Document{data.substr(first, last + 1 - first), json::LineOf(data, first)});
+  bool unparsable = rejects->size() > rejects_before && ((*rejects)[rejects_before].reason == RejectReason::kMalformedJson ||
+                                                         (*rejects)[rejects_before].reason == RejectReason::kInvalidUtf8);
+  if (!unparsable) return;
+  std::vector<SongRecord> line_songs;
+  std::vector<Reject> line_rejects;
+  std::swap(*out, line_songs);
+  std::swap(*rejects, line_rejects);
+  json::ForEachLine(data, one);
+  std::swap(*out, line_songs);
+  std::swap(*rejects, line_rejects);
+  if (line_songs.empty()) return;  // no line stands on its own: one malformed document
+  out->resize(songs_before);
+  rejects->resize(rejects_before);
+  std::move(line_songs.begin(), line_songs.end(), std::back_inserter(*out));
+  std::move(line_rejects.begin(), line_rejects.end(), std::back_inserter(*rejects));
 }
 
 void RecordParser::EndLogFile(uint32_t file, uint64_t records, std::vector<Reject>* rejects) {
