@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   simdjson::dom::element doc;
   if (!whole.parse(view.data(), view.size(), false).get(doc) && doc.type() == simdjson::dom::element_type::OBJECT) {
     size_t i = 0;
-    for (auto field : doc.get_object().value_unsafe()) {
+    simdjson::dom::object obj = doc.get_object().value_unsafe();
+    for (auto field : obj) {
       std::string text(json::MemberValueText(view, i++));
       simdjson::dom::element v;
       if (piece.parse(text).get(v) || v.type() != field.value.type()) std::abort();

@@ -153,6 +153,101 @@ missing_input() {
 }
 check "missing input: one-line error, exit 2, output untouched" missing_input
 
+# Safety: paths that alias each other are refused before anything is written or deleted.
+count_files() { find "$1" -type f | wc -l; }
+aliases_refused() {
+  local lake=$work/alias/lake
+  mkdir -p "$work/alias" && cp -r "$work/lake" "$lake" && ln -s lake "$work/alias/link" || return 1
+  local before
+  before=$(count_files "$lake")
+  refuse() {
+    "$bin" "$@" >/dev/null 2>"$work/alias.err"
+    local rc=$?
+    [ "$rc" -eq 2 ] && grep -qE -e "$expect" "$work/alias.err" || { echo "exit $rc for: $*"; cat "$work/alias.err"; return 1; }
+  }
+  expect="--dest '.*' is the same place as --src" refuse compact --src "$lake/song_data" --dest "$lake/song_data/" --deleteOnSuccess || return 1
+  expect="--dest .* is the same place as --src" refuse compact --src "$work/alias/link/log_data" --dest "$lake/./log_data/../log_data" --deleteOnSuccess || return 1
+  expect="--staging .* contains --input" refuse run --input "$lake" --output "$work/alias/out" --staging "$lake" || return 1
+  expect="--output .* lies inside --input" refuse etl --input "$lake" --output "$lake/song_data/A/out" || return 1
+  expect="--output .* contains --input" refuse etl --input "$work/alias/link" --output "$lake" || return 1
+  expect="--output '/' is a root" refuse etl --input "$lake" --output / || return 1
+  expect="--output is empty" refuse etl --input "$lake" --output "" || return 1
+  expect="--staging .* is --output" refuse run --input "$lake" --output "$work/alias/out2" --staging "$work/alias/out2" || return 1
+  mkdir -p "$work/alias/theirs" && echo keep >"$work/alias/theirs/notes.txt"
+  expect="--staging .* already holds files lakeforge did not stage" refuse run --input "$lake" --output "$work/alias/out3" --staging "$work/alias/theirs" || return 1
+  [ "$(count_files "$lake")" -eq "$before" ] && [ -f "$work/alias/theirs/notes.txt" ] && [ ! -e "$work/alias/out" ] ||
+    { echo "files were deleted or written"; return 1; }
+  "$bin" run --input "$lake" --output "$work/alias/out4" --staging "$work/alias/mine" --quiet &&
+    "$bin" run --input "$lake" --output "$work/alias/out4" --staging "$work/alias/mine" --quiet  # its own staging, reused
+}
+check "aliased input/output/staging paths are refused (exit 2, naming both) and nothing is deleted" aliases_refused
+
+# Symlink loops and aliases: every folder entered once, the skipped links reported, nothing read twice.
+symlink_loops() {
+  local lake=$work/loops
+  cp -r "$work/lake" "$lake"
+  ln -s . "$lake/song_data/A/again"
+  ln -s . "$lake/song_data/B/C/again"
+  ln -s .. "$lake/song_data/up"
+  ln -s ../song_data/A "$lake/log_data/alias"
+  timeout 120 "$bin" etl --input "$lake" --output "$work/loops-out" >"$work/loops.txt" || return 1
+  grep -q "^skipped   4 symlinked folder(s)" "$work/loops.txt" || { cat "$work/loops.txt"; return 1; }
+  node "$here/js/compare_outputs.mjs" "$work/out" "$work/loops-out" && timeout 120 "$bin" run --input "$lake" --output "$work/loops-run" --quiet &&
+    node "$here/js/compare_outputs.mjs" "$work/out" "$work/loops-run"
+}
+check "symlink loops end, are reported, and read no file twice (etl and run)" symlink_loops
+
+# A file the user cannot read: exit 2 naming it, output untouched (as a non-root user: root reads
+# everything); with --quarantine-unreadable-files it becomes one reject and the run lands.
+unreadable_file() {
+  id nobody >/dev/null 2>&1 && command -v runuser >/dev/null || { echo "no 'nobody' user or runuser: cannot drop root"; return 1; }
+  local d
+  d=$(mktemp -d) && chmod 755 "$d"
+  cp -r "$work/lake" "$d/lake" && cp "$bin" "$d/lakeforge" && mkdir "$d/out" && echo old >"$d/out/marker" && chmod -R a+rwX "$d"
+  local victim
+  victim=$(find "$d/lake/song_data" -name '*.json' ! -path '*/.*' | LC_ALL=C sort | sed -n 100p)
+  chmod 000 "$victim"
+  runuser -u nobody -- "$d/lakeforge" etl --input "$d/lake" --output "$d/out" --quiet 2>"$work/perm.err"
+  local rc=$?
+  [ "$rc" -eq 2 ] && grep -q "cannot open '$victim': Permission denied" "$work/perm.err" &&
+    [ "$(ls "$d/out")" = marker ] || { echo "exit $rc"; cat "$work/perm.err"; ls "$d/out"; rm -rf "$d"; return 1; }
+  runuser -u nobody -- "$d/lakeforge" etl --input "$d/lake" --output "$d/out" --quiet --quarantine-unreadable-files || { rm -rf "$d"; return 1; }
+  grep -q "\"source\":\"$victim\",\"line\":0,\"reason\":\"unreadable file\"" "$d"/out/_rejected/*.jsonl
+  local found=$?
+  rm -rf "$d"
+  return $found
+}
+check "an unreadable input file: exit 2 naming it, output untouched; or quarantined when asked" unreadable_file
+
+# Records whose partition folder could not exist, and file names that are not UTF-8: quarantined
+# with the reason and a readable source, and the run lands.
+odd_records() {
+  local lake=$work/odd
+  cp -r "$work/lake" "$lake"
+  local long
+  long=$(printf 'AR%0300d' 0)
+  printf '{"song_id": "SOLONG", "artist_id": "%s", "title": "t", "duration": 1.5}' "$long" >"$lake/song_data/A/long.json"
+  printf '{"song_id": "SOSLASH", "artist_id": "%s", "title": "t"}' "$(printf '/%.0s' $(seq 90))" >"$lake/song_data/A/slash.json"
+  printf '{"song_id": "SOOK", "artist_id": "%s", "title": "t"}' "$(printf 'A%.0s' $(seq 240))" >"$lake/song_data/A/fits.json"
+  printf '{"song_id": 1' >"$lake/song_data/A/bad-name-$(printf '\xff\xfe').json"
+  "$bin" etl --input "$lake" --output "$work/odd-out" >"$work/odd.txt" || return 1
+  oracle "$lake" "$work/odd-out" --summary "$work/odd.txt" || return 1
+  [ "$(grep -c '"reason":"partition value too long"' "$work"/odd-out/_rejected/*.jsonl)" -eq 2 ] || return 1
+  grep -q '"source":"[^"]*bad-name-\\ufffd\\ufffd.json\|"source":"[^"]*bad-name-��.json","source_base64":"' "$work"/odd-out/_rejected/*.jsonl
+}
+check "partition values too long for a folder and non-UTF-8 file names: quarantined, readable, run lands" odd_records
+
+options_ranged() {
+  for args in "etl --input x --output y --threads -1" "etl --input x --output y --threads 99999" \
+              "generate --output $work/gg --dirty-rate 1.5" "compact --src a --dest b --targetSize -2"; do
+    # shellcheck disable=SC2086
+    "$bin" $args >/dev/null 2>"$work/opt.err"
+    local rc=$?
+    [ "$rc" -eq 2 ] && grep -qE "^--[a-zA-Z-]+: Value .* not in range" "$work/opt.err" || { echo "$args: exit $rc"; cat "$work/opt.err"; return 1; }
+  done
+}
+check "numeric options out of range: exit 2 naming the option and its range" options_ranged
+
 # Every table folder present must be complete: a _SUCCESS and a single run id across its files.
 tables_consistent() {
   local out=$1

@@ -136,4 +136,23 @@ unreachable() {
 }
 check "unreachable endpoint: one line, exit 2, no secret in the message" unreachable
 
+# An endpoint that answers 200 and then trickles two bytes a second is given up on (a deadline per
+# request, a minimum rate for object bodies), retried, and the run fails naming the request.
+trickling() {
+  local mode=$1
+  node "$here/js/trickle_server.mjs" --trickle "$mode" --max-seconds 60 >"$work/trickle.port" &
+  pids+=($!)
+  local server=$!
+  for _ in $(seq 50); do [ -s "$work/trickle.port" ] && break; sleep 0.1; done
+  local start=$SECONDS
+  AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$work/trickle.port") AWS_MAX_ATTEMPTS=2 LAKEFORGE_S3_REQUEST_TIMEOUT=2 \
+    timeout 60 "$bin" etl --songs s3://lake/slow/song_data --logs "$lake/log_data" --output "$work/trickled" 2>"$work/err"
+  local rc=$?
+  kill "$server" 2>/dev/null
+  [ "$rc" -eq 2 ] && grep -q "s3://lake/slow.*gave up after 2 attempts" "$work/err" && [ $((SECONDS - start)) -lt 30 ] &&
+    [ ! -e "$work/trickled" ] || { echo "exit $rc after $((SECONDS - start)) s"; cat "$work/err"; return 1; }
+}
+check "a trickling endpoint (listing): deadline, retry, exit 2 naming the request" trickling list
+check "a trickling endpoint (object body): minimum rate, retry, exit 2 naming the request" trickling get
+
 check_summary

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "base/error.h"
@@ -97,6 +98,16 @@ TEST_P(FileSystemConformance, MissingRootIsAClearError) {
   }
 }
 
+// A prefix that does not exist is missing even when a sibling that starts with the same letters
+// exists (S3 listed "song_data" without the '/' and saw "song_data_backup/": exit 0, empty tables).
+TEST_P(FileSystemConformance, MissingRootBesideASiblingWithTheSamePrefix) {
+  Put("song_data_backup/A/x.json", "{}");
+  Put("song_datum", "{}");
+  EXPECT_THROW(fs_->ListFiles(JoinPath(root_, "song_data"), true), Error);
+  EXPECT_THROW(ListFilesConcurrently(*fs_, JoinPath(root_, "song_data"), true, 4), Error);
+  EXPECT_EQ(fs_->ListFiles(JoinPath(root_, "song_datum"), true).size(), 1u);  // one file as the root
+}
+
 TEST_P(FileSystemConformance, DeleteFilesAndFolders) {
   for (int i = 0; i < 30; ++i) Put("d/f" + std::to_string(i), "x");
   Put("keep/k", "k");
@@ -118,6 +129,25 @@ TEST_P(FileSystemConformance, CommitDirWhereSupported) {
   Put("stage/u/first", "1");  // first commit of a table: a plain rename
   fs_->CommitDir(JoinPath(root_, "stage/u"), JoinPath(root_, "live/u"), JoinPath(root_, "stage/previous-u"));
   EXPECT_EQ(Get("live/u/first"), "1");
+}
+
+// Local only (object stores have no links): deleting a folder never follows a symlink out of it.
+TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
+  namespace fsys = std::filesystem;
+  std::string root = (fsys::temp_directory_path() / ("lakeforge-del-" + std::to_string(std::random_device{}()))).string();
+  fsys::create_directories(root + "/precious/sub");
+  std::ofstream(root + "/precious/sub/data") << "keep";
+  fsys::create_directories(root + "/doomed/a");
+  fsys::create_directory_symlink(root + "/precious", root + "/doomed/a/link-to-dir");
+  fsys::create_symlink(root + "/precious/sub/data", root + "/doomed/link-to-file");
+  fsys::create_directory_symlink(root + "/precious", root + "/doomed-link");
+  auto fs = MakeLocalFileSystem();
+  fs->DeleteDirRecursive(root + "/doomed-link");  // the link itself is removed, not what it points to
+  fs->DeleteDirRecursive(root + "/doomed");
+  EXPECT_FALSE(fsys::exists(fsys::symlink_status(root + "/doomed-link")));
+  EXPECT_FALSE(fsys::exists(root + "/doomed"));
+  EXPECT_TRUE(fsys::exists(root + "/precious/sub/data"));
+  fsys::remove_all(root);
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, FileSystemConformance, ::testing::ValuesIn(Targets()),

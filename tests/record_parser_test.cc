@@ -1,6 +1,7 @@
 // Bad-input classes for the record readers, with the expected reject reason and message, plus the
 // accepted shapes (pretty-printed and line-delimited song files, CRLF, no trailing newline).
 #include "pipeline/record_parser.h"
+#include "formats/json/json_string.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -288,6 +289,35 @@ TEST(LogFiles, JoinsOnTitleArtistAndExactDuration) {
   ASSERT_EQ(p.logs.events.size(), 2u);
   EXPECT_EQ(p.logs.events[0].song, 1);
   EXPECT_EQ(p.logs.events[1].song, -1);
+}
+
+}  // namespace
+}  // namespace lakeforge
+
+namespace lakeforge {
+namespace {
+
+// Reject sources are file names with any bytes: shown with U+FFFD where they are not UTF-8, the
+// way WHATWG decoders (Node.js, browsers) replace them; vectors checked against Node's TextDecoder.
+TEST(RejectSources, LossyUtf8MatchesWhatwgDecoders) {
+  auto hex = [](const std::string& s) {
+    std::string out;
+    char buf[3];
+    for (unsigned char c : s) {
+      std::snprintf(buf, sizeof(buf), "%02x", c);
+      out += buf;
+    }
+    return out;
+  };
+  auto lossy = [&](const std::string& bytes) { return hex(LossyUtf8(bytes)); };
+  EXPECT_EQ(lossy("a\xe2\x82" "b"), "61efbfbd62");
+  EXPECT_EQ(lossy("\xf0\x9f\x98"), "efbfbd");
+  EXPECT_EQ(lossy("\xc0\x80"), "efbfbdefbfbd");
+  EXPECT_EQ(lossy("\xed\xa0\x80"), "efbfbdefbfbdefbfbd");
+  EXPECT_EQ(lossy("\xf4\x90\x80\x80"), "efbfbdefbfbdefbfbdefbfbd");
+  EXPECT_EQ(lossy("\xe0\xa0"), "efbfbd");
+  EXPECT_EQ(lossy("\xff" "A"), "efbfbd41");
+  EXPECT_EQ(lossy("\xc3\xa9"), "c3a9");
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "formats/json/json_string.h"
+
 namespace lakeforge::cli {
 namespace {
 
@@ -23,6 +25,22 @@ std::string HumanBytes(double b) {
 }
 
 void PrintSkippedFolders(const std::vector<std::string>& skipped, std::FILE* out);
+
+// Text from outside (file names, error messages) made safe for a terminal: invalid UTF-8 shown as
+// U+FFFD, control characters as \xNN, so a hostile file name cannot move the cursor or hide lines.
+std::string Printable(std::string_view text) {
+  std::string lossy = LossyUtf8(text), out;
+  for (unsigned char c : lossy) {
+    if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02X", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -83,7 +101,7 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
     std::fprintf(out, "  %-20s %llu\n", RejectReasonName(static_cast<RejectReason>(i)),
                  static_cast<unsigned long long>(r.rejects[static_cast<size_t>(i)]));
   }
-  if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", r.first_reject.c_str());
+  if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", Printable(r.first_reject).c_str());
   PrintSkippedFolders(r.skipped_folders, out);
   if (!r.storage_stats.empty()) std::fprintf(out, "\n%s\n", r.storage_stats.c_str());
   std::fprintf(out, "\nstages   ");
@@ -96,7 +114,7 @@ namespace {
 void PrintSkippedFolders(const std::vector<std::string>& skipped, std::FILE* out) {
   if (skipped.empty()) return;
   std::fprintf(out, "\nskipped   %zu symlinked folder(s), each listed once only:\n", skipped.size());
-  for (size_t i = 0; i < skipped.size() && i < 5; ++i) std::fprintf(out, "  %s\n", skipped[i].c_str());
+  for (size_t i = 0; i < skipped.size() && i < 5; ++i) std::fprintf(out, "  %s\n", Printable(skipped[i]).c_str());
 }
 }  // namespace
 

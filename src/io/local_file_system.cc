@@ -193,27 +193,22 @@ class LocalFileSystem final : public FileSystem {
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) throw Error::Io(Errno("cannot create folder", path));
   }
 
+  // Never follows a symlink: a link inside (or as) the folder is removed as a name, its target is
+  // left alone. Works relative to open folder handles, so a folder renamed meanwhile is not
+  // confused with another.
   void DeleteDirRecursive(const std::string& path) override {
-    DIR* d = ::opendir(path.c_str());
-    if (d == nullptr) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
       if (errno == ENOENT) return;
-      if (errno == ENOTDIR) {
-        if (::unlink(path.c_str()) != 0) throw Error::Io(Errno("cannot delete", path));
-        return;
-      }
-      throw Error::Io(Errno("cannot open folder", path));
+      throw Error::Io(Errno("cannot delete", path));
     }
-    while (dirent* e = ::readdir(d)) {
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      std::string child = JoinPath(path, e->d_name);
-      if (e->d_type == DT_DIR) {
-        DeleteDirRecursive(child);
-      } else if (::unlink(child.c_str()) != 0 && errno != ENOENT) {
-        ::closedir(d);
-        throw Error::Io(Errno("cannot delete", child));
-      }
+    if (!S_ISDIR(st.st_mode)) {
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw Error::Io(Errno("cannot delete", path));
+      return;
     }
-    ::closedir(d);
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) throw Error::Io(Errno("cannot open folder", path));
+    DeleteContents(fd, path);  // closes fd
     if (::rmdir(path.c_str()) != 0 && errno != ENOENT) throw Error::Io(Errno("cannot delete folder", path));
   }
 
@@ -246,6 +241,37 @@ class LocalFileSystem final : public FileSystem {
   }
 
  private:
+  // Deletes everything inside the open folder `fd` (named `path` in messages), then closes it.
+  static void DeleteContents(int fd, const std::string& path) {
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+      ::close(fd);
+      throw Error::Io(Errno("cannot open folder", path));
+    }
+    try {
+      while (dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        bool dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+          struct stat st;
+          dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        }
+        std::string child = JoinPath(path, e->d_name);
+        if (dir) {
+          int cfd = ::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (cfd < 0) throw Error::Io(Errno("cannot open folder", child));
+          DeleteContents(cfd, child);
+        }
+        if (::unlinkat(fd, e->d_name, dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+          throw Error::Io(Errno("cannot delete", child));
+      }
+    } catch (...) {
+      ::closedir(d);
+      throw;
+    }
+    ::closedir(d);
+  }
+
   struct DirId {
     dev_t dev;
     ino_t ino;

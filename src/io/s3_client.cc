@@ -142,6 +142,19 @@ Config ResolveConfig(const std::string& endpoint_url) {
   if (c.credentials.access_key_id.empty())
     throw Error::Usage("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials");
   if (Env("LAKEFORGE_S3_PATH_STYLE") == "false") c.path_style = false;
+  auto whole_number = [](const std::string& name, const std::string& text, long lo, long hi) {
+    char* end = nullptr;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || v < lo || v > hi)
+      throw Error::Usage(name + "=" + text + ": expected a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi));
+    return v;
+  };
+  std::string attempts = Env("AWS_MAX_ATTEMPTS");
+  if (attempts.empty()) attempts = IniValue(config_file, config_section, "max_attempts");
+  if (!attempts.empty()) c.max_attempts = static_cast<int>(whole_number("AWS_MAX_ATTEMPTS", attempts, 1, 100));
+  if (std::string t = Env("LAKEFORGE_S3_REQUEST_TIMEOUT"); !t.empty())
+    c.request_timeout_seconds = whole_number("LAKEFORGE_S3_REQUEST_TIMEOUT", t, 1, 86400);
   return c;
 }
 
@@ -196,8 +209,16 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, HeaderLine);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.etag);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, config_.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config_.low_speed_seconds);
+    // A stalled or trickling endpoint must not hold the run forever (a 200 and then two bytes a
+    // second defeats a 1 byte/s guard): a deadline for what the request sends, and a minimum rate.
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, config_.min_bytes_per_second);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config_.request_timeout_seconds);
+    bool object_read = method == "GET" && !key.empty();  // a response of any size: the rate guard only
+    if (!object_read) {
+      long deadline_ms = (config_.request_timeout_seconds +
+                          static_cast<long>(body.size()) / std::max(1L, config_.min_bytes_per_second)) * 1000;
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, deadline_ms);
+    }
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     uint64_t sent = 0;
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, CountSentRequests);

@@ -22,9 +22,14 @@ struct Config {
   std::string region = "us-east-1";
   bool path_style = false;  // true: endpoint/bucket/key; false: bucket.endpoint/key
   Credentials credentials;
-  int max_attempts = 8;
+  int max_attempts = 8;         // AWS_MAX_ATTEMPTS or the profile's max_attempts
   long connect_timeout_ms = 5000;
-  long low_speed_seconds = 30;  // abort a transfer that stalls this long (then retry)
+  // Every request has a deadline that scales with the bytes it sends: request_timeout_seconds plus
+  // one second per min_bytes_per_second (LAKEFORGE_S3_REQUEST_TIMEOUT sets the base). A response
+  // of unknown size (a whole object) is abandoned when it delivers less than min_bytes_per_second
+  // for request_timeout_seconds. Either way the request is retried, then the run fails naming it.
+  long request_timeout_seconds = 30;
+  long min_bytes_per_second = 64 << 10;
 };
 
 // Resolves endpoint, region and credentials the way the AWS CLI does: explicit endpoint_url, then

@@ -94,6 +94,8 @@ class S3FileSystem final : public FileSystem {
     std::vector<FileInfo> out;
     auto objects = client_.List(loc.bucket, prefix);
     for (const auto& o : objects) {
+      if (o.key.compare(0, prefix.size(), prefix) != 0)
+        throw Error::Io("listing '" + root + "': the endpoint returned key '" + o.key + "', which is not under the prefix");
       std::string rel = o.key.substr(prefix.size());
       if (rel.empty() || (skip_hidden && HiddenBelow(rel))) continue;
       if (rel.back() == '/' && o.size == 0) continue;  // a console's "folder" marker, not data
@@ -171,6 +173,8 @@ class S3FileSystem final : public FileSystem {
     Location loc = ParseLocation(path);
     std::string prefix = loc.path.empty() ? "" : loc.path + "/";
     for (const auto& o : client_.List(loc.bucket, prefix)) {
+      if (o.key.compare(0, prefix.size(), prefix) != 0)
+        throw Error::Io("listing '" + path + "': the endpoint returned key '" + o.key + "', which is not under the prefix");
       std::string rel = o.key.substr(prefix.size());
       std::string first = rel.substr(0, rel.find('/'));
       if (out.empty() || out.back() != first) out.push_back(first);

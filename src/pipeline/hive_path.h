@@ -9,6 +9,8 @@
 namespace lakeforge {
 
 inline constexpr const char* kHiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__";
+// The longest folder name (one path segment) that Linux file systems and S3 tooling accept.
+inline constexpr size_t kMaxFolderNameBytes = 255;
 
 // Escapes control characters, '"', '#', '%', '\'', '*', '/', ':', '=', '?', '\\', DEL, '{', '[',
 // ']' and '^' as %XX (upper-case hex).

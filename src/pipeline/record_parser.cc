@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "formats/json/documents.h"
+#include "pipeline/hive_path.h"
 
 namespace lakeforge {
 namespace {
@@ -157,6 +158,14 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
     }
     if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
     if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
+    if (!errs.failed) {
+      // The songs table is partitioned by artist_id: its folder name must fit a path segment.
+      size_t name = HivePartitionDir("artist_id", *artist_id).size();
+      if (name > kMaxFolderNameBytes)
+        errs.Fail(RejectReason::kPartitionValueTooLong,
+                  "partition value too long: artist_id makes the folder name 'artist_id=…' " + std::to_string(name) +
+                      " bytes long; file systems allow " + std::to_string(kMaxFolderNameBytes));
+    }
     if (errs.failed) {
       rejects->push_back({.file = file,
                           .line = d.line,

@@ -13,6 +13,8 @@ const char* RejectReasonName(RejectReason r) {
     case RejectReason::kNonNumericUserId: return "non-numeric userId";
     case RejectReason::kEmptyFile: return "empty file";
     case RejectReason::kUnreadableFile: return "unreadable file";
+    case RejectReason::kPartitionValueTooLong: return "partition value too long";
+    case RejectReason::kRecordTooLarge: return "record too large";
   }
   return "?";
 }

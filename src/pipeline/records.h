@@ -29,8 +29,10 @@ enum class RejectReason {
   kNonNumericUserId,
   kEmptyFile,
   kUnreadableFile,
+  kPartitionValueTooLong,  // a partition folder name over 255 bytes: no file system can hold it
+  kRecordTooLarge,         // a line over --max-record-bytes
 };
-inline constexpr int kRejectReasonCount = 8;
+inline constexpr int kRejectReasonCount = 10;
 const char* RejectReasonName(RejectReason r);
 
 struct Reject {

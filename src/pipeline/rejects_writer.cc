@@ -41,11 +41,13 @@ TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vec
     auto out = fs.OpenOutputStream(JoinPath(dir, "part-00000-" + run_id + ".jsonl"));
     std::string line;
     for (const Reject& r : rejects) {
+      // The source as a person reads it (invalid bytes shown as U+FFFD) and, when that loses
+      // bytes, exactly, for programs.
+      const std::string& source = sources[r.file];
+      bool source_utf8 = simdjson::validate_utf8(source.data(), source.size());
       line.assign("{\"source\":");
-      AppendJsonString(simdjson::validate_utf8(sources[r.file].data(), sources[r.file].size())
-                           ? sources[r.file]
-                           : Base64(sources[r.file]),
-                       &line);
+      AppendJsonString(source_utf8 ? source : LossyUtf8(source), &line);
+      if (!source_utf8) line += ",\"source_base64\":\"" + Base64(source) + "\"";
       line += ",\"line\":" + std::to_string(r.line) + ",\"reason\":";
       AppendJsonString(RejectReasonName(r.reason), &line);
       line += ",\"error\":";

@@ -39,6 +39,9 @@ const int = (f) => `(${t(f)} IS NULL OR ${t(f)} = 'NULL' OR (${t(f)} IN ('BIGINT
 const present = (f) => `(${t(f)} IS NOT NULL AND ${t(f)} <> 'NULL')`;
 const s = (f) => `CASE WHEN ${t(f)} = 'VARCHAR' THEN json_extract_string(text, '$.${f}')
   WHEN ${scalar(f)} THEN json_extract_string(scalars, '$.${f}') END`;
+// Bytes of the Hive folder name "f=<value>" (Spark's escapePathName: these characters become %XX).
+const hiveFolderBytes = (f) => `(strlen('${f}=') + strlen(${s(f)})
+  + 2 * length(regexp_replace(${s(f)}, '[^\\x00-\\x1f\\x7f"#%''*/:=?\\\\{\\[\\]^]', '', 'g')))`;
 const d = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(json_extract_string(text, '$.${f}') AS DOUBLE) END`;
 const i = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT') THEN CAST(json_extract_string(text, '$.${f}') AS BIGINT) END`;
 
@@ -52,6 +55,7 @@ await q(`CREATE TABLE checked AS SELECT *,
             AND ${int('year')} AND (${t('year')} IS DISTINCT FROM 'BIGINT' AND ${t('year')} IS DISTINCT FROM 'UBIGINT'
                  OR TRY_CAST(json_extract_string(text, '$.year') AS INTEGER) IS NOT NULL)) THEN 'wrong type'
        WHEN kind = 'song' AND (coalesce(${s('song_id')}, '') = '' OR coalesce(${s('artist_id')}, '') = '') THEN 'missing key field'
+       WHEN kind = 'song' AND ${hiveFolderBytes('artist_id')} > 255 THEN 'partition value too long'
        WHEN kind = 'log' AND ${s('page')} IS DISTINCT FROM 'NextSong' THEN 'filtered'
        WHEN kind = 'log' AND NOT (${int('ts')} AND ${str('page')} AND ${str('song')} AND ${str('artist')} AND ${num('length')}
             AND ${str('gender')} AND ${str('level')} AND ${str('lastName')} AND ${str('location')} AND ${str('firstName')}

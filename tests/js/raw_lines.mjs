@@ -30,13 +30,16 @@ export function scalarSources(text) {
   return JSON.stringify(out);
 }
 
+// File paths as Buffers: file names are bytes, not always UTF-8. A record's `source` is the path
+// decoded the WHATWG way (U+FFFD for bad bytes), which is what lakeforge's quarantine shows.
 export function walk(root) {
-  const st = fs.statSync(root);
-  if (!st.isDirectory()) return [root];
+  const rootBuf = Buffer.isBuffer(root) ? root : Buffer.from(root);
+  const st = fs.statSync(rootBuf);
+  if (!st.isDirectory()) return [rootBuf];
   const out = [];
-  for (const name of fs.readdirSync(root)) {
-    if (name.startsWith('.') || name.startsWith('_')) continue;
-    const p = path.join(root, name);
+  for (const name of fs.readdirSync(rootBuf, { encoding: 'buffer' })) {
+    if (name[0] === 0x2e || name[0] === 0x5f) continue;  // '.' or '_'
+    const p = Buffer.concat([rootBuf, Buffer.from('/'), name]);
     const s = fs.statSync(p);
     if (s.isDirectory()) out.push(...walk(p));
     else if (s.isFile()) out.push(p);
@@ -47,11 +50,12 @@ export function walk(root) {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function rawRecords(kind, root, sink) {
-  for (const file of walk(root).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+  for (const file of walk(root).sort(Buffer.compare)) {
+    const source = file.toString('utf8');
     const bytes = fs.readFileSync(file);
     const text = bytes.toString('latin1');
     if (text.trim() === '') {
-      sink({ kind, source: file, line: 0, text: '', utf8: true, empty: true });
+      sink({ kind, source, line: 0, text: '', utf8: true, empty: true });
       continue;
     }
     const lines = bytes.toString('binary').split('\n');
@@ -63,7 +67,7 @@ export function rawRecords(kind, root, sink) {
       if (buf.toString('latin1').trim() === '') continue;
       let s = null, utf8 = true;
       try { s = decoder.decode(buf); } catch { utf8 = false; }
-      sink({ kind, source: file, line, text: s, utf8, empty: false, scalars: s === null ? null : scalarSources(s) });
+      sink({ kind, source, line, text: s, utf8, empty: false, scalars: s === null ? null : scalarSources(s) });
     }
   }
 }
