@@ -37,7 +37,7 @@ class CompactTest : public ::testing::Test {
     std::vector<std::string> out;
     if (!fsys::exists(dest_)) return out;
     for (auto& e : fsys::recursive_directory_iterator(dest_))
-      if (e.is_regular_file()) out.push_back(e.path().string().substr(dest_.size() + 1));
+      if (e.is_regular_file() && e.path().filename() != kLockFileName) out.push_back(e.path().string().substr(dest_.size() + 1));
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -319,6 +319,9 @@ class HostileListing final : public FileSystem {
   void CommitDir(const std::string&, const std::string&, const std::string&) override {}
   std::vector<std::string> ListDir(const std::string&) override { return {}; }
   void DeleteFiles(const std::vector<std::string>&) override {}
+  std::unique_ptr<WriterLock> TryLockForWriting(const std::string&, const LockHolder&, LockHolder*) override {
+    throw Error::Internal("unexpected lock");
+  }
   bool has_atomic_dir_swap() const override { return false; }
 
  private:

@@ -18,13 +18,19 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
+raw_port=$(free_port)
 mkdir -p "$work/s3"
 # s3rver 3.7.1 needs the legacy OpenSSL provider for paged listings.
-NODE_OPTIONS=--openssl-legacy-provider "$here/js/node_modules/.bin/s3rver" -d "$work/s3" -a 127.0.0.1 -p "$port" -s \
+NODE_OPTIONS=--openssl-legacy-provider "$here/js/node_modules/.bin/s3rver" -d "$work/s3" -a 127.0.0.1 -p "$raw_port" -s \
   --configure-bucket lake --configure-bucket out >"$work/s3rver.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$raw_port") 2>/dev/null && break; sleep 0.1; done
+# s3rver has no conditional writes (AWS S3 has since 2024; lakeforge's writer lock needs them):
+# a proxy in front of it adds them, and every test talks to the proxy.
+node "$here/js/conditional_proxy.mjs" --target "127.0.0.1:$raw_port" --max-seconds 1800 >"$work/cond.port" 2>"$work/cond.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$work/cond.port" ] && break; sleep 0.1; done
+port=$(cat "$work/cond.port")
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$port
 
 . "$here/check_lib.sh"
@@ -103,7 +109,7 @@ compact_on_s3() {
   fetch s3://out/compacted "$work/compacted" || return 1
   local files
   files=$(cd "$work/compacted" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
-  [ "$files" = "./2018/11/201811 ./manifest.gz " ] || { echo "got: $files"; return 1; }
+  [ "$files" = "./2018/11/201811 ./_lakeforge.lock ./manifest.gz " ] || { echo "got: $files"; return 1; }
   # every event line once, none glued: the merged file has as many lines as the inputs hold records
   [ "$(wc -l <"$work/compacted/2018/11/201811")" -eq "$(($(cat "$lake"/log_data/2018/11/*.json | wc -l) + $(ls "$lake"/log_data/2018/11/*.json | wc -l) - 1))" ] ||
     { echo "line count differs"; return 1; }
@@ -135,6 +141,44 @@ unreachable() {
     ! grep -q "S3RVER" "$work/err" && [ ! -e "$work/ur" ] || { echo "exit $rc"; cat "$work/err"; return 1; }
 }
 check "unreachable endpoint: one line, exit 2, no secret in the message" unreachable
+
+# The writer lock on S3: a conditional create with a lease. A store that ignores conditional
+# writes is refused; concurrent runs either succeed or name the holder; a killed holder's lease
+# blocks new runs until it expires, then they take over.
+s3_lock() {
+  local lock_msg="is being written by run [0-9a-f-]+ on .* \(pid [0-9]+\) since "
+  AWS_ENDPOINT_URL=http://127.0.0.1:$raw_port "$bin" etl --input s3://lake/sample --output s3://out/nolock --quiet 2>"$work/err"
+  [ $? -eq 2 ] && grep -q "ignores conditional writes" "$work/err" || { cat "$work/err"; return 1; }
+  for round in 1 2 3; do
+    "$bin" etl --input s3://lake/sample --output s3://out/conc --quiet 2>"$work/l1.err" &
+    local p1=$!
+    sleep "0.$round"
+    "$bin" etl --input s3://lake/sample --output s3://out/conc --quiet 2>"$work/l2.err"
+    local r2=$?
+    wait "$p1"
+    local r1=$?
+    for r in "$r1:$work/l1.err" "$r2:$work/l2.err"; do
+      [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "exit ${r%%:*}"; cat "${r#*:}"; return 1; }
+    done
+    fetch s3://out/conc "$work/got-conc" && same "$work/local" "$work/got-conc" || return 1
+  done
+  # kill -9 of the holder: its lease (3 s here) blocks the next run, which then takes over.
+  LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" generate --output s3://lake/slowgen --songs 2000 --events 40000 --seed 2 >/dev/null || return 1
+  LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" etl --input s3://lake/slowgen --output s3://out/killed --quiet &
+  local holder=$!
+  for _ in $(seq 100); do
+    /usr/bin/python3 "$here/s3_tool.py" get-tree s3://out/killed "$work/killed-probe" >/dev/null 2>&1
+    [ -f "$work/killed-probe/_lakeforge.lock" ] && break
+    sleep 0.1
+  done
+  kill -9 "$holder"
+  wait "$holder" 2>/dev/null
+  "$bin" etl --input s3://lake/sample --output s3://out/killed --quiet 2>"$work/err"
+  [ $? -eq 2 ] && grep -qE "$lock_msg" "$work/err" || { echo "a live lease was broken"; cat "$work/err"; return 1; }
+  LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" etl --input s3://lake/sample --output s3://out/killed --quiet --wait-for-lock 20 || return 1
+  fetch s3://out/killed "$work/got-killed" && same "$work/local" "$work/got-killed"
+}
+check "writer lock on S3: no conditional writes refused, concurrent runs, lease after kill -9" s3_lock
 
 # An endpoint that answers 200 and then trickles two bytes a second is given up on (a deadline per
 # request, a minimum rate for object bodies), retried, and the run fails naming the request.

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "base/run_id.h"
 #include "base/version.h"
 #include "io/location.h"
 #include "cli/report_printer.h"
@@ -22,6 +23,7 @@ namespace {
 struct EtlArgs {
   std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0;
+  double wait_for_lock = 0;
   bool quiet = false, strict = false, quarantine_unreadable = false;
 };
 
@@ -34,11 +36,14 @@ bool ParseBool(const std::string& flag, const std::string& v) {
 // `run` compacts into a staging folder and deletes what an earlier run staged there, so a folder
 // the user names with --staging must be one lakeforge owns: new, empty, or marked by an earlier
 // run. It must not be the output or hold it either.
-void ClaimStaging(FileSystem& fs, const std::string& staging, const std::string& output) {
+void CheckStagingApart(const std::string& staging, const std::string& output) {
   Overlap ov = OverlapOf(ResolveLocation(staging), ResolveLocation(output));
   if (ov == Overlap::kSame || ov == Overlap::kContains)
     throw Error::Usage("--staging '" + staging + "' " + (ov == Overlap::kSame ? "is" : "contains") + " --output '" +
                        output + "': staging is emptied by every run; choose a folder apart from the output");
+}
+
+void ClaimStaging(FileSystem& fs, const std::string& staging) {
   std::string marker = JoinPath(staging, ".lakeforge-staging");
   if (fs.Exists(marker)) return;
   std::vector<std::string> entries = fs.ListDir(staging);
@@ -76,6 +81,7 @@ int RunEtlCommand(const EtlArgs& a) {
   o.threads = a.threads;
   o.strict = a.strict;
   o.quarantine_unreadable = a.quarantine_unreadable;
+  o.wait_for_lock_seconds = a.wait_for_lock;
   Progress progress;
   o.progress = &progress;
   RoutingFileSystem fs(a.endpoint_url);
@@ -88,6 +94,83 @@ int RunEtlCommand(const EtlArgs& a) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (StrictFailure(report)) return 1;
   if (!a.quiet) PrintEtlSummary(report, secs, stdout);
+  return 0;
+}
+
+struct RunArgs {
+  std::string input, output, staging, compression = "snappy", endpoint_url;
+  int threads = 0;
+  double wait_for_lock = 0;
+  bool quiet = false, strict = false;
+};
+
+// `run`: compact the raw lake's song_data and log_data into staging, then etl the staged files.
+int RunRunCommand(const RunArgs& a) {
+  RoutingFileSystem fs(a.endpoint_url);
+  std::string input = StripFileScheme(a.input), output = StripFileScheme(a.output);
+  std::string staging = a.staging.empty() ? JoinPath(output, "_staging") : StripFileScheme(a.staging);
+  const char* parts[2] = {"song_data", "log_data"};
+  CheckLocations({{.role = "--input", .path = JoinPath(input, parts[0])}, {.role = "--input", .path = JoinPath(input, parts[1])}},
+                 {{.role = "--output", .path = output}, {.role = "--staging", .path = staging}});
+  CheckStagingApart(staging, output);
+  Progress progress;
+  CompactReport reports[2];
+  EtlReport report;
+  LineMap line_map;
+  auto start = std::chrono::steady_clock::now();
+  {
+    ProgressLine line(&progress, !a.quiet);
+    for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
+      std::string src = JoinPath(input, part);
+      fs.For(src).ListFiles(src, true);
+    }
+    // One lock for the whole run: the output's, and the staging folder's when it lies elsewhere.
+    std::string run_id = NewRunId();
+    auto output_lock = LockForWriting(fs.For(output), output, run_id, a.wait_for_lock);
+    std::unique_ptr<WriterLock> staging_lock;
+    if (OverlapOf(ResolveLocation(staging), ResolveLocation(output)) != Overlap::kInside)
+      staging_lock = LockForWriting(fs.For(staging), staging, run_id, a.wait_for_lock);
+    if (!a.staging.empty()) ClaimStaging(fs.For(staging), staging);
+    for (int i = 0; i < 2; ++i) {
+      // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
+      // inputs did, so the tables equal those of `etl` on the raw lake.
+      CompactOptions c;
+      c.src = JoinPath(input, parts[i]);
+      c.dest = JoinPath(staging, parts[i]);
+      c.group_depth = i == 0 ? 1 : 2;
+      c.output_codec = "none";
+      c.threads = a.threads;
+      c.progress = &progress;
+      c.line_map = &line_map;
+      c.lock = staging_lock ? staging_lock.get() : output_lock.get();
+      fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
+      reports[i] = RunCompact(fs, c);
+    }
+    EtlOptions o;
+    o.songs = JoinPath(staging, "song_data");
+    o.logs = JoinPath(staging, "log_data");
+    o.output = output;
+    o.codec = ParseCodec(a.compression);
+    o.threads = a.threads;
+    o.strict = a.strict;
+    o.progress = &progress;
+    o.line_map = &line_map;
+    o.run_id = run_id;
+    o.lock = output_lock.get();
+    report = RunEtl(fs, o);
+  }
+  report.storage_stats = fs.StatsLine();  // the locks' release included
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
+  report.song_files = reports[0].inputs;
+  report.log_files = reports[1].inputs;
+  report.input_bytes = reports[0].input_bytes + reports[1].input_bytes;
+  if (StrictFailure(report)) return 1;
+  if (!a.quiet) {
+    PrintCompactSummary("compact song_data", reports[0], stdout);
+    PrintCompactSummary("compact log_data ", reports[1], stdout);
+    PrintEtlSummary(report, secs, stdout);
+  }
   return 0;
 }
 
@@ -108,6 +191,8 @@ int main(int argc, char** argv) {
 
   // Every numeric option has a range, checked at parse time (exit 2 with a usage message).
   const CLI::Range kThreads(0, 1024);
+  const CLI::Range kWait(0.0, 86400.0);
+  const char* kWaitHelp = "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
   cli::EtlArgs etl;
   auto* etl_cmd = app.add_subcommand("etl", "Build the five star-schema tables from a raw JSON lake.");
   etl_cmd->add_option("--input", etl.input, "Lake root: shorthand for --songs <lake>/song_data --logs <lake>/log_data");
@@ -118,6 +203,7 @@ int main(int argc, char** argv) {
       ->default_val("snappy");
   etl_cmd->add_option("--threads", etl.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   etl_cmd->add_flag("--quiet", etl.quiet, "No progress bar and no summary");
+  etl_cmd->add_option("--wait-for-lock", etl.wait_for_lock, kWaitHelp)->check(kWait);
   etl_cmd->add_option("--endpoint-url", etl.endpoint_url,
                       "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
   etl_cmd->add_flag("--strict", etl.strict, "Fail (exit 1, nothing written) if any record is rejected");
@@ -152,19 +238,19 @@ int main(int argc, char** argv) {
   compact_cmd->add_option("--threads", compact.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   compact_cmd->add_option("--endpoint-url", compact_endpoint, "S3 endpoint for s3:// locations");
   compact_cmd->add_flag("--quiet", compact_quiet, "No progress bar and no summary");
+  compact_cmd->add_option("--wait-for-lock", compact.wait_for_lock_seconds, kWaitHelp)->check(kWait);
 
-  std::string run_input, run_output, run_staging, run_compression = "snappy", run_endpoint;
-  int run_threads = 0;
-  bool run_quiet = false, run_strict = false;
+  cli::RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "The whole pipeline: compact song_data and log_data into staging, then etl.");
-  run_cmd->add_option("--input", run_input, "Lake root holding song_data/ and log_data/")->required();
-  run_cmd->add_option("--output", run_output, "Output folder or s3:// prefix for the tables")->required();
-  run_cmd->add_option("--staging", run_staging, "Where compacted files go (default <output>/_staging)");
-  run_cmd->add_option("--compression", run_compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
-  run_cmd->add_option("--threads", run_threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
-  run_cmd->add_option("--endpoint-url", run_endpoint, "S3 endpoint for s3:// locations");
-  run_cmd->add_flag("--quiet", run_quiet, "No progress bar and no summary");
-  run_cmd->add_flag("--strict", run_strict, "Fail (exit 1, nothing written) if any record is rejected");
+  run_cmd->add_option("--input", run.input, "Lake root holding song_data/ and log_data/")->required();
+  run_cmd->add_option("--output", run.output, "Output folder or s3:// prefix for the tables")->required();
+  run_cmd->add_option("--staging", run.staging, "Where compacted files go (default <output>/_staging)");
+  run_cmd->add_option("--compression", run.compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
+  run_cmd->add_option("--threads", run.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
+  run_cmd->add_option("--endpoint-url", run.endpoint_url, "S3 endpoint for s3:// locations");
+  run_cmd->add_option("--wait-for-lock", run.wait_for_lock, kWaitHelp)->check(kWait);
+  run_cmd->add_flag("--quiet", run.quiet, "No progress bar and no summary");
+  run_cmd->add_flag("--strict", run.strict, "Fail (exit 1, nothing written) if any record is rejected");
 
   GenerateOptions gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write a realistic raw lake (song_data/, log_data/) for demos and benchmarks.");
@@ -208,64 +294,7 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    if (run_cmd->parsed()) {
-      RoutingFileSystem fs(run_endpoint);
-      std::string staging = run_staging.empty() ? JoinPath(StripFileScheme(run_output), "_staging") : StripFileScheme(run_staging);
-      std::string raw_songs = JoinPath(StripFileScheme(run_input), "song_data");
-      std::string raw_logs = JoinPath(StripFileScheme(run_input), "log_data");
-      CheckLocations({{.role = "--input", .path = raw_songs}, {.role = "--input", .path = raw_logs}},
-                     {{.role = "--output", .path = run_output}, {.role = "--staging", .path = staging}});
-      if (!run_staging.empty()) cli::ClaimStaging(fs.For(staging), staging, run_output);
-      Progress progress;
-      CompactReport reports[2];
-      EtlReport report;
-      LineMap line_map;
-      auto start = std::chrono::steady_clock::now();
-      {
-        cli::ProgressLine line(&progress, !run_quiet);
-        const char* parts[2] = {"song_data", "log_data"};
-        for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
-          std::string src = JoinPath(StripFileScheme(run_input), part);
-          fs.For(src).ListFiles(src, true);
-        }
-        for (int i = 0; i < 2; ++i) {
-          // Songs merge per first-level folder, logs per year/month folder: output paths sort as
-          // their inputs did, so the tables equal those of `etl` on the raw lake.
-          CompactOptions c;
-          c.src = JoinPath(StripFileScheme(run_input), parts[i]);
-          c.dest = JoinPath(staging, parts[i]);
-          c.group_depth = i == 0 ? 1 : 2;
-          c.output_codec = "none";
-          c.threads = run_threads;
-          c.progress = &progress;
-          c.line_map = &line_map;
-          fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
-          reports[i] = RunCompact(fs, c);
-        }
-        EtlOptions o;
-        o.songs = JoinPath(staging, "song_data");
-        o.logs = JoinPath(staging, "log_data");
-        o.output = run_output;
-        o.codec = ParseCodec(run_compression);
-        o.threads = run_threads;
-        o.strict = run_strict;
-        o.progress = &progress;
-        o.line_map = &line_map;
-        report = RunEtl(fs, o);
-      }
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
-      report.song_files = reports[0].inputs;
-      report.log_files = reports[1].inputs;
-      report.input_bytes = reports[0].input_bytes + reports[1].input_bytes;
-      if (cli::StrictFailure(report)) return 1;
-      if (!run_quiet) {
-        cli::PrintCompactSummary("compact song_data", reports[0], stdout);
-        cli::PrintCompactSummary("compact log_data ", reports[1], stdout);
-        cli::PrintEtlSummary(report, secs, stdout);
-      }
-      return 0;
-    }
+    if (run_cmd->parsed()) return cli::RunRunCommand(run);
     if (gen_cmd->parsed()) {
       RoutingFileSystem router(gen_endpoint);
       CheckLocations({}, {{.role = "--output", .path = gen.output}});

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/output_stream.h"
+#include "io/writer_lock.h"
 
 namespace lakeforge {
 
@@ -76,6 +77,11 @@ class FileSystem {
   virtual std::vector<std::string> ListDir(const std::string& path) = 0;
   // Deletes files (missing ones are not an error); object stores batch the requests.
   virtual void DeleteFiles(const std::vector<std::string>& paths) = 0;
+
+  // The writer lock of `folder` (io/writer_lock.h), creating the folder: the lock, or nullptr with
+  // *holder filled when another run holds it.
+  virtual std::unique_ptr<WriterLock> TryLockForWriting(const std::string& folder, const LockHolder& me,
+                                                        LockHolder* holder) = 0;
 
   // Capabilities, not kinds: can CommitDir swap folders atomically under `path`? Where it cannot
   // (object stores), writers use the manifest protocol instead (see pipeline/etl.cc).

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,8 +100,45 @@ class LocalInputStream final : public InputStream {
 
 bool IsHidden(const char* name) { return name[0] == '.' || name[0] == '_'; }
 
+// An flock held for as long as the descriptor is open; the kernel drops it when the process dies.
+class LocalWriterLock final : public WriterLock {
+ public:
+  explicit LocalWriterLock(int fd) : fd_(fd) {}
+  ~LocalWriterLock() override { ::close(fd_); }
+  bool held() const override { return true; }
+
+ private:
+  int fd_;
+};
+
 class LocalFileSystem final : public FileSystem {
  public:
+  std::unique_ptr<WriterLock> TryLockForWriting(const std::string& folder, const LockHolder& me,
+                                                LockHolder* holder) override {
+    CreateDirs(folder);
+    std::string path = JoinPath(folder, kLockFileName);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) throw Error::Io(Errno("cannot open the writer lock", path));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      char buf[4096];
+      ssize_t n = ::pread(fd, buf, sizeof(buf), 0);
+      ::close(fd);
+      if (err != EWOULDBLOCK) {
+        errno = err;
+        throw Error::Io(Errno("cannot lock", path));
+      }
+      *holder = ParseLockHolder(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0));
+      return nullptr;
+    }
+    std::string line = LockHolderJson(me);
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
+      ::close(fd);
+      throw Error::Io(Errno("cannot write the writer lock", path));
+    }
+    return std::make_unique<LocalWriterLock>(fd);
+  }
+
   std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden, ListingNotes* notes) override {
     struct stat st;
     if (::stat(root.c_str(), &st) != 0) throw Error::Io(Errno("cannot read input", root));

@@ -155,6 +155,8 @@ Config ResolveConfig(const std::string& endpoint_url) {
   if (!attempts.empty()) c.max_attempts = static_cast<int>(whole_number("AWS_MAX_ATTEMPTS", attempts, 1, 100));
   if (std::string t = Env("LAKEFORGE_S3_REQUEST_TIMEOUT"); !t.empty())
     c.request_timeout_seconds = whole_number("LAKEFORGE_S3_REQUEST_TIMEOUT", t, 1, 86400);
+  if (std::string t = Env("LAKEFORGE_S3_LOCK_LEASE_SECONDS"); !t.empty())
+    c.lock_lease_seconds = whole_number("LAKEFORGE_S3_LOCK_LEASE_SECONDS", t, 3, 86400);
   return c;
 }
 
@@ -168,7 +170,7 @@ Client::Client(Config config) : config_(std::move(config)) {
 
 Client::Response Client::Request(const std::string& method, const std::string& bucket, const std::string& key,
                                  const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
-                                 std::vector<std::pair<std::string, std::string>> headers, bool allow_404) {
+                                 std::vector<std::pair<std::string, std::string>> headers, long allowed_status) {
   SignedRequest req;
   req.method = method;
   req.host = config_.path_style ? host_ : bucket + "." + host_;
@@ -252,7 +254,7 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     stats_.bytes_in.fetch_add(resp.body.size());
     stats_.bytes_out.fetch_add(body.size());
     if (resp.status >= 200 && resp.status < 300) return resp;
-    if (resp.status == 404 && allow_404) return resp;
+    if (allowed_status != 0 && resp.status == allowed_status) return resp;
     std::string message;
     std::string code = S3ErrorCode(resp.body, &message);
     bool retryable = resp.status >= 500 || resp.status == 429 || code == "SlowDown" || code == "RequestTimeout" ||
@@ -290,11 +292,28 @@ std::string Client::Get(const std::string& bucket, const std::string& key, int64
 }
 
 bool Client::Exists(const std::string& bucket, const std::string& key) {
-  return Request("HEAD", bucket, key, {}, "", {}, true).status != 404;
+  return Request("HEAD", bucket, key, {}, "", {}, 404).status != 404;
 }
 
 void Client::Put(const std::string& bucket, const std::string& key, const std::string& body) {
   Request("PUT", bucket, key, {}, body, {});
+}
+
+std::string Client::PutIf(const std::string& bucket, const std::string& key, const std::string& body,
+                          const std::string& if_match) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (if_match.empty()) {
+    headers.emplace_back("if-none-match", "*");
+  } else {
+    headers.emplace_back("if-match", if_match);
+  }
+  Response r = Request("PUT", bucket, key, {}, body, headers, 412);
+  return r.status == 412 ? "" : r.etag;
+}
+
+Client::Object Client::GetObject(const std::string& bucket, const std::string& key) {
+  Response r = Request("GET", bucket, key, {}, "", {}, 404);
+  return {.found = r.status != 404, .body = std::move(r.body), .etag = std::move(r.etag)};
 }
 
 std::string Client::CreateMultipartUpload(const std::string& bucket, const std::string& key) {
@@ -321,7 +340,7 @@ void Client::CompleteMultipartUpload(const std::string& bucket, const std::strin
 }
 
 void Client::AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id) {
-  Request("DELETE", bucket, key, {{"uploadId", upload_id}}, "", {}, true);
+  Request("DELETE", bucket, key, {{"uploadId", upload_id}}, "", {}, 404);
 }
 
 void Client::DeleteObjects(const std::string& bucket, const std::vector<std::string>& keys) {

@@ -30,6 +30,7 @@ struct Config {
   // for request_timeout_seconds. Either way the request is retried, then the run fails naming it.
   long request_timeout_seconds = 30;
   long min_bytes_per_second = 64 << 10;
+  long lock_lease_seconds = 60;  // the writer lock's lease (LAKEFORGE_S3_LOCK_LEASE_SECONDS)
 };
 
 // Resolves endpoint, region and credentials the way the AWS CLI does: explicit endpoint_url, then
@@ -57,6 +58,16 @@ class Client {
   std::string Get(const std::string& bucket, const std::string& key, int64_t range_begin = 0, int64_t range_end = 0);
   bool Exists(const std::string& bucket, const std::string& key);
   void Put(const std::string& bucket, const std::string& key, const std::string& body);
+  // Conditional write (AWS S3 since 2024, MinIO): only where no object exists (if_match empty:
+  // If-None-Match: *), or only over the object whose ETag is if_match. Returns the new ETag, or
+  // "" when the condition did not hold (412).
+  std::string PutIf(const std::string& bucket, const std::string& key, const std::string& body,
+                    const std::string& if_match);
+  struct Object {
+    bool found;
+    std::string body, etag;
+  };
+  Object GetObject(const std::string& bucket, const std::string& key);
   std::string CreateMultipartUpload(const std::string& bucket, const std::string& key);
   std::string UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id, int part,
                          const std::string& body);  // returns the ETag
@@ -76,7 +87,7 @@ class Client {
   };
   Response Request(const std::string& method, const std::string& bucket, const std::string& key,
                    const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
-                   std::vector<std::pair<std::string, std::string>> headers, bool allow_404 = false);
+                   std::vector<std::pair<std::string, std::string>> headers, long allowed_status = 0);
 
   Config config_;
   std::string scheme_, host_;  // from the endpoint

@@ -3,8 +3,12 @@
 // the manifest commit protocol (see pipeline/etl.cc). Large outputs go up as multipart uploads
 // with up to four parts in flight; a failed or abandoned upload is aborted.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "base/error.h"
 #include "io/file_system.h"
@@ -82,9 +86,103 @@ bool HiddenBelow(const std::string& rel) {
   return false;
 }
 
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A lease on the lock object, renewed by a thread every third of its length with If-Match writes
+// (so a lease that another run took over after it expired is never written again).
+class S3WriterLock final : public WriterLock {
+ public:
+  S3WriterLock(s3::Client* client, std::string bucket, std::string key, LockHolder me, std::string etag, int64_t lease_ms)
+      : client_(client), bucket_(std::move(bucket)), key_(std::move(key)), me_(std::move(me)), etag_(std::move(etag)),
+        lease_ms_(lease_ms), expires_ms_(me_.expires_ms) {
+    renewer_ = std::thread([this] { Renew(); });
+  }
+  ~S3WriterLock() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    renewer_.join();
+    if (!held()) return;
+    try {  // release: a lease that ends now, so the next run takes it over at once
+      LockHolder released = me_;
+      released.expires_ms = 0;
+      client_->PutIf(bucket_, key_, LockHolderJson(released), etag_);
+    } catch (...) {
+    }
+  }
+  bool held() const override { return !lost_.load() && NowMs() < expires_ms_.load(); }
+
+ private:
+  void Renew() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(lease_ms_ / 3), [this] { return stop_; })) {
+      LockHolder next = me_;
+      next.expires_ms = NowMs() + lease_ms_;
+      try {
+        std::string etag = client_->PutIf(bucket_, key_, LockHolderJson(next), etag_);
+        if (etag.empty()) {
+          lost_ = true;  // someone took it over: it had expired
+          return;
+        }
+        etag_ = etag;
+        expires_ms_ = next.expires_ms;
+      } catch (...) {
+        // A failed renewal is retried at the next tick; held() turns false when the lease runs out.
+      }
+    }
+  }
+
+  s3::Client* client_;
+  std::string bucket_, key_;
+  LockHolder me_;
+  std::string etag_;
+  int64_t lease_ms_;
+  std::atomic<int64_t> expires_ms_;
+  std::atomic<bool> lost_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread renewer_;
+};
+
 class S3FileSystem final : public FileSystem {
  public:
   explicit S3FileSystem(s3::Config config) : client_(std::move(config)) {}
+
+  std::unique_ptr<WriterLock> TryLockForWriting(const std::string& folder, const LockHolder& me,
+                                                LockHolder* holder) override {
+    Location loc = ParseLocation(folder);
+    std::string key = loc.path.empty() ? kLockFileName : loc.path + "/" + kLockFileName;
+    int64_t lease_ms = client_.config().lock_lease_seconds * 1000;
+    LockHolder mine = me;
+    mine.expires_ms = NowMs() + lease_ms;
+    std::string body = LockHolderJson(mine);
+    std::string etag = client_.PutIf(loc.bucket, key, body, "");
+    if (!etag.empty()) {
+      // A store that ignores the condition would let two writers in: a second conditional create
+      // of the same object must fail.
+      if (!client_.PutIf(loc.bucket, key, body, "").empty())
+        throw Error::Usage("the S3 endpoint ignores conditional writes (If-None-Match), so lakeforge cannot make sure "
+                           "it is the only writer of '" + folder + "'; use a store that supports them (AWS S3, MinIO)");
+      return std::make_unique<S3WriterLock>(&client_, loc.bucket, key, mine, etag, lease_ms);
+    }
+    s3::Client::Object current = client_.GetObject(loc.bucket, key);
+    if (!current.found) return nullptr;  // released between our two requests: try again
+    *holder = ParseLockHolder(current.body);
+    if (holder->run_id == me.run_id && holder->pid == me.pid) {  // our own create, answered twice
+      return std::make_unique<S3WriterLock>(&client_, loc.bucket, key, mine, current.etag, lease_ms);
+    }
+    if (holder->expires_ms > NowMs()) return nullptr;
+    // Expired or released: take it over, unless another run does first.
+    etag = client_.PutIf(loc.bucket, key, body, current.etag);
+    if (etag.empty()) return nullptr;
+    return std::make_unique<S3WriterLock>(&client_, loc.bucket, key, mine, etag, lease_ms);
+  }
 
   bool has_atomic_dir_swap() const override { return false; }
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/run_id.h"
 #include "io/location.h"
 #include "io/uri.h"
 #include "formats/compression.h"
@@ -199,6 +200,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     return rel;
   };
   for (const auto& in : inputs) relative(in.path);  // every input, matched by --groupBy or not
+  std::unique_ptr<WriterLock> own_lock;
+  if (o.lock == nullptr) own_lock = LockForWriting(dest_fs, o.dest, NewRunId(), o.wait_for_lock_seconds);
   std::vector<Group> groups;
   if (o.group_depth > 0) {
     std::map<std::string, size_t> by_prefix;

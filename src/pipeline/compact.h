@@ -48,6 +48,10 @@ struct CompactOptions {
   // then sort exactly as their inputs did, so (file path, line) order is kept.
   int group_depth = 0;
   LineMap* line_map = nullptr;  // filled for every output when set
+  // The writer lock of --dest when the caller holds it (`run`); else RunCompact takes it once the
+  // inputs are listed, waiting up to wait_for_lock_seconds.
+  const WriterLock* lock = nullptr;
+  double wait_for_lock_seconds = 0;
   int threads = 0;
   Progress* progress = nullptr;
 };

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "base/run_id.h"
 #include "pipeline/event_tables.h"
 #include "pipeline/input_file.h"
 #include "pipeline/record_parser.h"
@@ -20,20 +21,6 @@ namespace lakeforge {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string NewRunId() {
-  std::random_device rd;
-  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
-  uint64_t a = rng(), b = rng();
-  a = (a & ~0xF000ULL) | 0x4000ULL;                         // version 4
-  b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
-                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-  return buf;
-}
 
 class StageTimer {
  public:
@@ -98,7 +85,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   FileSystem& log_fs = router.For(opt.logs);
   FileSystem& fs = router.For(opt.output);
   EtlReport report;
-  report.run_id = NewRunId();
+  report.run_id = opt.run_id.empty() ? NewRunId() : opt.run_id;
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StageTimer timer(&report);
 
@@ -109,6 +96,13 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   report.skipped_folders = std::move(song_notes.skipped);
   std::move(log_notes.skipped.begin(), log_notes.skipped.end(), std::back_inserter(report.skipped_folders));
   std::sort(report.skipped_folders.begin(), report.skipped_folders.end());
+  // One writer per output: taken once the inputs are known to be there, before anything is read.
+  std::unique_ptr<WriterLock> own_lock;
+  const WriterLock* lock = opt.lock;
+  if (lock == nullptr) {
+    own_lock = LockForWriting(fs, opt.output, report.run_id, opt.wait_for_lock_seconds);
+    lock = own_lock.get();
+  }
   report.song_files = song_files.size();
   report.log_files = log_files.size();
   std::vector<std::string> sources;  // reject file index -> path
@@ -239,15 +233,36 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     tables.clear();
     timer.Mark("write");
   };
+  // Every table is checked before it is committed, and the lock must still be ours (a lease on an
+  // object store can run out) when it is.
+  auto check = [&](const std::string& table_dir, const TableReport& t) {
+    VerifyWrittenTable(fs, table_dir, t, report.run_id, threads);
+    if (!lock->held())
+      throw Error::Io("lost the writer lock of '" + opt.output + "' (its lease ran out); table " + t.name +
+                      " and those after it were not committed");
+  };
   if (fs.has_atomic_dir_swap()) {
-    // Stage every table, then swap each into place in one step.
+    // Stage every table, then swap each into place in one step. While we hold the lock no other
+    // run is writing here, so whatever _temporary/ holds was left by a dead run.
     std::string temp_root = JoinPath(opt.output, "_temporary");
-    fs.DeleteDirRecursive(temp_root);  // what a killed earlier run left behind
+    fs.DeleteDirRecursive(temp_root);
     std::string stage = JoinPath(temp_root, report.run_id);
-    fs.CreateDirs(stage);
-    write_all(stage);
-    for (const auto& t : report.tables) {
-      fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+    try {
+      fs.CreateDirs(stage);
+      write_all(stage);
+      for (const auto& t : report.tables) {
+        std::string dir = JoinPath(stage, t.name);
+        check(dir, t);
+        PublishManifest(fs, dir, t);
+      }
+      for (const auto& t : report.tables)
+        fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+    } catch (...) {
+      try {
+        fs.DeleteDirRecursive(temp_root);  // a failing run removes its own staging
+      } catch (...) {
+      }
+      throw;
     }
     report.committed = true;
     fs.DeleteDirRecursive(temp_root);
@@ -255,7 +270,28 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     // Object stores: this run's objects carry the run id in their names, so they never overwrite
     // the previous run's; each table's _SUCCESS manifest (written last) switches readers over;
     // only then is every object the manifest does not list deleted (older runs, killed runs).
-    write_all(opt.output);
+    size_t published = 0;
+    try {
+      write_all(opt.output);
+      for (const auto& t : report.tables) {
+        std::string dir = JoinPath(opt.output, t.name);
+        check(dir, t);
+        PublishManifest(fs, dir, t);
+        ++published;
+      }
+    } catch (...) {
+      // What this run wrote for tables it did not publish is nobody's: remove it (best effort; the
+      // next run deletes whatever is left, as every object no manifest lists).
+      try {
+        for (size_t i = published; i < report.tables.size(); ++i) {
+          std::vector<std::string> ours;
+          for (const auto& w : report.tables[i].written) ours.push_back(JoinPath(JoinPath(opt.output, report.tables[i].name), w.path));
+          fs.DeleteFiles(ours);
+        }
+      } catch (...) {
+      }
+      throw;
+    }
     report.committed = true;
     for (const auto& t : report.tables) {
       std::string dir = JoinPath(opt.output, t.name);
@@ -267,6 +303,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
       fs.DeleteFiles(stale);
     }
   }
+  own_lock.reset();  // released (on object stores: one more request) before the requests are counted
   report.storage_stats = router.StatsLine();
   timer.Mark("commit");
   return report;

@@ -42,6 +42,11 @@ struct EtlOptions {
   // raw files and lines, as `etl` on the raw lake would.
   const LineMap* line_map = nullptr;
   Progress* progress = nullptr;  // optional
+  std::string run_id;            // empty: a new one
+  // The output's writer lock (io/writer_lock.h) when the caller holds it already (`run`); else
+  // RunEtl takes it after listing the inputs, waiting up to wait_for_lock_seconds.
+  const WriterLock* lock = nullptr;
+  double wait_for_lock_seconds = 0;
 };
 
 struct StageTime {

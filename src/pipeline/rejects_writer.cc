@@ -32,43 +32,39 @@ std::string Base64(std::string_view in) {
 
 TableReport WriteRejects(FileSystem& fs, const std::string& root, const std::vector<Reject>& rejects,
                          const std::vector<std::string>& sources, const std::string& run_id) {
-  TableReport report{.name = "_rejected", .rows = rejects.size(), .files = 0, .bytes = 0};
+  TableReport report{.name = "_rejected", .rows = rejects.size(), .files = 0, .bytes = 0, .written = {}};
   std::string dir = JoinPath(root, "_rejected");
   fs.CreateDirs(dir);
-  std::string manifest;
-  if (!rejects.empty()) {
-    manifest = "part-00000-" + run_id + ".jsonl\n";
-    auto out = fs.OpenOutputStream(JoinPath(dir, "part-00000-" + run_id + ".jsonl"));
-    std::string line;
-    for (const Reject& r : rejects) {
-      // The source as a person reads it (invalid bytes shown as U+FFFD) and, when that loses
-      // bytes, exactly, for programs.
-      const std::string& source = sources[r.file];
-      bool source_utf8 = simdjson::validate_utf8(source.data(), source.size());
-      line.assign("{\"source\":");
-      AppendJsonString(source_utf8 ? source : LossyUtf8(source), &line);
-      if (!source_utf8) line += ",\"source_base64\":\"" + Base64(source) + "\"";
-      line += ",\"line\":" + std::to_string(r.line) + ",\"reason\":";
-      AppendJsonString(RejectReasonName(r.reason), &line);
-      line += ",\"error\":";
-      bool error_utf8 = simdjson::validate_utf8(r.error.data(), r.error.size());
-      AppendJsonString(error_utf8 ? r.error : "(message not valid UTF-8)", &line);
-      if (simdjson::validate_utf8(r.record.data(), r.record.size())) {
-        line += ",\"record\":";
-        AppendJsonString(r.record, &line);
-      } else {
-        line += ",\"record_base64\":\"" + Base64(r.record) + "\"";
-      }
-      line += "}\n";
-      out->Write(line);
+  if (rejects.empty()) return report;
+  std::string name = "part-00000-" + run_id + ".jsonl";
+  auto out = fs.OpenOutputStream(JoinPath(dir, name));
+  std::string line;
+  for (const Reject& r : rejects) {
+    // The source as a person reads it (invalid bytes shown as U+FFFD) and, when that loses bytes,
+    // exactly, for programs.
+    const std::string& source = sources[r.file];
+    bool source_utf8 = simdjson::validate_utf8(source.data(), source.size());
+    line.assign("{\"source\":");
+    AppendJsonString(source_utf8 ? source : LossyUtf8(source), &line);
+    if (!source_utf8) line += ",\"source_base64\":\"" + Base64(source) + "\"";
+    line += ",\"line\":" + std::to_string(r.line) + ",\"reason\":";
+    AppendJsonString(RejectReasonName(r.reason), &line);
+    line += ",\"error\":";
+    bool error_utf8 = simdjson::validate_utf8(r.error.data(), r.error.size());
+    AppendJsonString(error_utf8 ? r.error : LossyUtf8(r.error), &line);
+    if (simdjson::validate_utf8(r.record.data(), r.record.size())) {
+      line += ",\"record\":";
+      AppendJsonString(r.record, &line);
+    } else {
+      line += ",\"record_base64\":\"" + Base64(r.record) + "\"";
     }
-    report.bytes = static_cast<uint64_t>(out->Tell());
-    report.files = 1;
-    out->Close();
+    line += "}\n";
+    out->Write(line);
   }
-  auto success = fs.OpenOutputStream(JoinPath(dir, "_SUCCESS"));  // the manifest, as for tables
-  success->Write(manifest);
-  success->Close();
+  report.bytes = static_cast<uint64_t>(out->Tell());
+  report.files = 1;
+  out->Close();
+  report.written.push_back({.path = name, .bytes = report.bytes, .rows = rejects.size()});
   return report;
 }
 

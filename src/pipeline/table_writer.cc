@@ -1,9 +1,13 @@
-// Partitioned Parquet table output; layout in table_writer.h.
+// Partitioned Parquet table output; layout in table_writer.h. Writing, checking and publishing a
+// table are separate steps so that a table is committed only after its files were checked.
 #include "pipeline/table_writer.h"
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "base/error.h"
 #include "base/parallel.h"
 #include "formats/parquet/file_writer.h"
 
@@ -61,20 +65,58 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
   std::vector<TableReport> reports;
   for (size_t t = 0; t < tables.size(); ++t) {
     const TableData& table = tables[t];
-    TableReport report{.name = table.name, .rows = 0, .files = sizes[t].size(), .bytes = 0};
-    for (uint64_t s : sizes[t]) report.bytes += s;
-    for (uint64_t n : rows[t]) report.rows += n;
-    // _SUCCESS, written after every file of its table, is also the manifest: the table's files,
-    // one relative path per line.
-    std::string manifest;
-    if (table.dirs.empty() && !table.partitioned) manifest = file_name + "\n";
-    for (const auto& d : table.dirs) manifest += (d.empty() ? "" : d + "/") + file_name + "\n";
-    auto success = fs.OpenOutputStream(JoinPath(JoinPath(root, table.name), "_SUCCESS"));
-    success->Write(manifest);
-    success->Close();
+    TableReport report{.name = table.name, .rows = 0, .files = sizes[t].size(), .bytes = 0, .written = {}};
+    for (size_t p = 0; p < sizes[t].size(); ++p) {
+      const std::string& dir = table.dirs.empty() ? std::string() : table.dirs[p];
+      report.written.push_back(
+          {.path = (dir.empty() ? "" : dir + "/") + file_name, .bytes = sizes[t][p], .rows = rows[t][p]});
+      report.bytes += sizes[t][p];
+      report.rows += rows[t][p];
+    }
     reports.push_back(std::move(report));
   }
   return reports;
+}
+
+void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table, const std::string& run_id,
+                        int threads) {
+  if (table.written.empty()) return;  // nothing to find (and an empty prefix does not list on S3)
+  std::vector<FileInfo> found = fs.ListFiles(table_dir, false);
+  std::unordered_map<std::string, int64_t> size_of;
+  for (const auto& f : found) {
+    std::string rel = f.path.substr(table_dir.size() + 1);
+    size_of[rel] = f.size;
+  }
+  std::vector<std::string> problems(table.written.size());
+  ParallelFor(table.written.size(), threads, [&](size_t i, int) {
+    const WrittenFile& w = table.written[i];
+    auto it = size_of.find(w.path);
+    if (it == size_of.end()) {
+      problems[i] = "'" + JoinPath(table_dir, w.path) + "' is missing";
+      return;
+    }
+    int64_t size = it->second >= 0 ? it->second : fs.FileSize(JoinPath(table_dir, w.path));
+    if (size != static_cast<int64_t>(w.bytes))
+      problems[i] = "'" + JoinPath(table_dir, w.path) + "' has " + std::to_string(size) + " bytes, " +
+                    std::to_string(w.bytes) + " were written";
+  });
+  for (const auto& p : problems)
+    if (!p.empty()) throw Error::Io("table " + table.name + " failed its check before commit: " + p + "; nothing of it was committed");
+  std::unordered_set<std::string> mine;
+  for (const auto& w : table.written) mine.insert(w.path);
+  for (const auto& [rel, size] : size_of) {
+    if (rel.find(run_id) != std::string::npos && !mine.count(rel))
+      throw Error::Io("table " + table.name + " failed its check before commit: '" + JoinPath(table_dir, rel) +
+                      "' carries this run's id but was not written by it; nothing of it was committed");
+  }
+}
+
+void PublishManifest(FileSystem& fs, const std::string& table_dir, const TableReport& table) {
+  std::string manifest;
+  for (const auto& w : table.written) manifest += w.path + "\n";
+  auto success = fs.OpenOutputStream(JoinPath(table_dir, "_SUCCESS"));
+  success->Write(manifest);
+  success->Close();
 }
 
 }  // namespace lakeforge

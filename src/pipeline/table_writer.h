@@ -13,18 +13,36 @@
 
 namespace lakeforge {
 
+struct WrittenFile {
+  std::string path;  // relative to the table's folder
+  uint64_t bytes;
+  uint64_t rows;
+};
+
 struct TableReport {
   std::string name;
   uint64_t rows = 0;
   uint64_t files = 0;
   uint64_t bytes = 0;
+  std::vector<WrittenFile> written;  // what _SUCCESS will list, in manifest order
 };
 
 std::string PartFileName(const std::string& run_id, Codec codec);
 
-// Reports in the order of `tables`.
+// Writes every table's data files under <root>/<table>/ (no _SUCCESS yet). Reports in the order of
+// `tables`.
 std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
                                      const std::string& run_id, const parquet::WriterOptions& options, int threads,
                                      Progress* progress);
+
+// Checks, before a table is committed, that every file it wrote is in `table_dir` with the size
+// that was written and that no file of this run (names carrying `run_id`) is there that it did
+// not write. Throws Error::Io naming the first difference: nothing must be committed then.
+void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table, const std::string& run_id,
+                        int threads);
+
+// Writes <table_dir>/_SUCCESS: the table's files, one relative path per line. On object stores this
+// is the commit of the table.
+void PublishManifest(FileSystem& fs, const std::string& table_dir, const TableReport& table);
 
 }  // namespace lakeforge

@@ -1,0 +1,64 @@
+// A loopback proxy that gives an S3 server without conditional writes (s3rver) AWS's semantics
+// for them: a PUT with "If-None-Match: *" fails with 412 PreconditionFailed when the object
+// exists; a PUT with "If-Match: <etag>" fails with 412 unless the object exists with that ETag.
+// Conditional PUTs of one key are serialised, so check-then-write is atomic, as on S3. Everything
+// else is forwarded untouched. Prints its port on stdout; exits after --max-seconds.
+// Usage: node conditional_proxy.mjs --target 127.0.0.1:4568 [--max-seconds 1800]
+import http from 'node:http';
+
+const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
+const [host, port] = arg('target').split(':');
+const queues = new Map();  // key -> promise of the last conditional PUT on it
+
+function forward(req, body, res) {
+  return new Promise((resolve) => {
+    const up = http.request({ host, port: +port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode, ur.headers);
+      ur.pipe(res);
+      ur.on('end', resolve);
+    });
+    up.on('error', () => { req.socket.destroy(); resolve(); });
+    up.end(body);
+  });
+}
+
+function etagOf(path) {
+  return new Promise((resolve) => {
+    const head = http.request({ host, port: +port, method: 'HEAD', path }, (r) => {
+      r.resume();
+      resolve(r.statusCode === 200 ? r.headers.etag : null);
+    });
+    head.on('error', () => resolve(null));
+    head.end();
+  });
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const noneMatch = req.headers['if-none-match'], match = req.headers['if-match'];
+    if (req.method !== 'PUT' || (!noneMatch && !match)) {
+      forward(req, body, res);
+      return;
+    }
+    const path = req.url.split('?')[0];
+    const previous = queues.get(path) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const etag = await etagOf(path);
+      const ok = noneMatch === '*' ? etag === null : etag !== null && etag === match;
+      if (!ok) {
+        const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>'
+          + '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+        res.writeHead(412, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+        res.end(xml);
+        return;
+      }
+      await forward(req, body, res);
+    });
+    queues.set(path, next);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+setTimeout(() => process.exit(0), 1000 * +arg('max-seconds', 1800));
