@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git
   libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine clang libclang-rt-14-dev
-  libcurl4-openssl-dev libssl-dev libpugixml-dev python3-botocore)
+  libcurl4-openssl-dev libssl-dev libpugixml-dev python3-botocore
+  time util-linux)  # GNU time measures peak memory in tests; runuser drops root for permission tests
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -237,6 +237,52 @@ odd_records() {
 }
 check "partition values too long for a folder and non-UTF-8 file names: quarantined, readable, run lands" odd_records
 
+# Records over --max-record-bytes: rejected as "record too large" with their first bytes, in etl and
+# run alike (a long song file, long log lines), and the oracle agrees line for line.
+large_records() {
+  local lake=$work/large
+  cp -r "$work/lake" "$lake"
+  printf '{"song_id": "SOBIG", "artist_id": "ARBIG", "title": "%s"}' "$(head -c 3000 /dev/zero | tr '\0' t)" >"$lake/song_data/A/big.json"
+  local f
+  f=$(find "$lake/log_data" -name '*.json' | LC_ALL=C sort | head -1)
+  { printf '{"page":"NextSong","ts":1,"userId":"1","song":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' s)"; cat "$f"; } >"$f.new" && mv "$f.new" "$f"
+  "$bin" etl --input "$lake" --output "$work/large-out" --max-record-bytes 2048 >"$work/large.txt" || return 1
+  oracle "$lake" "$work/large-out" --summary "$work/large.txt" --max-record-bytes 2048 || return 1
+  [ "$(grep -c '"reason":"record too large"' "$work"/large-out/_rejected/*.jsonl)" -ge 2 ] || return 1
+  "$bin" run --input "$lake" --output "$work/large-run" --max-record-bytes 2048 --quiet || return 1
+  cmp "$work"/large-out/_rejected/*.jsonl "$work"/large-run/_rejected/*.jsonl
+}
+check "records over --max-record-bytes: quarantined with their size and first bytes, etl and run alike" large_records
+
+# A decompression bomb: 13 MB of gzip that is one 3 GB line with no newline. It used to take 10.8 GB
+# of memory and copy the line into the quarantine; now it is one "record too large" reject and the
+# run stays small. A bomb of many short lines goes through compact and etl in bounded memory too.
+bombs() {
+  local lake=$work/bomb
+  mkdir -p "$lake/song_data/A" "$lake/log_data/2018/11"
+  cp "$(find "$work/lake/song_data" -name '*.json' ! -path '*/.*' | LC_ALL=C sort | head -1)" "$lake/song_data/A/"
+  head -c 3000000000 /dev/zero | tr '\0' a | gzip -1 >"$lake/log_data/2018/11/bomb.json.gz"
+  /usr/bin/time -f '%M' -o "$work/bomb.rss" "$bin" etl --input "$lake" --output "$work/bomb-out" --quiet || return 1
+  local rss
+  rss=$(tail -1 "$work/bomb.rss")
+  [ "$rss" -lt 150000 ] || { echo "peak RSS ${rss} KiB for a 3 GB line"; return 1; }
+  grep -q '"line":1,"reason":"record too large","error":"record too large: 3000000000 bytes' "$work"/bomb-out/_rejected/*.jsonl || return 1
+  [ "$(wc -c <"$work"/bomb-out/_rejected/*.jsonl)" -lt 5000 ] || { echo "the quarantine holds more than the line's head"; return 1; }
+  # Many short lines (page Home: valid, filtered): 1 GB from a few MB of gzip.
+  rm "$lake/log_data/2018/11/bomb.json.gz"
+  yes '{"page":"Home","ts":1541035057411,"userId":"7","level":"free"}' | head -n 15873016 | gzip -1 >"$lake/log_data/2018/11/lines.json.gz"
+  /usr/bin/time -f '%M' -o "$work/bomb.rss" "$bin" compact --src "$lake/log_data" --dest "$work/bomb-compacted" \
+    --groupBy '.*/log_data/(\d+)/(\d+)/.*' --outputCodec gzip --quiet || return 1
+  rss=$(tail -1 "$work/bomb.rss")
+  [ "$rss" -lt 150000 ] || { echo "compact: peak RSS ${rss} KiB for a 1 GB bomb"; return 1; }
+  /usr/bin/time -f '%M' -o "$work/bomb.rss" "$bin" etl --input "$lake" --output "$work/bomb-out2" >"$work/bomb2.txt" || return 1
+  rss=$(tail -1 "$work/bomb.rss")
+  [ "$rss" -lt 150000 ] || { echo "etl: peak RSS ${rss} KiB for a 1 GB bomb of short lines"; return 1; }
+  grep -q "15873016 log lines (15873016 not NextSong)" "$work/bomb2.txt" || { cat "$work/bomb2.txt"; return 1; }
+  rm -rf "$lake" "$work/bomb-compacted"
+}
+check "decompression bombs (one 3 GB line; 1 GB of short lines): bounded memory in etl and compact" bombs
+
 options_ranged() {
   for args in "etl --input x --output y --threads -1" "etl --input x --output y --threads 99999" \
               "generate --output $work/gg --dirty-rate 1.5" "compact --src a --dest b --targetSize -2"; do

@@ -24,6 +24,7 @@ struct EtlArgs {
   std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0;
   double wait_for_lock = 0;
+  uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false, quarantine_unreadable = false;
 };
 
@@ -82,6 +83,7 @@ int RunEtlCommand(const EtlArgs& a) {
   o.strict = a.strict;
   o.quarantine_unreadable = a.quarantine_unreadable;
   o.wait_for_lock_seconds = a.wait_for_lock;
+  o.max_record_bytes = a.max_record_bytes;
   Progress progress;
   o.progress = &progress;
   RoutingFileSystem fs(a.endpoint_url);
@@ -101,6 +103,7 @@ struct RunArgs {
   std::string input, output, staging, compression = "snappy", endpoint_url;
   int threads = 0;
   double wait_for_lock = 0;
+  uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false;
 };
 
@@ -157,6 +160,7 @@ int RunRunCommand(const RunArgs& a) {
     o.line_map = &line_map;
     o.run_id = run_id;
     o.lock = output_lock.get();
+    o.max_record_bytes = a.max_record_bytes;
     report = RunEtl(fs, o);
   }
   report.storage_stats = fs.StatsLine();  // the locks' release included
@@ -192,6 +196,9 @@ int main(int argc, char** argv) {
   // Every numeric option has a range, checked at parse time (exit 2 with a usage message).
   const CLI::Range kThreads(0, 1024);
   const CLI::Range kWait(0.0, 86400.0);
+  const CLI::Range kRecordBytes(uint64_t{1024}, uint64_t{1} << 30);
+  const char* kRecordHelp = "Longest record (line, or song file) read, 1024..1073741824 bytes; longer ones are rejected "
+                            "as 'record too large' (default 16 MiB)";
   const char* kWaitHelp = "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
   cli::EtlArgs etl;
   auto* etl_cmd = app.add_subcommand("etl", "Build the five star-schema tables from a raw JSON lake.");
@@ -204,6 +211,7 @@ int main(int argc, char** argv) {
   etl_cmd->add_option("--threads", etl.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   etl_cmd->add_flag("--quiet", etl.quiet, "No progress bar and no summary");
   etl_cmd->add_option("--wait-for-lock", etl.wait_for_lock, kWaitHelp)->check(kWait);
+  etl_cmd->add_option("--max-record-bytes", etl.max_record_bytes, kRecordHelp)->check(kRecordBytes);
   etl_cmd->add_option("--endpoint-url", etl.endpoint_url,
                       "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
   etl_cmd->add_flag("--strict", etl.strict, "Fail (exit 1, nothing written) if any record is rejected");
@@ -249,6 +257,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   run_cmd->add_option("--endpoint-url", run.endpoint_url, "S3 endpoint for s3:// locations");
   run_cmd->add_option("--wait-for-lock", run.wait_for_lock, kWaitHelp)->check(kWait);
+  run_cmd->add_option("--max-record-bytes", run.max_record_bytes, kRecordHelp)->check(kRecordBytes);
   run_cmd->add_flag("--quiet", run.quiet, "No progress bar and no summary");
   run_cmd->add_flag("--strict", run.strict, "Fail (exit 1, nothing written) if any record is rejected");
 

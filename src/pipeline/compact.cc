@@ -267,6 +267,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   }
 
   // 3. Write each group as one or more parts; every output appears whole or not at all.
+  constexpr size_t kChunkBytes = size_t{1} << 20;
   if (o.progress) o.progress->BeginStage("compacting", inputs.size());
   uint64_t target = o.target_size_mib > 0 ? static_cast<uint64_t>(o.target_size_mib * 1024 * 1024) : 0;
   std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
@@ -298,35 +299,41 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       out.reset();
       ++part;
     };
-    // Read ahead in parallel, append in order.
+    // Read the first chunk of many inputs ahead in parallel, append in order; a large input streams
+    // chunk by chunk, so memory stays bounded whatever the input (a decompression bomb included).
     const size_t batch = static_cast<size_t>(std::max(1, inner_threads)) * 16;
-    std::vector<FileBuffer> bufs(batch);
+    std::vector<ChunkedInput> slots(batch);
     for (size_t b0 = 0; b0 < g.inputs.size(); b0 += batch) {
       size_t n = std::min(batch, g.inputs.size() - b0);
-      ParallelFor(n, inner_threads, [&](size_t k, int) {
-        Input& in = inputs[g.inputs[b0 + k]];
-        uint64_t stored = 0;
-        ReadInputFile(router.For(in.path), in.path, 0, &bufs[k], &stored);
-        if (in.size < 0) in.size = static_cast<int64_t>(stored);  // as stored: what manifests compare
-      });
+      ParallelFor(n, inner_threads,
+                  [&](size_t k, int) { slots[k].Open(router.For(inputs[g.inputs[b0 + k]].path), inputs[g.inputs[b0 + k]].path, kChunkBytes); });
       for (size_t k = 0; k < n; ++k) {
         size_t idx = g.inputs[b0 + k];
-        std::string_view data = bufs[k].view();
+        ChunkedInput& in = slots[k];
         if (!out) open_part();
-        if (o.newline && need_newline && !data.empty()) {
-          writer->Write("\n");
-          ++line;
+        bool first = true, blank = true;
+        uint32_t first_line = line;
+        uint64_t bytes = 0;
+        for (std::string_view data = in.chunk(); !data.empty(); data = in.Next() ? in.chunk() : std::string_view()) {
+          if (first && o.newline && need_newline) {
+            writer->Write("\n");
+            ++line;
+          }
+          if (first) first_line = line;
+          first = false;
+          if (o.line_map) {
+            blank = blank && data.find_first_not_of(" \t\r\n") == std::string_view::npos;
+            line += static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
+          }
+          writer->Write(data);
+          need_newline = data.back() != '\n';
+          bytes += data.size();
         }
-        if (o.line_map) {
-          bool blank = data.find_first_not_of(" \t\r\n") == std::string_view::npos;
-          group_lines[gi].back().push_back({.first_line = line, .path = inputs[idx].path, .blank = blank});
-          line += static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
-        }
-        writer->Write(data);
-        if (!data.empty()) need_newline = data.back() != '\n';
-        part_in += data.size();
+        if (o.line_map) group_lines[gi].back().push_back({.first_line = first_line, .path = inputs[idx].path, .blank = blank});
+        if (inputs[idx].size < 0) inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
+        part_in += bytes;
         output_of[idx] = out_path;
-        if (o.progress) o.progress->FileDone(data.size());
+        if (o.progress) o.progress->FileDone(bytes);
         if (target && part_in >= target && b0 + k + 1 < g.inputs.size()) close_part();
       }
     }

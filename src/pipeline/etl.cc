@@ -60,20 +60,6 @@ Error UnreadableInput(const Error& e) {
                    "; nothing was written (--quarantine-unreadable-files sets such files aside and goes on)");
 }
 
-template <typename Fn>
-void MapFile(FileSystem& fs, const std::string& path, uint32_t index, bool quarantine, FileBuffer* buf,
-             uint64_t* bytes, std::vector<Reject>* rejects, Fn&& fn) {
-  try {
-    ReadInputFile(fs, path, simdjson::SIMDJSON_PADDING, buf, bytes);
-  } catch (const Error& e) {
-    if (!quarantine) throw UnreadableInput(e);
-    rejects->push_back(
-        {.file = index, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
-    return;
-  }
-  fn(buf->view());
-}
-
 }  // namespace
 
 EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
@@ -114,14 +100,31 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   if (opt.progress) opt.progress->BeginStage("reading songs", song_files.size());
   std::vector<SongFileResult> song_results(song_files.size());
   std::vector<RecordParser> parsers(static_cast<size_t>(threads));
+  for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
     auto& r = song_results[i];
-    MapFile(song_fs, song_files[i].path, static_cast<uint32_t>(i), opt.quarantine_unreadable,
-            &buffers[static_cast<size_t>(t)], &r.bytes,
-            &r.rejects, [&](std::string_view data) {
-              parsers[static_cast<size_t>(t)].ParseSongFile(data, static_cast<uint32_t>(i), &r.records, &r.rejects);
-            });
+    RecordParser& parser = parsers[static_cast<size_t>(t)];
+    uint32_t file = static_cast<uint32_t>(i);
+    try {
+      ReadSongInput(
+          song_fs, song_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+          &buffers[static_cast<size_t>(t)], &r.bytes,
+          [&](std::string_view data) { parser.ParseSongFile(data, file, &r.records, &r.rejects); },
+          {.lines = [&](std::string_view lines,
+                        uint32_t first) { return parser.ParseSongLines(lines, first, file, &r.records, &r.rejects); },
+           .oversized = [&](const OversizedRecord& big) {
+             parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+           }});
+    } catch (const Error& e) {
+      if (!opt.quarantine_unreadable) throw UnreadableInput(e);
+      // The whole file is quarantined, including what its first pieces gave.
+      r.records.clear();
+      r.rejects.clear();
+      r.bytes = 0;
+      r.rejects.push_back(
+          {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
+    }
     if (opt.progress) opt.progress->FileDone(r.bytes);
   });
   // The per-file results own the song records until the end of the run; the reduce works on pointers.
@@ -165,10 +168,17 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     uint32_t file = base + static_cast<uint32_t>(i);
     RecordParser& parser = parsers[static_cast<size_t>(t)];
     try {
-      ReadInputLines(log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes,
-                     &buffers[static_cast<size_t>(t)], &r.bytes, [&](std::string_view lines, uint32_t first_line) {
-                       return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed, &r.rejects);
-                     });
+      ReadInputLines(
+          log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+          &buffers[static_cast<size_t>(t)], &r.bytes,
+          {.lines = [&](std::string_view lines,
+                        uint32_t first_line) {
+             return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed, &r.rejects);
+           },
+           .oversized = [&](const OversizedRecord& big) {
+             ++parsed.lines;
+             parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+           }});
       RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
     } catch (const Error& e) {
       if (!opt.quarantine_unreadable) throw UnreadableInput(e);

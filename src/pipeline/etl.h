@@ -38,6 +38,9 @@ struct EtlOptions {
   // (as Spark does by default); with this set it is quarantined as an "unreadable file" reject
   // instead and the run goes on (Spark's ignoreCorruptFiles, with a record of what was skipped).
   bool quarantine_unreadable = false;
+  // A record (a line, or a whole song file) longer than this is rejected as "record too large"
+  // with its first bytes and its length; no more than this is ever held of one line.
+  uint64_t max_record_bytes = uint64_t{16} << 20;
   // When the inputs are merged files (`run`), where their lines came from: rejects then name the
   // raw files and lines, as `etl` on the raw lake would.
   const LineMap* line_map = nullptr;

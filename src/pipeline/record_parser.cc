@@ -7,6 +7,7 @@
 
 #include "formats/json/documents.h"
 #include "pipeline/hive_path.h"
+#include "pipeline/input_file.h"
 
 namespace lakeforge {
 namespace {
@@ -120,69 +121,92 @@ bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, si
   return true;
 }
 
+void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vector<SongRecord>* out,
+                                     std::vector<Reject>* rejects) {
+  if (d.text.size() > max_record_bytes_) {
+    RejectTooLarge(file, d.line, d.text.size(), d.text, rejects);
+    return;
+  }
+  simdjson::dom::object obj;
+  if (!Parse(d.text, file, d.line, &obj, rejects)) return;
+  FieldErrors errs;
+  std::optional<std::string_view> song_id, artist_id, title, artist_name, location;
+  SongRecord rec;
+  Member m{d.text, 0};
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    element v = field.value;
+    if (k == "song_id")
+      GetString(v, k, m, &song_id, &errs);
+    else if (k == "artist_id")
+      GetString(v, k, m, &artist_id, &errs);
+    else if (k == "title")
+      GetString(v, k, m, &title, &errs);
+    else if (k == "artist_name")
+      GetString(v, k, m, &artist_name, &errs);
+    else if (k == "artist_location")
+      GetString(v, k, m, &location, &errs);
+    else if (k == "artist_latitude")
+      GetNumber(v, k, &rec.artist_latitude, &errs);
+    else if (k == "artist_longitude")
+      GetNumber(v, k, &rec.artist_longitude, &errs);
+    else if (k == "duration")
+      GetNumber(v, k, &rec.duration, &errs);
+    else if (k == "year") {
+      int64_t y = kNull;
+      GetInt(v, k, &y, &errs);
+      if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v);
+      if (y != kNull) rec.year = static_cast<int32_t>(y);
+    }
+    ++m.index;
+  }
+  if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
+  if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
+  if (!errs.failed) {
+    // The songs table is partitioned by artist_id: its folder name must fit a path segment.
+    size_t name = HivePartitionDir("artist_id", *artist_id).size();
+    if (name > kMaxFolderNameBytes)
+      errs.Fail(RejectReason::kPartitionValueTooLong,
+                "partition value too long: artist_id makes the folder name 'artist_id=…' " + std::to_string(name) +
+                    " bytes long; file systems allow " + std::to_string(kMaxFolderNameBytes));
+  }
+  if (errs.failed) {
+    rejects->push_back({.file = file,
+                        .line = d.line,
+                        .reason = errs.reason,
+                        .error = std::move(errs.message),
+                        .record = std::string(d.text)});
+    return;
+  }
+  rec.song_id.assign(*song_id);
+  rec.artist_id.assign(*artist_id);
+  rec.title = ToOwned(title);
+  rec.artist_name = ToOwned(artist_name);
+  rec.artist_location = ToOwned(location);
+  rec.file = file;
+  rec.line = d.line;
+  out->push_back(std::move(rec));
+}
+
+uint32_t RecordParser::ParseSongLines(std::string_view lines, uint32_t first_line, uint32_t file,
+                                      std::vector<SongRecord>* out, std::vector<Reject>* rejects) {
+  return json::ForEachLine(lines, [&](json::Document d) { ParseSongDocument(d, file, out, rejects); }, first_line);
+}
+
+void RecordParser::RejectTooLarge(uint32_t file, uint32_t line, uint64_t bytes, std::string_view text,
+                                  std::vector<Reject>* rejects) const {
+  rejects->push_back({.file = file,
+                      .line = line,
+                      .reason = RejectReason::kRecordTooLarge,
+                      .error = "record too large: " + std::to_string(bytes) + " bytes, over the limit of " +
+                               std::to_string(max_record_bytes_) + " (--max-record-bytes); its first " +
+                               std::to_string(std::min<uint64_t>(bytes, kOversizedHeadBytes)) + " bytes are kept",
+                      .record = OversizedHead(text)});
+}
+
 void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vector<SongRecord>* out,
                                  std::vector<Reject>* rejects) {
-  auto one = [&](json::Document d) {
-    simdjson::dom::object obj;
-    if (!Parse(d.text, file, d.line, &obj, rejects)) return;
-    FieldErrors errs;
-    std::optional<std::string_view> song_id, artist_id, title, artist_name, location;
-    SongRecord rec;
-    Member m{d.text, 0};
-    for (auto field : obj) {
-      std::string_view k = field.key;
-      element v = field.value;
-      if (k == "song_id")
-        GetString(v, k, m, &song_id, &errs);
-      else if (k == "artist_id")
-        GetString(v, k, m, &artist_id, &errs);
-      else if (k == "title")
-        GetString(v, k, m, &title, &errs);
-      else if (k == "artist_name")
-        GetString(v, k, m, &artist_name, &errs);
-      else if (k == "artist_location")
-        GetString(v, k, m, &location, &errs);
-      else if (k == "artist_latitude")
-        GetNumber(v, k, &rec.artist_latitude, &errs);
-      else if (k == "artist_longitude")
-        GetNumber(v, k, &rec.artist_longitude, &errs);
-      else if (k == "duration")
-        GetNumber(v, k, &rec.duration, &errs);
-      else if (k == "year") {
-        int64_t y = kNull;
-        GetInt(v, k, &y, &errs);
-        if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v);
-        if (y != kNull) rec.year = static_cast<int32_t>(y);
-      }
-      ++m.index;
-    }
-    if (!errs.failed && (!song_id || song_id->empty())) errs.Missing("song_id");
-    if (!errs.failed && (!artist_id || artist_id->empty())) errs.Missing("artist_id");
-    if (!errs.failed) {
-      // The songs table is partitioned by artist_id: its folder name must fit a path segment.
-      size_t name = HivePartitionDir("artist_id", *artist_id).size();
-      if (name > kMaxFolderNameBytes)
-        errs.Fail(RejectReason::kPartitionValueTooLong,
-                  "partition value too long: artist_id makes the folder name 'artist_id=…' " + std::to_string(name) +
-                      " bytes long; file systems allow " + std::to_string(kMaxFolderNameBytes));
-    }
-    if (errs.failed) {
-      rejects->push_back({.file = file,
-                          .line = d.line,
-                          .reason = errs.reason,
-                          .error = std::move(errs.message),
-                          .record = std::string(d.text)});
-      return;
-    }
-    rec.song_id.assign(*song_id);
-    rec.artist_id.assign(*artist_id);
-    rec.title = ToOwned(title);
-    rec.artist_name = ToOwned(artist_name);
-    rec.artist_location = ToOwned(location);
-    rec.file = file;
-    rec.line = d.line;
-    out->push_back(std::move(rec));
-  };
+  auto one = [&](json::Document d) { ParseSongDocument(d, file, out, rejects); };
   size_t first = data.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
     rejects->push_back({.file = file,
@@ -239,6 +263,10 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
                                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
   auto one = [&](json::Document d) {
     ++out->lines;
+    if (d.text.size() > max_record_bytes_) {
+      RejectTooLarge(file, d.line, d.text.size(), d.text, rejects);
+      return;
+    }
     simdjson::dom::object obj;
     if (!Parse(d.text, file, d.line, &obj, rejects)) return;
     FieldErrors errs;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/json/documents.h"
 #include "pipeline/profile_pool.h"
 #include "pipeline/records.h"
 #include "pipeline/song_index.h"
@@ -43,14 +44,27 @@ class RecordParser {
                          ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects);
   // A log file without a single non-blank line is one reject.
   static void EndLogFile(uint32_t file, uint64_t records, std::vector<Reject>* rejects);
+  // A song file too large to be one record, read in pieces of whole lines (ReadSongInput).
+  uint32_t ParseSongLines(std::string_view lines, uint32_t first_line, uint32_t file, std::vector<SongRecord>* out,
+                          std::vector<Reject>* rejects);
+  // A record over the size limit ("record too large", with its first bytes): `text` is all of it
+  // or just its head (a line the reader would not hold whole).
+  void RejectTooLarge(uint32_t file, uint32_t line, uint64_t bytes, std::string_view text,
+                      std::vector<Reject>* rejects) const;
+
+  // Records longer than this are rejected as "record too large" (kDefaultMaxRecordBytes).
+  void set_max_record_bytes(uint64_t bytes) { max_record_bytes_ = bytes; }
+  uint64_t max_record_bytes() const { return max_record_bytes_; }
 
  private:
+  void ParseSongDocument(json::Document d, uint32_t file, std::vector<SongRecord>* out, std::vector<Reject>* rejects);
   // Parses one document; on failure appends a Reject and returns false.
   bool Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
              std::vector<Reject>* rejects);
 
   simdjson::dom::parser parser_;
   ProfileCache profile_cache_;
+  uint64_t max_record_bytes_ = uint64_t{16} << 20;
 };
 
 }  // namespace lakeforge

@@ -4,7 +4,7 @@
 //
 // With --summary FILE (lakeforge's printed summary), also checks every figure in it.
 //
-// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT [--summary FILE]
+// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT [--summary FILE] [--max-record-bytes N]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,10 @@ const out = args.output;
 const pq = (t) => `read_parquet('${out}/${t}/**/*.parquet', hive_partitioning = true)`;
 
 await q(`CREATE TABLE raw AS SELECT row_number() OVER () AS ord, * FROM read_json('${rawPath}', format = 'newline_delimited',
-  columns = {kind: 'VARCHAR', source: 'VARCHAR', line: 'INTEGER', text: 'VARCHAR', utf8: 'BOOLEAN', empty: 'BOOLEAN', scalars: 'VARCHAR'})`);
+  columns = {kind: 'VARCHAR', source: 'VARCHAR', line: 'INTEGER', text: 'VARCHAR', utf8: 'BOOLEAN', empty: 'BOOLEAN', bytes: 'BIGINT',
+             scalars: 'VARCHAR'})`);
+// --max-record-bytes, as lakeforge was run with it (its default otherwise).
+const maxRecordBytes = Number(args['max-record-bytes'] ?? 16 * 1024 * 1024);
 // JSON type helpers: t(f) is DuckDB's json_type of a field, NULL when absent.
 const t = (f) => `json_type(text, '$.${f}')`;
 // String fields: a string, or a number or boolean kept as the file's characters (as Spark's and
@@ -47,6 +50,7 @@ const i = (f) => `CASE WHEN ${t(f)} IN ('BIGINT', 'UBIGINT') THEN CAST(json_extr
 
 await q(`CREATE TABLE checked AS SELECT *,
   CASE WHEN empty THEN 'empty file'
+       WHEN bytes > ${maxRecordBytes} THEN 'record too large'
        WHEN NOT utf8 THEN 'invalid UTF-8'
        WHEN NOT json_valid(text) THEN 'malformed JSON'
        WHEN json_type(text) <> 'OBJECT' THEN 'not a JSON object'

@@ -1,6 +1,6 @@
 // Lists a raw lake's records independently of lakeforge: walks a folder (skipping names that start
 // with '.' or '_'), decompresses nothing (tests use plain JSON), splits files into lines and writes
-// one JSON object per record: {kind, source, line, text, utf8, empty, scalars}. Song files that
+// one JSON object per record: {kind, source, line, text, utf8, empty, bytes, scalars}. Song files that
 // hold one multi-line (pretty-printed) object are kept whole, as line 1. `scalars` is a JSON object
 // holding, for each top-level member whose value is a number or a boolean, the exact characters
 // of that value in the file (V8's JSON.parse source text access, not lakeforge's scanner).
@@ -67,7 +67,7 @@ export function rawRecords(kind, root, sink) {
       if (buf.toString('latin1').trim() === '') continue;
       let s = null, utf8 = true;
       try { s = decoder.decode(buf); } catch { utf8 = false; }
-      sink({ kind, source, line, text: s, utf8, empty: false, scalars: s === null ? null : scalarSources(s) });
+      sink({ kind, source, line, text: s, utf8, empty: false, bytes: buf.length, scalars: s === null ? null : scalarSources(s) });
     }
   }
 }
