@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything lakeforge needs on a fresh Debian 12 machine: the C++ toolchain and libraries
-# (apt) and the test-only readers DuckDB and hyparquet (npm, into tests/js/node_modules).
+# (apt) and the test-only tools: DuckDB and hyparquet (independent readers), s3rver (a loopback S3
+# server), ajv (JSON Schema validation) from npm, into tests/js/node_modules.
 # Idempotent; run as root or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,9 @@ packages=(build-essential cmake ninja-build pkg-config git
   libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libpugixml-dev python3-botocore
-  time util-linux)  # GNU time measures peak memory in tests; runuser drops root for permission tests
+  time util-linux chromium fonts-dejavu-core)
+# time: peak memory in tests; util-linux: runuser drops root for permission tests; chromium: the
+# run report's HTML page is opened in a real (headless) browser by the tests.
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
-if [ ! -d tests/js/node_modules/@duckdb/node-api ] || [ ! -d tests/js/node_modules/hyparquet-compressors ]; then
+if [ ! -d tests/js/node_modules/@duckdb/node-api ] || [ ! -d tests/js/node_modules/hyparquet-compressors ] ||
+  [ ! -d tests/js/node_modules/ajv ]; then
   (cd tests/js && npm install --no-audit --no-fund --loglevel=error)
 fi

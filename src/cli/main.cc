@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 
 #include "base/error.h"
@@ -13,6 +15,7 @@
 #include "base/version.h"
 #include "io/location.h"
 #include "cli/report_printer.h"
+#include "cli/run_report.h"
 #include "pipeline/compact.h"
 #include "pipeline/etl.h"
 #include "pipeline/generator.h"
@@ -20,12 +23,18 @@
 namespace lakeforge::cli {
 namespace {
 
+struct ReportArgs {
+  std::string json_path, html_path;  // empty: <output>/_runs/<run-id>.json and .html
+  bool json_stdout = false;          // --json: the report on stdout instead of the text summary
+};
+
 struct EtlArgs {
   std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0;
   double wait_for_lock = 0;
   uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false, quarantine_unreadable = false;
+  ReportArgs report;
 };
 
 bool ParseBool(const std::string& flag, const std::string& v) {
@@ -64,7 +73,61 @@ bool StrictFailure(const EtlReport& report) {
   return true;
 }
 
-int RunEtlCommand(const EtlArgs& a) {
+void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
+  cmd->add_option("--report", r->json_path, "Write the JSON run report here (local or s3://; default <output>/_runs/<run-id>.json)");
+  cmd->add_option("--report-html", r->html_path, "Write the HTML run report here (default <output>/_runs/<run-id>.html)");
+  cmd->add_flag("--json", r->json_stdout, "Print the JSON run report on stdout instead of the text summary");
+}
+
+// Stamps the end of a run into `info`: times, threads, run id, and the error when there is one.
+void Finish(RunInfo* info, std::chrono::steady_clock::time_point start, const EtlReport& report, const std::string& error,
+            const std::string& stage) {
+  info->ended_at = UtcNow();
+  info->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (info->run_id.empty()) info->run_id = report.run_id;
+  if (info->threads == 0) info->threads = report.threads;
+  info->succeeded = error.empty();
+  info->error = error;
+  info->failed_stage = stage;
+}
+
+// The first ETL stage the report has not finished, after any stages that came before the ETL.
+std::string FailedStage(const EtlReport& report, const std::vector<std::string>& before) {
+  for (const auto& b : before) return b;
+  for (const char* s : kEtlStages) {
+    bool done = std::any_of(report.stages.begin(), report.stages.end(), [&](const StageTime& t) { return t.name == s; });
+    if (!done) return s;
+  }
+  return "commit";
+}
+
+// Writes the run report (JSON and HTML) where --report/--report-html say, else under
+// <output>/_runs/ when the output is this run's to write into; prints it with --json. A report
+// that cannot be written is a warning: the tables are what the run is for.
+void EmitRunReport(RoutingFileSystem& fs, const std::string& output, const ReportArgs& ra, const RunInfo& info,
+                   const EtlReport* etl, const std::vector<std::pair<std::string, CompactReport>>& compactions,
+                   bool output_is_ours) {
+  std::string json = BuildRunReport(info, etl, compactions, fs.Stats());
+  if (ra.json_stdout) std::fwrite(json.data(), 1, json.size(), stdout);
+  std::string runs = JoinPath(output, "_runs");
+  std::string json_path = !ra.json_path.empty() ? StripFileScheme(ra.json_path)
+                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".json") : "";
+  std::string html_path = !ra.html_path.empty() ? StripFileScheme(ra.html_path)
+                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".html") : "";
+  for (const auto& [path, text] : {std::pair{json_path, &json}, std::pair{html_path, static_cast<std::string*>(nullptr)}}) {
+    if (path.empty()) continue;
+    try {
+      std::string body = text ? *text : RenderRunReportHtml(json, path);
+      auto out = fs.For(path).OpenOutputStream(path);
+      out->Write(body);
+      out->Close();
+    } catch (const Error& e) {
+      std::fprintf(stderr, "lakeforge: warning: could not write the run report '%s': %s\n", path.c_str(), e.what());
+    }
+  }
+}
+
+int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv) {
   EtlOptions o;
   if (!a.input.empty()) {
     o.songs = JoinPath(a.input, "song_data");
@@ -87,15 +150,28 @@ int RunEtlCommand(const EtlArgs& a) {
   Progress progress;
   o.progress = &progress;
   RoutingFileSystem fs(a.endpoint_url);
+  RunInfo info;
+  info.command = "etl";
+  info.argv = argv;
+  info.started_at = UtcNow();
   auto start = std::chrono::steady_clock::now();
   EtlReport report;
-  {
-    ProgressLine line(&progress, !a.quiet);
-    report = RunEtl(fs, o);
+  try {
+    ProgressLine line(&progress, !a.quiet && !a.report.json_stdout);
+    RunEtl(fs, o, &report);
+  } catch (const Error& e) {
+    Finish(&info, start, report, e.what(), FailedStage(report, {}));
+    // The output is ours once the inputs were listed (the lock was taken): the report goes there.
+    EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, !report.stages.empty());
+    throw;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bool strict_failure = !report.committed;
+  Finish(&info, start, report,
+         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written" : "",
+         strict_failure ? "write" : "");
+  EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
   if (StrictFailure(report)) return 1;
-  if (!a.quiet) PrintEtlSummary(report, secs, stdout);
+  if (!a.quiet && !a.report.json_stdout) PrintEtlSummary(report, info.seconds, stdout);
   return 0;
 }
 
@@ -105,10 +181,11 @@ struct RunArgs {
   double wait_for_lock = 0;
   uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false;
+  ReportArgs report;
 };
 
 // `run`: compact the raw lake's song_data and log_data into staging, then etl the staged files.
-int RunRunCommand(const RunArgs& a) {
+int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   RoutingFileSystem fs(a.endpoint_url);
   std::string input = StripFileScheme(a.input), output = StripFileScheme(a.output);
   std::string staging = a.staging.empty() ? JoinPath(output, "_staging") : StripFileScheme(a.staging);
@@ -117,26 +194,49 @@ int RunRunCommand(const RunArgs& a) {
                  {{.role = "--output", .path = output}, {.role = "--staging", .path = staging}});
   CheckStagingApart(staging, output);
   Progress progress;
-  CompactReport reports[2];
+  std::vector<std::pair<std::string, CompactReport>> compactions;
   EtlReport report;
   LineMap line_map;
+  RunInfo info;
+  info.command = "run";
+  info.argv = argv;
+  info.run_id = NewRunId();
+  info.started_at = UtcNow();
+  info.threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto start = std::chrono::steady_clock::now();
-  {
-    ProgressLine line(&progress, !a.quiet);
+  bool locked = false;
+  std::string stage = "list";
+  std::vector<StageTime> compaction_stages;
+  double etl_offset = 0;
+  // The run report's timeline: compactions first, then the ETL's stages on the same clock.
+  auto timeline = [&] {
+    for (auto& s : report.stages) {
+      s.start += etl_offset;
+      for (auto& w : s.workers) {
+        w.start += etl_offset;
+        w.end += etl_offset;
+      }
+    }
+    report.stages.insert(report.stages.begin(), compaction_stages.begin(), compaction_stages.end());
+  };
+  try {
+    ProgressLine line(&progress, !a.quiet && !a.report.json_stdout);
     for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
       std::string src = JoinPath(input, part);
       fs.For(src).ListFiles(src, true);
     }
     // One lock for the whole run: the output's, and the staging folder's when it lies elsewhere.
-    std::string run_id = NewRunId();
-    auto output_lock = LockForWriting(fs.For(output), output, run_id, a.wait_for_lock);
+    auto output_lock = LockForWriting(fs.For(output), output, info.run_id, a.wait_for_lock);
+    locked = true;
     std::unique_ptr<WriterLock> staging_lock;
     if (OverlapOf(ResolveLocation(staging), ResolveLocation(output)) != Overlap::kInside)
-      staging_lock = LockForWriting(fs.For(staging), staging, run_id, a.wait_for_lock);
+      staging_lock = LockForWriting(fs.For(staging), staging, info.run_id, a.wait_for_lock);
     if (!a.staging.empty()) ClaimStaging(fs.For(staging), staging);
     for (int i = 0; i < 2; ++i) {
       // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
       // inputs did, so the tables equal those of `etl` on the raw lake.
+      stage = std::string("compact ") + parts[i];
+      double began = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       CompactOptions c;
       c.src = JoinPath(input, parts[i]);
       c.dest = JoinPath(staging, parts[i]);
@@ -147,8 +247,12 @@ int RunRunCommand(const RunArgs& a) {
       c.line_map = &line_map;
       c.lock = staging_lock ? staging_lock.get() : output_lock.get();
       fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
-      reports[i] = RunCompact(fs, c);
+      compactions.emplace_back(parts[i], RunCompact(fs, c));
+      double ended = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      compaction_stages.push_back({.name = stage, .seconds = ended - began, .start = began, .workers = {}});
     }
+    etl_offset = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stage.clear();
     EtlOptions o;
     o.songs = JoinPath(staging, "song_data");
     o.logs = JoinPath(staging, "log_data");
@@ -158,23 +262,98 @@ int RunRunCommand(const RunArgs& a) {
     o.strict = a.strict;
     o.progress = &progress;
     o.line_map = &line_map;
-    o.run_id = run_id;
+    o.run_id = info.run_id;
     o.lock = output_lock.get();
     o.max_record_bytes = a.max_record_bytes;
-    report = RunEtl(fs, o);
+    RunEtl(fs, o, &report);
+  } catch (const Error& e) {
+    std::string failed = stage.empty() ? FailedStage(report, {}) : stage;
+    timeline();
+    Finish(&info, start, report, e.what(), failed);
+    EmitRunReport(fs, output, a.report, info, stage == "list" ? nullptr : &report, compactions, locked);
+    throw;
   }
-  report.storage_stats = fs.StatsLine();  // the locks' release included
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  timeline();
   // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
-  report.song_files = reports[0].inputs;
-  report.log_files = reports[1].inputs;
-  report.input_bytes = reports[0].input_bytes + reports[1].input_bytes;
+  report.song_files = compactions[0].second.inputs;
+  report.log_files = compactions[1].second.inputs;
+  report.input_bytes = compactions[0].second.input_bytes + compactions[1].second.input_bytes;
+  report.storage_stats = fs.StatsLine();  // the locks' release included
+  report.storage = fs.Stats();
+  bool strict_failure = !report.committed;
+  Finish(&info, start, report,
+         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written" : "",
+         strict_failure ? "write" : "");
+  EmitRunReport(fs, output, a.report, info, &report, compactions, true);
   if (StrictFailure(report)) return 1;
-  if (!a.quiet) {
-    PrintCompactSummary("compact song_data", reports[0], stdout);
-    PrintCompactSummary("compact log_data ", reports[1], stdout);
-    PrintEtlSummary(report, secs, stdout);
+  if (!a.quiet && !a.report.json_stdout) {
+    PrintCompactSummary("compact song_data", compactions[0].second, stdout);
+    PrintCompactSummary("compact log_data ", compactions[1].second, stdout);
+    PrintEtlSummary(report, info.seconds, stdout);
   }
+  return 0;
+}
+
+// `compact`: the S3DistCp job.
+int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const std::string& endpoint,
+                      const std::vector<std::string>& argv) {
+  RoutingFileSystem fs(endpoint);
+  Progress progress;
+  c.progress = &progress;
+  c.run_id = NewRunId();
+  RunInfo info;
+  info.command = "compact";
+  info.argv = argv;
+  info.run_id = c.run_id;
+  info.started_at = UtcNow();
+  info.threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto start = std::chrono::steady_clock::now();
+  CompactReport r;
+  std::string dest = StripFileScheme(c.dest);
+  try {
+    ProgressLine line(&progress, !quiet && !ra.json_stdout);
+    r = RunCompact(fs, c);
+  } catch (const Error& e) {
+    Finish(&info, start, EtlReport{}, e.what(), "compact");
+    if (!ra.json_path.empty() || !ra.html_path.empty() || ra.json_stdout) EmitRunReport(fs, dest, ra, info, nullptr, {}, false);
+    throw;
+  }
+  Finish(&info, start, EtlReport{}, "", "");
+  EmitRunReport(fs, dest, ra, info, nullptr, {{"compact", r}}, true);
+  if (!quiet && !ra.json_stdout) {
+    PrintCompactSummary("compact", r, stdout);
+    if (!fs.StatsLine().empty()) std::printf("%s\n", fs.StatsLine().c_str());
+  }
+  return 0;
+}
+
+// `report`: redraw the HTML of a saved run report, or print what changed between two.
+int RunReportCommand(const std::string& json_path, const std::string& html_path, const std::vector<std::string>& diff,
+                     const std::string& endpoint) {
+  RoutingFileSystem fs(endpoint);
+  auto read = [&](const std::string& given) {
+    std::string p = StripFileScheme(given);
+    FileBuffer buf;
+    fs.For(p).ReadFile(p, 0, &buf);
+    return std::string(buf.view());
+  };
+  if (!diff.empty()) {
+    std::string out = DiffRunReports(read(diff[0]), diff[0], read(diff[1]), diff[1]);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+  }
+  if (json_path.empty()) throw Error::Usage("report needs <run.json>, or --diff A.json B.json");
+  std::string out_path = html_path;
+  if (out_path.empty()) {
+    out_path = StripFileScheme(json_path);
+    if (out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".json") == 0) out_path.resize(out_path.size() - 5);
+    out_path += ".html";
+  }
+  std::string html = RenderRunReportHtml(read(json_path), json_path);
+  auto out = fs.For(out_path).OpenOutputStream(out_path);
+  out->Write(html);
+  out->Close();
+  std::printf("%s\n", out_path.c_str());
   return 0;
 }
 
@@ -278,6 +457,20 @@ int main(int argc, char** argv) {
   std::string gen_endpoint;
   gen_cmd->add_option("--endpoint-url", gen_endpoint, "S3 endpoint when --output is s3://");
 
+  std::string report_json, report_html, report_endpoint;
+  std::vector<std::string> report_diff;
+  auto* report_cmd = app.add_subcommand("report", "Redraw a run report's HTML page, or show what changed between two runs.");
+  report_cmd->add_option("run_json", report_json, "A run report (JSON), e.g. <output>/_runs/<run-id>.json");
+  report_cmd->add_option("--html", report_html, "Where to write the page (default: beside the JSON, .html)");
+  report_cmd->add_option("--diff", report_diff, "Two run reports A B: rows per table, rejects per reason, time per stage")
+      ->expected(2);
+  report_cmd->add_option("--endpoint-url", report_endpoint, "S3 endpoint for s3:// locations");
+  cli::AddReportOptions(etl_cmd, &etl.report);
+  cli::AddReportOptions(run_cmd, &run.report);
+  cli::ReportArgs compact_report;
+  cli::AddReportOptions(compact_cmd, &compact_report);
+  std::vector<std::string> args(argv, argv + argc);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -285,25 +478,14 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   try {
-    if (etl_cmd->parsed()) return cli::RunEtlCommand(etl);
+    if (etl_cmd->parsed()) return cli::RunEtlCommand(etl, args);
     if (compact_cmd->parsed()) {
       compact.require_previous_manifest = cli::ParseBool("--requirePreviousManifest", require_prev);
       compact.newline = cli::ParseBool("--newline", newline);
-      RoutingFileSystem fs(compact_endpoint);
-      Progress progress;
-      compact.progress = &progress;
-      CompactReport r;
-      {
-        cli::ProgressLine line(&progress, !compact_quiet);
-        r = RunCompact(fs, compact);
-      }
-      if (!compact_quiet) {
-        cli::PrintCompactSummary("compact", r, stdout);
-        if (!fs.StatsLine().empty()) std::printf("%s\n", fs.StatsLine().c_str());
-      }
-      return 0;
+      return cli::RunCompactCommand(compact, compact_quiet, compact_report, compact_endpoint, args);
     }
-    if (run_cmd->parsed()) return cli::RunRunCommand(run);
+    if (report_cmd->parsed()) return cli::RunReportCommand(report_json, report_html, report_diff, report_endpoint);
+    if (run_cmd->parsed()) return cli::RunRunCommand(run, args);
     if (gen_cmd->parsed()) {
       RoutingFileSystem router(gen_endpoint);
       CheckLocations({}, {{.role = "--output", .path = gen.output}});

@@ -42,6 +42,11 @@ struct ListingNotes {
   std::vector<std::string> skipped;  // out: "<link> -> <target> (<why>)"
 };
 
+// Requests to remote storage: HTTP requests on the wire, the retries among them, body bytes.
+struct StorageStats {
+  uint64_t requests = 0, retries = 0, bytes_in = 0, bytes_out = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -88,6 +93,8 @@ class FileSystem {
   virtual bool has_atomic_dir_swap() const { return true; }
   // One line of request counters for run summaries ("" when there is nothing to say).
   virtual std::string StatsLine() const { return ""; }
+  // The same counters, for run reports (zeros where nothing is counted).
+  virtual StorageStats Stats() const { return {}; }
 };
 
 std::unique_ptr<FileSystem> MakeLocalFileSystem();
@@ -105,6 +112,7 @@ class RoutingFileSystem {
   // The file system that serves `path` ("file://" stripped into *local_path when given).
   FileSystem& For(const std::string& path);
   std::string StatsLine() const;
+  StorageStats Stats() const;
 
  private:
   std::string endpoint_url_;

@@ -20,5 +20,6 @@ FileSystem& RoutingFileSystem::For(const std::string& path) {
 }
 
 std::string RoutingFileSystem::StatsLine() const { return s3_ ? s3_->StatsLine() : ""; }
+StorageStats RoutingFileSystem::Stats() const { return s3_ ? s3_->Stats() : StorageStats{}; }
 
 }  // namespace lakeforge

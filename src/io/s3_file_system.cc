@@ -281,6 +281,11 @@ class S3FileSystem final : public FileSystem {
     return out;
   }
 
+  StorageStats Stats() const override {
+    auto& s = const_cast<s3::Client&>(client_).stats();
+    return {.requests = s.requests.load(), .retries = s.retries.load(), .bytes_in = s.bytes_in.load(), .bytes_out = s.bytes_out.load()};
+  }
+
   std::string StatsLine() const override {
     auto& s = const_cast<s3::Client&>(client_).stats();
     return "s3: " + std::to_string(s.requests.load()) + " requests, " + std::to_string(s.retries.load()) + " retries, " +

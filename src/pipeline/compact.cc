@@ -201,7 +201,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   };
   for (const auto& in : inputs) relative(in.path);  // every input, matched by --groupBy or not
   std::unique_ptr<WriterLock> own_lock;
-  if (o.lock == nullptr) own_lock = LockForWriting(dest_fs, o.dest, NewRunId(), o.wait_for_lock_seconds);
+  if (o.lock == nullptr) own_lock = LockForWriting(dest_fs, o.dest, o.run_id.empty() ? NewRunId() : o.run_id, o.wait_for_lock_seconds);
   std::vector<Group> groups;
   if (o.group_depth > 0) {
     std::map<std::string, size_t> by_prefix;

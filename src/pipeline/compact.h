@@ -52,6 +52,7 @@ struct CompactOptions {
   // inputs are listed, waiting up to wait_for_lock_seconds.
   const WriterLock* lock = nullptr;
   double wait_for_lock_seconds = 0;
+  std::string run_id;  // names the lock's holder; empty: a new one
   int threads = 0;
   Progress* progress = nullptr;
 };

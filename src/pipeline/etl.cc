@@ -15,26 +15,11 @@
 #include "pipeline/input_file.h"
 #include "pipeline/record_parser.h"
 #include "pipeline/rejects_writer.h"
+#include "pipeline/stage_timer.h"
 #include "pipeline/star_schema.h"
 
 namespace lakeforge {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-class StageTimer {
- public:
-  explicit StageTimer(EtlReport* report) : report_(report), start_(Clock::now()) {}
-  void Mark(const std::string& name) {
-    auto now = Clock::now();
-    report_->stages.push_back({.name = name, .seconds = std::chrono::duration<double>(now - start_).count()});
-    start_ = now;
-  }
-
- private:
-  EtlReport* report_;
-  Clock::time_point start_;
-};
 
 // Per-file map results, kept in file order so the output never depends on scheduling.
 struct SongFileResult {
@@ -60,9 +45,37 @@ Error UnreadableInput(const Error& e) {
                    "; nothing was written (--quarantine-unreadable-files sets such files aside and goes on)");
 }
 
+constexpr size_t kRejectSamplesPerReason = 5;
+constexpr size_t kMaxPrefixes = 1000;  // a report stays a few MB whatever the lake
+
+// Files and bytes per top-level folder below `root` ("song_data/A"); files right in the root count
+// under the root itself. Past kMaxPrefixes folders, the rest are summed as "<root>/…".
+template <typename BytesOf>
+void AddPrefixes(const std::string& root, const std::vector<FileInfo>& files, BytesOf bytes_of, std::vector<PrefixInput>* out) {
+  std::string base = root.substr(root.find_last_of('/') + 1);
+  size_t first = out->size();
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& p = files[i].path;
+    std::string rel = p.size() > root.size() ? p.substr(root.size() + 1) : std::string();
+    size_t slash = rel.find('/');
+    std::string prefix = slash == std::string::npos ? base : base + "/" + rel.substr(0, slash);
+    if (out->size() - first >= kMaxPrefixes && out->back().prefix != prefix) prefix = base + "/…";
+    if (out->size() == first || out->back().prefix != prefix) out->push_back({.prefix = prefix, .files = 0, .bytes = 0});
+    out->back().files += 1;
+    out->back().bytes += bytes_of(i);
+  }
+}
+
 }  // namespace
 
 EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
+  EtlReport report;
+  RunEtl(router, options, &report);
+  return report;
+}
+
+void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out) {
+  EtlReport& report = *out;
   EtlOptions opt = options;
   opt.songs = StripFileScheme(opt.songs);
   opt.logs = StripFileScheme(opt.logs);
@@ -70,10 +83,10 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   FileSystem& song_fs = router.For(opt.songs);
   FileSystem& log_fs = router.For(opt.logs);
   FileSystem& fs = router.For(opt.output);
-  EtlReport report;
   report.run_id = opt.run_id.empty() ? NewRunId() : opt.run_id;
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StageTimer timer(&report);
+  report.threads = threads;
 
   // 1. List inputs: any failure here happens before the output is touched.
   ListingNotes song_notes, log_notes;
@@ -102,7 +115,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   std::vector<RecordParser> parsers(static_cast<size_t>(threads));
   for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
-  ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
+  WorkerSpans song_spans(timer, threads);
+  ParallelFor(song_files.size(), threads, [&](size_t i, int t) { song_spans.Run(t, [&] {
     auto& r = song_results[i];
     RecordParser& parser = parsers[static_cast<size_t>(t)];
     uint32_t file = static_cast<uint32_t>(i);
@@ -126,7 +140,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
           {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
     }
     if (opt.progress) opt.progress->FileDone(r.bytes);
-  });
+  }); });
   // The per-file results own the song records until the end of the run; the reduce works on pointers.
   SongRefs song_records;
   std::vector<Reject> rejects;
@@ -137,6 +151,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     std::vector<Reject>().swap(r.rejects);
   }
   report.song_records = song_records.size();
+  AddPrefixes(opt.songs, song_files, [&](size_t i) { return song_results[i].bytes; }, &report.prefixes);
   SongRefs songs = DedupeSongs(song_records, threads);
   SongIndex index;
   size_t key_bytes = 0;
@@ -151,7 +166,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   std::vector<TableData> tables;
   tables.push_back(BuildSongsTable(songs, threads));
   tables.push_back(BuildArtistsTable(std::move(song_records), threads));
-  timer.Mark("songs");
+  timer.Mark("songs", song_spans.Take());
 
   // 3. Logs: map (with the join). Each thread parses into a reused scratch vector, sorts and
   // dedupes the file's events while they are in cache, and keeps an exact-size copy.
@@ -160,7 +175,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
   ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
-  ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
+  WorkerSpans log_spans(timer, threads);
+  ParallelFor(log_files.size(), threads, [&](size_t i, int t) { log_spans.Run(t, [&] {
     auto& r = log_results[i];
     LogFileResult& parsed = scratch[static_cast<size_t>(t)];
     parsed.events.clear();
@@ -195,8 +211,9 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     r.lines = parsed.lines;
     r.filtered = parsed.filtered;
     if (opt.progress) opt.progress->FileDone(r.bytes);
-  });
+  }); });
   std::vector<LogFileResult>().swap(scratch);
+  AddPrefixes(opt.logs, log_files, [&](size_t i) { return log_results[i].bytes; }, &report.prefixes);
   std::vector<std::vector<Event>> file_events;
   file_events.reserve(log_results.size());
   uint64_t in_file_duplicates = 0;
@@ -209,7 +226,7 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
     std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
   }
   std::vector<LogFileSlot>().swap(log_results);
-  timer.Mark("logs");
+  timer.Mark("logs", log_spans.Take());
 
   // 4. Shuffle by user and reduce.
   EventTables et = BuildEventTables(std::move(file_events), profiles, songs, threads);
@@ -225,11 +242,16 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   if (opt.line_map) TranslateMergedRejects(*opt.line_map, &sources, &rejects);
   for (const auto& r : rejects) ++report.rejects[static_cast<size_t>(r.reason)];
   report.total_rejects = rejects.size();
+  for (const auto& r : rejects) {
+    auto& samples = report.samples[static_cast<size_t>(r.reason)];
+    if (samples.size() < kRejectSamplesPerReason)
+      samples.push_back({.source = sources[r.file], .line = r.line, .error = r.error});
+  }
   if (!rejects.empty()) {
     const Reject& r = rejects.front();
     report.first_reject = sources[r.file] + ":" + std::to_string(r.line) + ": " + r.error;
   }
-  if (opt.strict && !rejects.empty()) return report;  // nothing is written or committed
+  if (opt.strict && !rejects.empty()) return;  // nothing is written or committed
 
   // 5. Write and commit.
   parquet::WriterOptions wopt;
@@ -238,10 +260,11 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   for (const auto& t : tables) total_files += std::max<size_t>(1, t.dirs.size());
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
   auto write_all = [&](const std::string& root) {
-    report.tables = WriteTables(fs, root, tables, report.run_id, wopt, threads, opt.progress);
+    WorkerSpans write_spans(timer, threads);
+    report.tables = WriteTables(fs, root, tables, report.run_id, wopt, threads, opt.progress, &write_spans);
     report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
     tables.clear();
-    timer.Mark("write");
+    timer.Mark("write", write_spans.Take());
   };
   // Every table is checked before it is committed, and the lock must still be ours (a lease on an
   // object store can run out) when it is.
@@ -315,8 +338,8 @@ EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   }
   own_lock.reset();  // released (on object stores: one more request) before the requests are counted
   report.storage_stats = router.StatsLine();
+  report.storage = router.Stats();
   timer.Mark("commit");
-  return report;
 }
 
 }  // namespace lakeforge

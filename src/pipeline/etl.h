@@ -52,9 +52,30 @@ struct EtlOptions {
   double wait_for_lock_seconds = 0;
 };
 
+// When one worker thread of a stage was busy, in seconds since the run started, and with how many
+// tasks (files, partitions): what a run report's timeline draws.
+struct WorkerSpan {
+  double start = 0, end = 0;
+  uint64_t tasks = 0;
+};
+
 struct StageTime {
   std::string name;
   double seconds;
+  double start = 0;                  // seconds since the run started
+  std::vector<WorkerSpan> workers;   // parallel stages only
+};
+
+struct RejectSample {
+  std::string source;
+  uint32_t line;
+  std::string error;
+};
+
+// Input per top-level folder under song_data/ and log_data/ (the skew a user looks for first).
+struct PrefixInput {
+  std::string prefix;
+  uint64_t files = 0, bytes = 0;
 };
 
 struct EtlReport {
@@ -64,15 +85,25 @@ struct EtlReport {
   std::array<uint64_t, kRejectReasonCount> rejects{};
   uint64_t total_rejects = 0;
   std::string first_reject;  // "<source>:<line>: <error>"
+  std::array<std::vector<RejectSample>, kRejectReasonCount> samples;  // the first few of each reason
+  std::vector<PrefixInput> prefixes;                                   // in path order
+  int threads = 0;
   std::vector<std::string> skipped_folders;  // symlinked folders not entered: loops and aliases
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
   bool committed = false;
   std::string storage_stats;  // request and retry counts when object storage was used
+  StorageStats storage;
 };
 
 // Runs the ETL. Throws Error on unusable input or output; bad records are counted, not thrown.
 // With options.strict and any rejected record, nothing is committed (report.committed == false).
 EtlReport RunEtl(RoutingFileSystem& fs, const EtlOptions& options);
+// The same, filling *report as it goes: after an error it holds the run id and the stages done
+// (for the run report of a failed run).
+void RunEtl(RoutingFileSystem& fs, const EtlOptions& options, EtlReport* report);
+
+// The ETL's stages, in order (a failed run failed in the first one not in report.stages).
+inline constexpr const char* kEtlStages[] = {"list", "songs", "logs", "transform", "write", "commit"};
 
 }  // namespace lakeforge

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "formats/parquet/file_writer.h"
+#include "pipeline/stage_timer.h"
 
 namespace lakeforge {
 
@@ -20,7 +21,7 @@ std::string PartFileName(const std::string& run_id, Codec codec) {
 
 std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
                                      const std::string& run_id, const parquet::WriterOptions& options, int threads,
-                                     Progress* progress) {
+                                     Progress* progress, WorkerSpans* spans) {
   std::string file_name = PartFileName(run_id, options.codec);
   struct Task {
     size_t table, partition;
@@ -44,7 +45,7 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
     for (size_t p = 0; p < files; ++p) tasks.push_back({t, p});
   }
   // Each partition's batch is built by the worker that encodes it and freed right after.
-  ParallelFor(tasks.size(), threads, [&](size_t i, int) {
+  auto write = [&](size_t i) {
     auto [t, p] = tasks[i];
     const TableData& table = tables[t];
     std::string dir = JoinPath(root, table.name);
@@ -61,6 +62,13 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
     sizes[t][p] = static_cast<uint64_t>(out->Tell());
     out->Close();
     if (progress) progress->FileDone(sizes[t][p]);
+  };
+  ParallelFor(tasks.size(), threads, [&](size_t i, int worker) {
+    if (spans) {
+      spans->Run(worker, [&] { write(i); });
+    } else {
+      write(i);
+    }
   });
   std::vector<TableReport> reports;
   for (size_t t = 0; t < tables.size(); ++t) {

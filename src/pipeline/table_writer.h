@@ -31,9 +31,10 @@ std::string PartFileName(const std::string& run_id, Codec codec);
 
 // Writes every table's data files under <root>/<table>/ (no _SUCCESS yet). Reports in the order of
 // `tables`.
+class WorkerSpans;
 std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
                                      const std::string& run_id, const parquet::WriterOptions& options, int threads,
-                                     Progress* progress);
+                                     Progress* progress, WorkerSpans* spans = nullptr);
 
 // Checks, before a table is committed, that every file it wrote is in `table_dir` with the size
 // that was written and that no file of this run (names carrying `run_id`) is there that it did
