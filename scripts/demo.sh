@@ -9,6 +9,8 @@ rm -rf demo
 build/lakeforge generate --output demo/lake --songs 20000 --events 1000000 --seed 42 --dirty-rate 0.001
 build/lakeforge etl --input demo/lake --output demo/warehouse
 echo
+echo "Run report: $(ls demo/warehouse/_runs/*.html) (open it in a browser; the JSON beside it is for machines)"
+echo
 echo "Top 5 songs by plays (DuckDB reading lakeforge's Parquet):"
 node tests/js/query.mjs "SELECT s.title, a.name AS artist, count(*) AS plays
   FROM read_parquet('demo/warehouse/songplays/**/*.parquet', hive_partitioning = true) p

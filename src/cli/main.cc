@@ -275,6 +275,15 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   }
   timeline();
   // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
+  report.prefixes.clear();
+  for (const char* part : parts) {
+    std::vector<std::pair<std::string, uint64_t>> raw;
+    std::string merged_root = JoinPath(staging, part);
+    for (const auto& [merged, inputs] : line_map)
+      if (merged.compare(0, merged_root.size(), merged_root) == 0)
+        for (const auto& in : inputs) raw.emplace_back(in.path, in.bytes);
+    AddInputPrefixes(JoinPath(input, part), raw, &report.prefixes);
+  }
   report.song_files = compactions[0].second.inputs;
   report.log_files = compactions[1].second.inputs;
   report.input_bytes = compactions[0].second.input_bytes + compactions[1].second.input_bytes;

@@ -329,7 +329,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
           need_newline = data.back() != '\n';
           bytes += data.size();
         }
-        if (o.line_map) group_lines[gi].back().push_back({.first_line = first_line, .path = inputs[idx].path, .blank = blank});
+        if (o.line_map)
+          group_lines[gi].back().push_back(
+              {.first_line = first_line, .path = inputs[idx].path, .blank = blank, .bytes = in.stored_bytes()});
         if (inputs[idx].size < 0) inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
         part_in += bytes;
         output_of[idx] = out_path;

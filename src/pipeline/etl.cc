@@ -46,27 +46,24 @@ Error UnreadableInput(const Error& e) {
 }
 
 constexpr size_t kRejectSamplesPerReason = 5;
-constexpr size_t kMaxPrefixes = 1000;  // a report stays a few MB whatever the lake
 
-// Files and bytes per top-level folder below `root` ("song_data/A"); files right in the root count
-// under the root itself. Past kMaxPrefixes folders, the rest are summed as "<root>/…".
-template <typename BytesOf>
-void AddPrefixes(const std::string& root, const std::vector<FileInfo>& files, BytesOf bytes_of, std::vector<PrefixInput>* out) {
+}  // namespace
+
+void AddInputPrefixes(const std::string& root, const std::vector<std::pair<std::string, uint64_t>>& files,
+                      std::vector<PrefixInput>* out) {
+  constexpr size_t kMaxPrefixes = 1000;  // a report stays small whatever the lake
   std::string base = root.substr(root.find_last_of('/') + 1);
   size_t first = out->size();
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& p = files[i].path;
+  for (const auto& [p, bytes] : files) {
     std::string rel = p.size() > root.size() ? p.substr(root.size() + 1) : std::string();
     size_t slash = rel.find('/');
     std::string prefix = slash == std::string::npos ? base : base + "/" + rel.substr(0, slash);
     if (out->size() - first >= kMaxPrefixes && out->back().prefix != prefix) prefix = base + "/…";
     if (out->size() == first || out->back().prefix != prefix) out->push_back({.prefix = prefix, .files = 0, .bytes = 0});
     out->back().files += 1;
-    out->back().bytes += bytes_of(i);
+    out->back().bytes += bytes;
   }
 }
-
-}  // namespace
 
 EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   EtlReport report;
@@ -151,7 +148,11 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     std::vector<Reject>().swap(r.rejects);
   }
   report.song_records = song_records.size();
-  AddPrefixes(opt.songs, song_files, [&](size_t i) { return song_results[i].bytes; }, &report.prefixes);
+  {
+    std::vector<std::pair<std::string, uint64_t>> sized;
+    for (size_t i = 0; i < song_files.size(); ++i) sized.emplace_back(song_files[i].path, song_results[i].bytes);
+    AddInputPrefixes(opt.songs, sized, &report.prefixes);
+  }
   SongRefs songs = DedupeSongs(song_records, threads);
   SongIndex index;
   size_t key_bytes = 0;
@@ -213,7 +214,11 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     if (opt.progress) opt.progress->FileDone(r.bytes);
   }); });
   std::vector<LogFileResult>().swap(scratch);
-  AddPrefixes(opt.logs, log_files, [&](size_t i) { return log_results[i].bytes; }, &report.prefixes);
+  {
+    std::vector<std::pair<std::string, uint64_t>> sized;
+    for (size_t i = 0; i < log_files.size(); ++i) sized.emplace_back(log_files[i].path, log_results[i].bytes);
+    AddInputPrefixes(opt.logs, sized, &report.prefixes);
+  }
   std::vector<std::vector<Event>> file_events;
   file_events.reserve(log_results.size());
   uint64_t in_file_duplicates = 0;

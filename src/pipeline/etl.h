@@ -103,6 +103,11 @@ EtlReport RunEtl(RoutingFileSystem& fs, const EtlOptions& options);
 // (for the run report of a failed run).
 void RunEtl(RoutingFileSystem& fs, const EtlOptions& options, EtlReport* report);
 
+// Files and bytes per top-level folder below `root` ("song_data/A"), appended to *out; files right
+// in the root count under the root's name. Past 1000 folders the rest are summed as "<root>/…".
+void AddInputPrefixes(const std::string& root, const std::vector<std::pair<std::string, uint64_t>>& files,
+                      std::vector<PrefixInput>* out);
+
 // The ETL's stages, in order (a failed run failed in the first one not in report.stages).
 inline constexpr const char* kEtlStages[] = {"list", "songs", "logs", "transform", "write", "commit"};
 

@@ -1,0 +1,81 @@
+// Checks a run report against the JSON Schema and against independent counts: files and bytes per
+// table counted in the output, rows read back by DuckDB, rejects per reason counted from the
+// _rejected/ lines, input files, bytes and log lines counted from the raw lake. With --dom FILE
+// (Chromium's --dump-dom of the HTML page) also checks that the page shows the same figures.
+// Usage: node report_check.mjs --report RUN.json --output OUT [--songs DIR --logs DIR] [--dom FILE]
+import fs from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { walk } from './raw_lines.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? acc.concat([[v.replace(/^--/, ''), a[i + 1]]]) : acc), []));
+const here = new URL('.', import.meta.url).pathname;
+const schema = JSON.parse(fs.readFileSync(`${here}/../../docs/run-report.schema.json`, 'utf8'));
+const report = JSON.parse(fs.readFileSync(args.report, 'utf8'));
+const problems = [];
+const expect = (what, got, want) => { if (String(got) !== String(want)) problems.push(`${what}: report says ${got}, counted ${want}`); };
+
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+if (!validate(report)) problems.push('schema: ' + JSON.stringify(validate.errors.slice(0, 3)));
+
+const out = args.output;
+const db = await (await DuckDBInstance.create(':memory:')).connect();
+for (const t of report.tables) {
+  const dir = `${out}/${t.name}`;
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => /\.(parquet|jsonl)$/.test(f)).map((f) => `${dir}/${f}`) : [];
+  expect(`${t.name} files`, t.files, files.length);
+  expect(`${t.name} bytes`, t.bytes, files.reduce((n, f) => n + fs.statSync(f).size, 0));
+  expect(`${t.name} partitions`, t.partitions, files.length);
+  let rows = 0;
+  if (t.name === '_rejected') rows = files.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('\n').filter((l) => l).length, 0);
+  else if (files.length) rows = Number((await (await db.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${dir}/**/*.parquet')`)).getRowObjectsJson())[0].n);
+  expect(`${t.name} rows`, t.rows, rows);
+  const sizes = files.map((f) => fs.statSync(f).size).sort((a, b) => a - b);
+  if (sizes.length) {
+    expect(`${t.name} partition_bytes.min`, t.partition_bytes.min, sizes[0]);
+    expect(`${t.name} partition_bytes.max`, t.partition_bytes.max, sizes[sizes.length - 1]);
+    expect(`${t.name} histogram total`, t.partition_bytes_histogram.reduce((n, b) => n + b.count, 0), sizes.length);
+  }
+}
+// Rejects per reason, from the quarantine itself.
+const rejFiles = fs.existsSync(`${out}/_rejected`) ? fs.readdirSync(`${out}/_rejected`).filter((f) => f.endsWith('.jsonl')) : [];
+const counted = {};
+for (const f of rejFiles)
+  for (const l of fs.readFileSync(`${out}/_rejected/${f}`, 'utf8').split('\n').filter((x) => x)) {
+    const r = JSON.parse(l);
+    counted[r.reason] = (counted[r.reason] ?? 0) + 1;
+  }
+if (report.status === 'succeeded') {
+  expect('rejects total', report.rejects.total, Object.values(counted).reduce((a, b) => a + b, 0));
+  for (const r of report.rejects.by_reason) expect(`rejects ${r.reason}`, r.count, counted[r.reason] ?? 0);
+  for (const reason of Object.keys(counted))
+    if (!report.rejects.by_reason.some((r) => r.reason === reason)) problems.push(`report lacks reason ${reason}`);
+}
+// Input, from the raw lake.
+if (args.songs) {
+  const songs = walk(args.songs), logs = walk(args.logs);
+  const size = (l) => l.reduce((n, f) => n + fs.statSync(f).size, 0);
+  expect('input song_files', report.input.song_files, songs.length);
+  expect('input log_files', report.input.log_files, logs.length);
+  expect('input bytes', report.input.bytes, size(songs) + size(logs));
+  expect('input prefixes files', report.input.prefixes.reduce((n, p) => n + p.files, 0), songs.length + logs.length);
+  const lines = logs.reduce((n, f) => n + fs.readFileSync(f, 'latin1').split('\n').filter((l) => l.replace(/\r$/, '').trim() !== '').length, 0);
+  expect('input log_lines', report.input.log_lines, lines);
+}
+// The page, as a browser built it.
+if (args.dom) {
+  const dom = fs.readFileSync(args.dom, 'utf8');
+  const cell = (table, cls) => {
+    const m = new RegExp(`<tr data-table="${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}">.*?<td class="${cls}">(\\d+)</td>`).exec(dom);
+    return m ? m[1] : 'missing';
+  };
+  for (const t of report.tables) for (const k of ['rows', 'files', 'bytes']) expect(`page ${t.name} ${k}`, cell(t.name, k), t[k]);
+  const id = (name) => { const m = new RegExp(`id="${name}">([^<]*)<`).exec(dom); return m ? m[1] : 'missing'; };
+  expect('page run id', id('run-id'), report.run_id);
+  expect('page rejects', id('rejects-total'), report.rejects.total);
+  expect('page rows written', id('rows'), report.tables.filter((t) => t.name !== '_rejected').reduce((n, t) => n + t.rows, 0));
+  for (const r of report.rejects.by_reason) if (!dom.includes(`data-reason="${r.reason}"`)) problems.push(`page lacks reason ${r.reason}`);
+}
+for (const p of problems) console.log('  ' + p);
+console.log(problems.length ? 'FAIL report' : 'ok   report');
+process.exit(problems.length ? 1 : 0);
