@@ -26,7 +26,7 @@ golden() {
 fingerprint() {
   local uuid='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
   (cd "$1" && {
-    find . -type f ! -name _SUCCESS ! -name _lakeforge.lock -print0 | xargs -0 -r sha256sum
+    find . -type f ! -name _SUCCESS ! -name _lakeforge.lock ! -path './_runs/*' -print0 | xargs -0 -r sha256sum
     for m in $(find . -name _SUCCESS); do echo "$(sed -E "s/$uuid/RUN/g" "$m" | sha256sum | cut -d' ' -f1)  $m"; done
   } | sed -E "s/$uuid/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\\2 \\1/" | sort)
 }
@@ -210,7 +210,7 @@ unreadable_file() {
   runuser -u nobody -- "$d/lakeforge" etl --input "$d/lake" --output "$d/out" --quiet 2>"$work/perm.err"
   local rc=$?
   [ "$rc" -eq 2 ] && grep -q "cannot open '$victim': Permission denied" "$work/perm.err" &&
-    [ "$(ls "$d/out" | grep -v '^_lakeforge.lock$')" = marker ] || { echo "exit $rc"; cat "$work/perm.err"; ls "$d/out"; rm -rf "$d"; return 1; }
+    [ "$(ls "$d/out" | grep -vE '^(_lakeforge.lock|_runs)$')" = marker ] || { echo "exit $rc"; cat "$work/perm.err"; ls "$d/out"; rm -rf "$d"; return 1; }
   runuser -u nobody -- "$d/lakeforge" etl --input "$d/lake" --output "$d/out" --quiet --quarantine-unreadable-files || { rm -rf "$d"; return 1; }
   grep -q "\"source\":\"$victim\",\"line\":0,\"reason\":\"unreadable file\"" "$d"/out/_rejected/*.jsonl
   local found=$?
@@ -384,7 +384,7 @@ concurrent_writers() {
     for r in "$r1:$work/c1.err" "$r2:$work/c2.err"; do
       [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "compact exited ${r%%:*}"; cat "${r#*:}"; return 1; }
     done
-    diff -r -x _lakeforge.lock "$work/cd-clean" "$work/cd" >/dev/null || { echo "compaction output differs"; return 1; }
+    diff -r -x _lakeforge.lock -x _runs "$work/cd-clean" "$work/cd" >/dev/null || { echo "compaction output differs"; return 1; }
   done
 }
 check "concurrent etl/run/compact into one output: each succeeds or names the lock holder; output always clean" concurrent_writers

@@ -85,8 +85,9 @@ faults() {
   pids+=($!)
   local proxy=$!
   for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+  # (The run report goes to local files here: its own upload would come after the counts it holds.)
   AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$work/proxy.port") "$bin" etl --input s3://lake/gen --output s3://out/faulty \
-    >"$work/faulty.txt" || return 1
+    --report "$work/faulty.json" --report-html "$work/faulty.html" >"$work/faulty.txt" || return 1
   grep -E "^s3: .* [1-9][0-9]* retries" "$work/faulty.txt" || { cat "$work/faulty.txt"; return 1; }
   # The summary's request figures equal the proxy's own count of what it received and answered.
   kill "$proxy" && wait "$proxy" 2>/dev/null
@@ -96,7 +97,10 @@ faults() {
     const want = [p.requests, p.slowdown + p.drop, p.bytes_in, p.bytes_out].join(" ");
     const got = m ? m.slice(1).join(" ") : "no s3 line";
     if (got !== want) { console.log(`summary says ${got}; the proxy counted ${want} (requests, retries, bytes in, bytes out)`); process.exit(1); }
-  ' "$work/proxy.log" "$work/faulty.txt" || return 1
+    const s = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8")).storage;
+    const inReport = [s.requests, s.retries, s.bytes_in, s.bytes_out].join(" ");
+    if (inReport !== want) { console.log(`run report says ${inReport}; the proxy counted ${want}`); process.exit(1); }
+  ' "$work/proxy.log" "$work/faulty.txt" "$work/faulty.json" || return 1
   fetch s3://out/faulty "$work/got4" && same "$work/gen-local" "$work/got4" &&
     diff <(cut -d, -f1-3 "$work/gen-local/_rejected/"*.jsonl | sed 's|"source":"[^"]*/gen/|"source":"|') \
          <(cut -d, -f1-3 "$work/got4/_rejected/"*.jsonl | sed 's|"source":"s3://lake/gen/|"source":"|')
@@ -108,7 +112,7 @@ compact_on_s3() {
     --outputManifest manifest.gz --quiet || return 1
   fetch s3://out/compacted "$work/compacted" || return 1
   local files
-  files=$(cd "$work/compacted" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
+  files=$(cd "$work/compacted" && find . -type f ! -path './_runs/*' | LC_ALL=C sort | tr '\n' ' ')
   [ "$files" = "./2018/11/201811 ./_lakeforge.lock ./manifest.gz " ] || { echo "got: $files"; return 1; }
   # every event line once, none glued: the merged file has as many lines as the inputs hold records
   [ "$(wc -l <"$work/compacted/2018/11/201811")" -eq "$(($(cat "$lake"/log_data/2018/11/*.json | wc -l) + $(ls "$lake"/log_data/2018/11/*.json | wc -l) - 1))" ] ||
@@ -162,6 +166,22 @@ s3_lock() {
     done
     fetch s3://out/conc "$work/got-conc" && same "$work/local" "$work/got-conc" || return 1
   done
+  # run and compact race the same way.
+  for cmd in run compact; do
+    local args=(run --input s3://lake/sample --output s3://out/conc-run --quiet)
+    [ "$cmd" = compact ] && args=(compact --src s3://lake/sample/log_data --dest s3://out/conc-compact --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet)
+    "$bin" "${args[@]}" 2>"$work/l1.err" &
+    local p1=$!
+    sleep 0.1
+    "$bin" "${args[@]}" 2>"$work/l2.err"
+    local r2=$?
+    wait "$p1"
+    local r1=$?
+    for r in "$r1:$work/l1.err" "$r2:$work/l2.err"; do
+      [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "$cmd exit ${r%%:*}"; cat "${r#*:}"; return 1; }
+    done
+  done
+  fetch s3://out/conc-run "$work/got-conc-run" && same "$work/local" "$work/got-conc-run" || return 1
   # kill -9 of the holder: its lease (3 s here) blocks the next run, which then takes over.
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" generate --output s3://lake/slowgen --songs 2000 --events 40000 --seed 2 >/dev/null || return 1
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" etl --input s3://lake/slowgen --output s3://out/killed --quiet &
@@ -178,7 +198,7 @@ s3_lock() {
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" etl --input s3://lake/sample --output s3://out/killed --quiet --wait-for-lock 20 || return 1
   fetch s3://out/killed "$work/got-killed" && same "$work/local" "$work/got-killed"
 }
-check "writer lock on S3: no conditional writes refused, concurrent runs, lease after kill -9" s3_lock
+check "writer lock on S3: no conditional writes refused, concurrent etl/run/compact, lease after kill -9" s3_lock
 
 # An endpoint that answers 200 and then trickles two bytes a second is given up on (a deadline per
 # request, a minimum rate for object bodies), retried, and the run fails naming the request.

@@ -57,6 +57,7 @@ void ClaimStaging(FileSystem& fs, const std::string& staging) {
   std::string marker = JoinPath(staging, ".lakeforge-staging");
   if (fs.Exists(marker)) return;
   std::vector<std::string> entries = fs.ListDir(staging);
+  std::erase(entries, std::string(kLockFileName));  // this run's own lock
   if (!entries.empty())
     throw Error::Usage("--staging '" + staging + "' already holds files lakeforge did not stage (e.g. '" + entries.front() +
                        "'); run empties its staging folder, so name a new or empty one");

@@ -121,14 +121,20 @@ class LocalFileSystem final : public FileSystem {
     if (fd < 0) throw Error::Io(Errno("cannot open the writer lock", path));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
-      char buf[4096];
-      ssize_t n = ::pread(fd, buf, sizeof(buf), 0);
-      ::close(fd);
       if (err != EWOULDBLOCK) {
+        ::close(fd);
         errno = err;
         throw Error::Io(Errno("cannot lock", path));
       }
-      *holder = ParseLockHolder(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0));
+      // The holder writes its name right after it takes the lock: give it a moment to.
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        char buf[4096];
+        ssize_t n = ::pread(fd, buf, sizeof(buf), 0);
+        *holder = ParseLockHolder(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0));
+        if (!holder->run_id.empty()) break;
+        ::usleep(5000);
+      }
+      ::close(fd);
       return nullptr;
     }
     std::string line = LockHolderJson(me);
