@@ -70,6 +70,10 @@ class FileSystem {
     return OpenOutputStream(path);
   }
   virtual bool Exists(const std::string& path) = 0;
+  // Sizes of n files named relative to `dir` (-1 for a missing one). The default asks FileSize for
+  // each; the local file system resolves the names from one open handle of `dir`, which saves the
+  // kernel the walk down to it for every file.
+  virtual void FileSizesBelow(const std::string& dir, const std::string* rel, size_t n, int64_t* sizes);
   // Size in bytes; throws Error::Io naming the path when it cannot be found.
   virtual int64_t FileSize(const std::string& path) = 0;
   virtual void CreateDirs(const std::string& path) = 0;
@@ -91,6 +95,8 @@ class FileSystem {
   // Capabilities, not kinds: can CommitDir swap folders atomically under `path`? Where it cannot
   // (object stores), writers use the manifest protocol instead (see pipeline/etl.cc).
   virtual bool has_atomic_dir_swap() const { return true; }
+  // Does ListFiles give every file's size (FileInfo::size >= 0) at no extra cost?
+  virtual bool listing_has_sizes() const { return false; }
   // One line of request counters for run summaries ("" when there is nothing to say).
   virtual std::string StatsLine() const { return ""; }
   // The same counters, for run reports (zeros where nothing is counted).

@@ -217,6 +217,15 @@ class LocalFileSystem final : public FileSystem {
     return out;
   }
 
+  void FileSizesBelow(const std::string& dir, const std::string* rel, size_t n, int64_t* sizes) override {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (size_t i = 0; i < n; ++i) {
+      struct stat st;
+      sizes[i] = dfd >= 0 && ::fstatat(dfd, rel[i].c_str(), &st, 0) == 0 ? static_cast<int64_t>(st.st_size) : -1;
+    }
+    if (dfd >= 0) ::close(dfd);
+  }
+
   int64_t FileSize(const std::string& path) override {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) throw Error::Io(Errno("cannot stat", path));
@@ -423,6 +432,16 @@ class MemoryInputStream final : public InputStream {
 };
 
 }  // namespace
+
+void FileSystem::FileSizesBelow(const std::string& dir, const std::string* rel, size_t n, int64_t* sizes) {
+  for (size_t i = 0; i < n; ++i) {
+    try {
+      sizes[i] = FileSize(JoinPath(dir, rel[i]));
+    } catch (const Error&) {
+      sizes[i] = -1;
+    }
+  }
+}
 
 std::unique_ptr<InputStream> FileSystem::OpenInputStream(const std::string& path) {
   FileBuffer buf;

@@ -185,6 +185,7 @@ class S3FileSystem final : public FileSystem {
   }
 
   bool has_atomic_dir_swap() const override { return false; }
+  bool listing_has_sizes() const override { return true; }
 
   std::vector<FileInfo> ListFiles(const std::string& root, bool skip_hidden, ListingNotes*) override {
     Location loc = ParseLocation(root);

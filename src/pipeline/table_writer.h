@@ -37,8 +37,9 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
                                      Progress* progress, WorkerSpans* spans = nullptr);
 
 // Checks, before a table is committed, that every file it wrote is in `table_dir` with the size
-// that was written and that no file of this run (names carrying `run_id`) is there that it did
-// not write. Throws Error::Io naming the first difference: nothing must be committed then.
+// that was written and, where listings carry sizes, that no file of this run (names carrying
+// `run_id`) is there that it did not write. Throws Error::Io naming the first difference: nothing
+// must be committed then.
 void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table, const std::string& run_id,
                         int threads);
 
