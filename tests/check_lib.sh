@@ -1,6 +1,7 @@
 # Shared by the end-to-end test scripts: `check <name> <command...>` runs one named check, prints
 # "ok <name>" or "FAIL <name>" with the tail of its output, and counts; `check_summary` prints the
-# "N passed, N failed" line and returns non-zero on any failure. Needs $work (a scratch folder).
+# "N passed, N failed" line and returns non-zero on any failure; `race` runs a command twice at
+# once for the writer-lock tests. Needs $work (a scratch folder).
 passed=0
 failed=0
 check() {
@@ -18,4 +19,22 @@ check() {
 check_summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
+}
+
+# race <delay> <regex> <command...>: runs the command twice, the second `delay` seconds after the
+# first; each must exit 0, or 2 with a message matching the regex (the writer lock's holder).
+race() {
+  local delay=$1 msg=$2
+  shift 2
+  "$@" 2>"$work/race1.err" &
+  local p1=$!
+  sleep "$delay"
+  "$@" 2>"$work/race2.err"
+  local r2=$?
+  wait "$p1"
+  local r1=$?
+  for r in "$r1:$work/race1.err" "$r2:$work/race2.err"; do
+    [ "${r%%:*}" -eq 0 ] || { [ "${r%%:*}" -eq 2 ] && grep -qE "$msg" "${r#*:}"; } ||
+      { echo "$* exited ${r%%:*}"; cat "${r#*:}"; return 1; }
+  done
 }

@@ -374,16 +374,8 @@ concurrent_writers() {
   # Compaction into one --dest: the same rule, and the same outputs as one clean compaction.
   "$bin" compact --src "$work/big/log_data" --dest "$work/cd-clean" --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet || return 1
   for round in 1 2 3; do
-    "$bin" compact --src "$work/big/log_data" --dest "$work/cd" --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet 2>"$work/c1.err" &
-    local p1=$!
-    sleep "0.0$round"
-    "$bin" compact --src "$work/big/log_data" --dest "$work/cd" --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet 2>"$work/c2.err"
-    local r2=$?
-    wait "$p1"
-    local r1=$?
-    for r in "$r1:$work/c1.err" "$r2:$work/c2.err"; do
-      [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "compact exited ${r%%:*}"; cat "${r#*:}"; return 1; }
-    done
+    race "0.0$round" "$lock_msg" "$bin" compact --src "$work/big/log_data" --dest "$work/cd" \
+      --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet || return 1
     diff -r -x _lakeforge.lock -x _runs "$work/cd-clean" "$work/cd" >/dev/null || { echo "compaction output differs"; return 1; }
   done
 }

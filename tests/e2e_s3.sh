@@ -154,33 +154,13 @@ s3_lock() {
   AWS_ENDPOINT_URL=http://127.0.0.1:$raw_port "$bin" etl --input s3://lake/sample --output s3://out/nolock --quiet 2>"$work/err"
   [ $? -eq 2 ] && grep -q "ignores conditional writes" "$work/err" || { cat "$work/err"; return 1; }
   for round in 1 2 3; do
-    "$bin" etl --input s3://lake/sample --output s3://out/conc --quiet 2>"$work/l1.err" &
-    local p1=$!
-    sleep "0.$round"
-    "$bin" etl --input s3://lake/sample --output s3://out/conc --quiet 2>"$work/l2.err"
-    local r2=$?
-    wait "$p1"
-    local r1=$?
-    for r in "$r1:$work/l1.err" "$r2:$work/l2.err"; do
-      [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "exit ${r%%:*}"; cat "${r#*:}"; return 1; }
-    done
+    race "0.$round" "$lock_msg" "$bin" etl --input s3://lake/sample --output s3://out/conc --quiet || return 1
     fetch s3://out/conc "$work/got-conc" && same "$work/local" "$work/got-conc" || return 1
   done
   # run and compact race the same way.
-  for cmd in run compact; do
-    local args=(run --input s3://lake/sample --output s3://out/conc-run --quiet)
-    [ "$cmd" = compact ] && args=(compact --src s3://lake/sample/log_data --dest s3://out/conc-compact --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet)
-    "$bin" "${args[@]}" 2>"$work/l1.err" &
-    local p1=$!
-    sleep 0.1
-    "$bin" "${args[@]}" 2>"$work/l2.err"
-    local r2=$?
-    wait "$p1"
-    local r1=$?
-    for r in "$r1:$work/l1.err" "$r2:$work/l2.err"; do
-      [ "${r%%:*}" -eq 0 ] || grep -qE "$lock_msg" "${r#*:}" || { echo "$cmd exit ${r%%:*}"; cat "${r#*:}"; return 1; }
-    done
-  done
+  race 0.1 "$lock_msg" "$bin" run --input s3://lake/sample --output s3://out/conc-run --quiet || return 1
+  race 0.1 "$lock_msg" "$bin" compact --src s3://lake/sample/log_data --dest s3://out/conc-compact \
+    --groupBy '.*/log_data/(\d+)/(\d+)/.*' --quiet || return 1
   fetch s3://out/conc-run "$work/got-conc-run" && same "$work/local" "$work/got-conc-run" || return 1
   # kill -9 of the holder: its lease (3 s here) blocks the next run, which then takes over.
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" generate --output s3://lake/slowgen --songs 2000 --events 40000 --seed 2 >/dev/null || return 1

@@ -99,6 +99,10 @@ void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) 
 
 bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
                          std::vector<Reject>* rejects) {
+  if (text.size() > max_record_bytes_) {
+    RejectTooLarge(file, line, text.size(), text, rejects);
+    return false;
+  }
   element doc;
   auto err = parser_.parse(text.data(), text.size(), false).get(doc);
   if (err) {
@@ -123,10 +127,6 @@ bool RecordParser::Parse(std::string_view text, uint32_t file, uint32_t line, si
 
 void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vector<SongRecord>* out,
                                      std::vector<Reject>* rejects) {
-  if (d.text.size() > max_record_bytes_) {
-    RejectTooLarge(file, d.line, d.text.size(), d.text, rejects);
-    return;
-  }
   simdjson::dom::object obj;
   if (!Parse(d.text, file, d.line, &obj, rejects)) return;
   FieldErrors errs;
@@ -263,10 +263,6 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
                                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
   auto one = [&](json::Document d) {
     ++out->lines;
-    if (d.text.size() > max_record_bytes_) {
-      RejectTooLarge(file, d.line, d.text.size(), d.text, rejects);
-      return;
-    }
     simdjson::dom::object obj;
     if (!Parse(d.text, file, d.line, &obj, rejects)) return;
     FieldErrors errs;

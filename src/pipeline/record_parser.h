@@ -58,7 +58,8 @@ class RecordParser {
 
  private:
   void ParseSongDocument(json::Document d, uint32_t file, std::vector<SongRecord>* out, std::vector<Reject>* rejects);
-  // Parses one document; on failure appends a Reject and returns false.
+  // Parses one document; on failure (too large, malformed, not an object) appends a Reject and
+  // returns false.
   bool Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
              std::vector<Reject>* rejects);
 
