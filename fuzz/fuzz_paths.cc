@@ -24,8 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       size_t slash = joined.find('/', pos);
       if (slash == std::string::npos) slash = joined.size();
       std::string seg = joined.substr(pos, slash - pos);
-      if (seg == "..") --depth;
-      else if (!seg.empty() && seg != ".") ++depth;
+      if (seg == "..")
+        --depth;
+      else if (!seg.empty() && seg != ".")
+        ++depth;
       if (depth < 0 || seg.empty() || seg == "." || seg == "..") std::abort();
       pos = slash + 1;
     }

@@ -1,5 +1,7 @@
 // Golden tests of `lakeforge compact` on local folders: naming, grouping, parts, codecs, newline
 // handling, manifests, deletion, and that every input byte lands in exactly one output.
+#include "pipeline/compact.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,7 +12,6 @@
 #include "base/error.h"
 #include "formats/compression.h"
 #include "io/uri.h"
-#include "pipeline/compact.h"
 
 namespace lakeforge {
 namespace {
@@ -37,7 +38,8 @@ class CompactTest : public ::testing::Test {
     std::vector<std::string> out;
     if (!fsys::exists(dest_)) return out;
     for (auto& e : fsys::recursive_directory_iterator(dest_))
-      if (e.is_regular_file() && e.path().filename() != kLockFileName) out.push_back(e.path().string().substr(dest_.size() + 1));
+      if (e.is_regular_file() && e.path().filename() != kLockFileName)
+        out.push_back(e.path().string().substr(dest_.size() + 1));
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -96,14 +98,16 @@ TEST_F(CompactTest, RegexWithoutGroupIsAClearError) {
     Run(o);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "--groupBy '.*\\.json' has no capture group: expected at least one (...) to name the outputs");
+    EXPECT_EQ(std::string(e.what()),
+              "--groupBy '.*\\.json' has no capture group: expected at least one (...) to name the outputs");
   }
   EXPECT_TRUE(DestFiles().empty());
 }
 
 TEST_F(CompactTest, TargetSizeSplitsIntoNumberedParts) {
   std::string kib(1024, 'x');
-  for (int i = 0; i < 10; ++i) Put("g/f" + std::to_string(i) + ".json", std::string(300 * 1024, static_cast<char>('a' + i)) + "\n");
+  for (int i = 0; i < 10; ++i)
+    Put("g/f" + std::to_string(i) + ".json", std::string(300 * 1024, static_cast<char>('a' + i)) + "\n");
   CompactOptions o;
   o.group_by = ".*/(g)/.*";
   o.target_size_mib = 1;  // 1 MiB: four 300 KiB inputs per part
@@ -150,7 +154,8 @@ TEST_F(CompactTest, CorruptGzipNamesTheFile) {
     Run({});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("c/bad.json.gz: corrupt gzip data at byte"), std::string::npos) << "[" << e.what() << "]";
+    EXPECT_NE(std::string(e.what()).find("c/bad.json.gz: corrupt gzip data at byte"), std::string::npos)
+        << "[" << e.what() << "]";
   }
   EXPECT_TRUE(DestFiles().empty());  // no partial output is visible
 }
@@ -166,7 +171,8 @@ TEST_F(CompactTest, ManifestsMakeRunsIncremental) {
   auto first = Run(o);
   EXPECT_EQ(first.inputs, 2u);
   std::string manifest = DecompressGzip(Read(dest_ + "/manifest.gz"), "manifest.gz");
-  EXPECT_NE(manifest.find("\"path\":\"" + src_ + "/m/2018-11-01.json\",\"size\":2,\"output\":\"" + dest_ + "/m/2018-11-01.json\""),
+  EXPECT_NE(manifest.find("\"path\":\"" + src_ + "/m/2018-11-01.json\",\"size\":2,\"output\":\"" + dest_ +
+                          "/m/2018-11-01.json\""),
             std::string::npos)
       << manifest;
   fsys::rename(dest_ + "/manifest.gz", root_ + "/previous.gz");
@@ -186,7 +192,8 @@ TEST_F(CompactTest, ManifestsMakeRunsIncremental) {
 }
 
 TEST(ManifestParsing, EntriesAndBadLines) {
-  auto entries = ParseManifest("{\"path\":\"s3://b/a b.json\",\"size\":12,\"output\":\"x\"}\n\n{\"path\":\"/l/c\"}\r\n", "m.gz");
+  auto entries =
+      ParseManifest("{\"path\":\"s3://b/a b.json\",\"size\":12,\"output\":\"x\"}\n\n{\"path\":\"/l/c\"}\r\n", "m.gz");
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].path, "s3://b/a b.json");
   EXPECT_EQ(entries[0].size, 12);
@@ -202,9 +209,11 @@ TEST(ManifestParsing, EntriesAndBadLines) {
   EXPECT_EQ(message("{\"path\":\"a\"}\n{\"size\":1}"),
             "manifest 'm.gz' line 2: no \"path\" string: expected {\"path\": <string>, \"size\": <integer>, ...}");
   EXPECT_EQ(message("{\"path\":\"a\",\"size\":\"big\"}"),
-            "manifest 'm.gz' line 1: \"size\" is not a non-negative integer: expected {\"path\": <string>, \"size\": <integer>, ...}");
+            "manifest 'm.gz' line 1: \"size\" is not a non-negative integer: expected {\"path\": <string>, \"size\": "
+            "<integer>, ...}");
   EXPECT_EQ(message("{\"path\":\"a\",\"size\":-3}"),
-            "manifest 'm.gz' line 1: \"size\" is not a non-negative integer: expected {\"path\": <string>, \"size\": <integer>, ...}");
+            "manifest 'm.gz' line 1: \"size\" is not a non-negative integer: expected {\"path\": <string>, \"size\": "
+            "<integer>, ...}");
   EXPECT_EQ(message("{\"path\":\"a\"").rfind("manifest 'm.gz' line 1: malformed JSON: ", 0), 0u);
 }
 
@@ -228,7 +237,8 @@ TEST_F(CompactTest, UnreadablePrefixesFile) {
     Run(o);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--srcPrefixesFile: cannot open '" + root_ + "/missing-prefixes.txt'"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("--srcPrefixesFile: cannot open '" + root_ + "/missing-prefixes.txt'"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -276,7 +286,8 @@ TEST_F(CompactTest, EveryInputByteExactlyOnce) {
   for (char c : all_out) inserted += c == '\n';
   for (char c : all_in) inserted -= c == '\n';
   std::string stripped_in, stripped_out;
-  for (char c : all_in) if (c != '\n') stripped_in.push_back(c);
+  for (char c : all_in)
+    if (c != '\n') stripped_in.push_back(c);
   // Outputs sorted by name follow group order (A, A1, A2, B, ...) and inputs within them.
   std::vector<std::string> outs = DestFiles();
   std::sort(outs.begin(), outs.end(), [](const std::string& a, const std::string& b) {
@@ -330,14 +341,19 @@ class HostileListing final : public FileSystem {
 
 TEST_F(CompactTest, KeysThatWouldClimbOutOfTheDestinationAreRefusedByName) {
   const std::vector<std::string> hostile = {
-      "s3://lake/raw/log_data/x/../../../../etc/cron.d/job", "s3://lake/raw/a//b.json", "s3://lake/raw//abs.json",
-      "s3://lake/raw/./a.json", "s3://lake/raw/a\\..\\..\\b.json", std::string("s3://lake/raw/a\0b.json", 22),
-      "s3://lake/raw/..", "s3://lake/raw/a/..",
+      "s3://lake/raw/log_data/x/../../../../etc/cron.d/job",
+      "s3://lake/raw/a//b.json",
+      "s3://lake/raw//abs.json",
+      "s3://lake/raw/./a.json",
+      "s3://lake/raw/a\\..\\..\\b.json",
+      std::string("s3://lake/raw/a\0b.json", 22),
+      "s3://lake/raw/..",
+      "s3://lake/raw/a/..",
   };
   for (const auto& key : hostile) {
     for (bool grouped : {false, true}) {
-      RoutingFileSystem router(MakeLocalFileSystem(), std::make_unique<HostileListing>(std::vector<std::string>{
-                                                          "s3://lake/raw/ok/1.json", key}));
+      RoutingFileSystem router(MakeLocalFileSystem(), std::make_unique<HostileListing>(
+                                                          std::vector<std::string>{"s3://lake/raw/ok/1.json", key}));
       CompactOptions o;
       o.src = "s3://lake/raw";
       o.dest = dest_;

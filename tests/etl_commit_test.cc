@@ -49,7 +49,9 @@ class Saboteur final : public FileSystem {
   bool Exists(const std::string& p) override { return local_->Exists(p); }
   void CreateDirs(const std::string& p) override { local_->CreateDirs(p); }
   void DeleteDirRecursive(const std::string& p) override { local_->DeleteDirRecursive(p); }
-  void CommitDir(const std::string& s, const std::string& t, const std::string& o) override { local_->CommitDir(s, t, o); }
+  void CommitDir(const std::string& s, const std::string& t, const std::string& o) override {
+    local_->CommitDir(s, t, o);
+  }
   std::vector<std::string> ListDir(const std::string& p) override { return local_->ListDir(p); }
   void DeleteFiles(const std::vector<std::string>& p) override { local_->DeleteFiles(p); }
   std::unique_ptr<WriterLock> TryLockForWriting(const std::string& f, const LockHolder& me, LockHolder* h) override {
@@ -67,7 +69,8 @@ class Saboteur final : public FileSystem {
 std::map<std::string, uintmax_t> Snapshot(const std::string& dir) {
   std::map<std::string, uintmax_t> out;
   for (auto& e : fsys::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename() != kLockFileName) out[e.path().string().substr(dir.size())] = e.file_size();
+    if (e.is_regular_file() && e.path().filename() != kLockFileName)
+      out[e.path().string().substr(dir.size())] = e.file_size();
   return out;
 }
 
@@ -76,7 +79,8 @@ class CommitTest : public ::testing::Test {
   void SetUp() override {
     root_ = (fsys::temp_directory_path() / ("lakeforge-commit-" + std::to_string(std::random_device{}()))).string();
     auto local = MakeLocalFileSystem();
-    GenerateLake(*local, {.output = root_ + "/lake", .songs = 300, .events = 3000, .seed = 3, .dirty_rate = 0.05, .threads = 2});
+    GenerateLake(
+        *local, {.output = root_ + "/lake", .songs = 300, .events = 3000, .seed = 3, .dirty_rate = 0.05, .threads = 2});
     RoutingFileSystem router;
     RunEtl(router, Options());
   }
@@ -105,13 +109,14 @@ TEST_F(CommitTest, AStagedFileThatVanishesOrShrinksCommitsNothing) {
         EXPECT_NE(std::string(e.what()).find("failed its check before commit"), std::string::npos) << e.what();
       }
       EXPECT_TRUE(Snapshot(root_ + "/out") == before) << "a table changed";  // nothing swapped in
-      EXPECT_FALSE(fsys::exists(root_ + "/out/_temporary"));  // the failed run removed its staging
+      EXPECT_FALSE(fsys::exists(root_ + "/out/_temporary"));                 // the failed run removed its staging
     }
   }
 }
 
 TEST(WriterLock, OneHolderAtATimeAndTheHolderIsNamed) {
-  std::string dir = (fsys::temp_directory_path() / ("lakeforge-lock-" + std::to_string(std::random_device{}()))).string();
+  std::string dir =
+      (fsys::temp_directory_path() / ("lakeforge-lock-" + std::to_string(std::random_device{}()))).string();
   auto fs = MakeLocalFileSystem();
   auto first = LockForWriting(*fs, dir, "run-one", 0);
   ASSERT_TRUE(first && first->held());
@@ -127,7 +132,9 @@ TEST(WriterLock, OneHolderAtATimeAndTheHolderIsNamed) {
   }
   first.reset();
   EXPECT_TRUE(LockForWriting(*fs, dir, "run-two", 0));  // released: the next one gets it at once
-  EXPECT_EQ(ParseLockHolder(LockHolderJson({.run_id = "r\"1", .host = "h", .pid = 7, .since = "s", .expires_ms = 9})).run_id, "r\"1");
+  EXPECT_EQ(
+      ParseLockHolder(LockHolderJson({.run_id = "r\"1", .host = "h", .pid = 7, .since = "s", .expires_ms = 9})).run_id,
+      "r\"1");
   fsys::remove_all(dir);
 }
 

@@ -81,11 +81,13 @@ TEST_P(FileSystemConformance, RecursiveListingSortedAndHiddenSkipped) {
     Put(rel, rel);
   std::vector<std::string> got;
   for (const auto& f : fs_->ListFiles(root_, true)) got.push_back(f.path.substr(root_.size() + 1));
-  std::vector<std::string> want{"a/10.json", "a/2.json", "b/c/d/e.json", "café.json", "key with space+plus=eq.json", "z.json"};
+  std::vector<std::string> want{"a/10.json", "a/2.json", "b/c/d/e.json", "café.json", "key with space+plus=eq.json",
+                                "z.json"};
   EXPECT_EQ(got, want);
   EXPECT_EQ(fs_->ListFiles(root_, false).size(), 9u);
   EXPECT_EQ(Get("key with space+plus=eq.json"), "key with space+plus=eq.json");
-  EXPECT_EQ(fs_->ListDir(root_), (std::vector<std::string>{"_tmp", "a", "b", "café.json", "key with space+plus=eq.json", "z.json"}));
+  EXPECT_EQ(fs_->ListDir(root_),
+            (std::vector<std::string>{"_tmp", "a", "b", "café.json", "key with space+plus=eq.json", "z.json"}));
 }
 
 TEST_P(FileSystemConformance, MissingRootIsAClearError) {
@@ -134,7 +136,8 @@ TEST_P(FileSystemConformance, CommitDirWhereSupported) {
 // Local only (object stores have no links): deleting a folder never follows a symlink out of it.
 TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
   namespace fsys = std::filesystem;
-  std::string root = (fsys::temp_directory_path() / ("lakeforge-del-" + std::to_string(std::random_device{}()))).string();
+  std::string root =
+      (fsys::temp_directory_path() / ("lakeforge-del-" + std::to_string(std::random_device{}()))).string();
   fsys::create_directories(root + "/precious/sub");
   std::ofstream(root + "/precious/sub/data") << "keep";
   fsys::create_directories(root + "/doomed/a");

@@ -43,9 +43,9 @@ TEST(ReadInputLines, PiecesGiveTheLinesOfTheWholeFile) {
     size_t n = rng() % 40;
     for (size_t i = 0; i < n; ++i) {
       switch (rng() % 7) {
-        case 0: text += ""; break;                              // blank line
-        case 1: text += "  \t\r"; break;                        // blank with spaces and CR
-        case 2: text += std::string(rng() % 3000, 'x'); break;  // longer than small pieces, maybe than kMax
+        case 0: text += ""; break;                                      // blank line
+        case 1: text += "  \t\r"; break;                                // blank with spaces and CR
+        case 2: text += std::string(rng() % 3000, 'x'); break;          // longer than small pieces, maybe than kMax
         case 3: text += std::string(kMax + rng() % 20000, 'y'); break;  // over the limit
         default: text += "{\"n\":" + std::to_string(rng() % 1000) + "}" + (rng() % 2 ? "\r" : ""); break;
       }
@@ -64,8 +64,8 @@ TEST(ReadInputLines, PiecesGiveTheLinesOfTheWholeFile) {
     Write(*fs, base, text);
     Write(*fs, base + ".gz", gz);
     Write(*fs, base + ".zst", zst);
-    for (const auto& [path, stored_size] : {std::pair{base, text.size()}, std::pair{base + ".gz", gz.size()},
-                                            std::pair{base + ".zst", zst.size()}}) {
+    for (const auto& [path, stored_size] :
+         {std::pair{base, text.size()}, std::pair{base + ".gz", gz.size()}, std::pair{base + ".zst", zst.size()}}) {
       for (size_t piece : {size_t{1}, size_t{7}, size_t{64}, size_t{1000}, size_t{1} << 20}) {
         SCOPED_TRACE("round " + std::to_string(round) + ", " + path + ", piece " + std::to_string(piece));
         Lines got;
@@ -79,8 +79,8 @@ TEST(ReadInputLines, PiecesGiveTheLinesOfTheWholeFile) {
                               return json::ForEachLine(
                                   lines,
                                   [&](json::Document d) {
-                                    got.emplace_back(d.text.size() > kMax ? Oversized(d.text.size()) : std::string(d.text),
-                                                     d.line);
+                                    got.emplace_back(
+                                        d.text.size() > kMax ? Oversized(d.text.size()) : std::string(d.text), d.line);
                                   },
                                   first_line);
                             },
@@ -105,7 +105,8 @@ TEST(ReadInputLines, PiecesGiveTheLinesOfTheWholeFile) {
 // length while the process grows by far less than the line.
 TEST(ReadInputLines, DecompressionBombStaysBounded) {
   auto fs = MakeLocalFileSystem();
-  std::string path = (std::filesystem::temp_directory_path() / ("lakeforge-bomb-" + std::to_string(::getpid()) + ".json.gz")).string();
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("lakeforge-bomb-" + std::to_string(::getpid()) + ".json.gz")).string();
   {
     auto out = fs->OpenOutputStream(path);
     CompressingWriter w(Codec::kGzip, out.get());
@@ -121,7 +122,8 @@ TEST(ReadInputLines, DecompressionBombStaysBounded) {
   std::vector<OversizedRecord> big;
   uint32_t lines = 0;
   ReadInputLines(*fs, path, 64, size_t{1} << 20, uint64_t{16} << 20, &buf, &stored,
-                 {.lines = [&](std::string_view piece, uint32_t) { return json::ForEachLine(piece, [&](json::Document) { ++lines; }); },
+                 {.lines = [&](std::string_view piece,
+                               uint32_t) { return json::ForEachLine(piece, [&](json::Document) { ++lines; }); },
                   .oversized = [&](const OversizedRecord& r) { big.push_back(r); }});
   ::getrusage(RUSAGE_SELF, &after);
   ASSERT_EQ(big.size(), 1u);
@@ -137,8 +139,9 @@ TEST(ReadInputLines, MissingFileThrowsNamingIt) {
   FileBuffer buf;
   uint64_t stored = 0;
   try {
-    ReadInputLines(*fs, "/nonexistent/lakeforge/x.json", 64, 1024, 1 << 20, &buf, &stored,
-                   {.lines = [](std::string_view, uint32_t) { return uint32_t{0}; }, .oversized = [](const OversizedRecord&) {}});
+    ReadInputLines(
+        *fs, "/nonexistent/lakeforge/x.json", 64, 1024, 1 << 20, &buf, &stored,
+        {.lines = [](std::string_view, uint32_t) { return uint32_t{0}; }, .oversized = [](const OversizedRecord&) {}});
     FAIL() << "expected an error";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/lakeforge/x.json"), std::string::npos) << e.what();

@@ -91,7 +91,8 @@ Overlap Oracle(const std::string& a, const std::string& b) {
 
 TEST(Locations, OverlapAgreesWithTheKernelForRandomPaths) {
   std::mt19937_64 rng(7);
-  std::string root = (fsys::temp_directory_path() / ("lakeforge-loc-" + std::to_string(std::random_device{}()))).string();
+  std::string root =
+      (fsys::temp_directory_path() / ("lakeforge-loc-" + std::to_string(std::random_device{}()))).string();
   int checked = 0;
   for (int i = 0; i < 400; ++i) {
     fsys::remove_all(root);
@@ -115,7 +116,8 @@ TEST(Locations, S3PrefixesAreNormalisedAndRootsFlagged) {
   EXPECT_TRUE(ResolveLocation("s3://b").is_root);
   EXPECT_TRUE(ResolveLocation("s3://b/./").is_root);
   EXPECT_FALSE(ResolveLocation("s3://b/p").is_root);
-  EXPECT_EQ(OverlapOf(ResolveLocation("s3://b/song_data_backup"), ResolveLocation("s3://b/song_data")), Overlap::kApart);
+  EXPECT_EQ(OverlapOf(ResolveLocation("s3://b/song_data_backup"), ResolveLocation("s3://b/song_data")),
+            Overlap::kApart);
   EXPECT_EQ(OverlapOf(ResolveLocation("s3://b/p/q"), ResolveLocation("s3://b/p/")), Overlap::kInside);
   EXPECT_EQ(OverlapOf(ResolveLocation("s3://a/p"), ResolveLocation("s3://b/p")), Overlap::kApart);
   EXPECT_EQ(OverlapOf(ResolveLocation("/tmp/x"), ResolveLocation("s3://tmp/x")), Overlap::kApart);
@@ -138,11 +140,13 @@ TEST(Locations, CheckNamesBothOptionsAndRefusesRootsAndEmpty) {
   EXPECT_EQ(message({{.role = "--src", .path = "s3://b/raw"}}, {{.role = "--dest", .path = "s3://b/raw/"}}),
             "--dest 's3://b/raw/' is the same place as --src 's3://b/raw' (resolved: s3://b/raw/ and s3://b/raw/): "
             "lakeforge never writes where it reads; choose a separate dest");
-  EXPECT_EQ(message({{.role = "--input", .path = "s3://b/lake/song_data"}}, {{.role = "--output", .path = "s3://b/lake"}}),
-            "--output 's3://b/lake' contains --input 's3://b/lake/song_data' (resolved: s3://b/lake/ and "
-            "s3://b/lake/song_data/): lakeforge never writes where it reads; choose a separate output");
-  EXPECT_EQ(message({{.role = "--input", .path = "s3://b/lake/song_data"}}, {{.role = "--output", .path = "s3://b/out"}}),
-            "accepted");
+  EXPECT_EQ(
+      message({{.role = "--input", .path = "s3://b/lake/song_data"}}, {{.role = "--output", .path = "s3://b/lake"}}),
+      "--output 's3://b/lake' contains --input 's3://b/lake/song_data' (resolved: s3://b/lake/ and "
+      "s3://b/lake/song_data/): lakeforge never writes where it reads; choose a separate output");
+  EXPECT_EQ(
+      message({{.role = "--input", .path = "s3://b/lake/song_data"}}, {{.role = "--output", .path = "s3://b/out"}}),
+      "accepted");
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // Bad-input classes for the record readers, with the expected reject reason and message, plus the
 // accepted shapes (pretty-printed and line-delimited song files, CRLF, no trailing newline).
 #include "pipeline/record_parser.h"
-#include "formats/json/json_string.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <memory>
 #include <thread>
+
+#include "formats/json/json_string.h"
 
 namespace lakeforge {
 namespace {
@@ -131,8 +132,9 @@ TEST(SongFiles, EmptyFile) {
 // A compacted song file whose first record is truncated must not take the valid records after it
 // down with it: `run` concatenates a folder's song files, and the first may be the damaged one.
 TEST(SongFiles, TruncatedFirstLineCostsOneRecord) {
-  auto p = Songs("{\"song_id\": \"SO1\", \"artist_id\": \"AR\n{\"song_id\": \"SO2\", \"artist_id\": \"AR2\"}\n"
-                 "{\"song_id\": \"SO3\", \"artist_id\": \"AR3\"}");
+  auto p = Songs(
+      "{\"song_id\": \"SO1\", \"artist_id\": \"AR\n{\"song_id\": \"SO2\", \"artist_id\": \"AR2\"}\n"
+      "{\"song_id\": \"SO3\", \"artist_id\": \"AR3\"}");
   ASSERT_EQ(p.songs.size(), 2u);
   EXPECT_EQ(p.songs[0].song_id, "SO2");
   EXPECT_EQ(p.songs[0].line, 2u);
@@ -274,7 +276,7 @@ TEST(LogFiles, NumbersAndBooleansInStringFieldsAreKeptAsTheirText) {
                 index);
   ASSERT_TRUE(p.rejects.empty());
   ASSERT_EQ(p.logs.events.size(), 3u);
-  EXPECT_EQ(p.logs.filtered, 1u);  // a page that is a number is not NextSong
+  EXPECT_EQ(p.logs.filtered, 1u);       // a page that is a number is not NextSong
   EXPECT_EQ(p.logs.events[0].song, 0);  // "artist":112 and "song":1e3 join "112" and "1e3"
   EXPECT_EQ((*p.profiles)[p.logs.events[1].profile].first_name, "true");
   EXPECT_EQ((*p.profiles)[p.logs.events[2].profile].location, "-0.5");
@@ -310,13 +312,17 @@ TEST(RejectSources, LossyUtf8MatchesWhatwgDecoders) {
     return out;
   };
   auto lossy = [&](const std::string& bytes) { return hex(LossyUtf8(bytes)); };
-  EXPECT_EQ(lossy("a\xe2\x82" "b"), "61efbfbd62");
+  EXPECT_EQ(lossy("a\xe2\x82"
+                  "b"),
+            "61efbfbd62");
   EXPECT_EQ(lossy("\xf0\x9f\x98"), "efbfbd");
   EXPECT_EQ(lossy("\xc0\x80"), "efbfbdefbfbd");
   EXPECT_EQ(lossy("\xed\xa0\x80"), "efbfbdefbfbdefbfbd");
   EXPECT_EQ(lossy("\xf4\x90\x80\x80"), "efbfbdefbfbdefbfbdefbfbd");
   EXPECT_EQ(lossy("\xe0\xa0"), "efbfbd");
-  EXPECT_EQ(lossy("\xff" "A"), "efbfbd41");
+  EXPECT_EQ(lossy("\xff"
+                  "A"),
+            "efbfbd41");
   EXPECT_EQ(lossy("\xc3\xa9"), "c3a9");
 }
 

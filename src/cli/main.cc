@@ -2,20 +2,20 @@
 //
 // Exit codes: 0 success; 1 records were rejected under --strict, or an internal error;
 // 2 unusable input, output or arguments (nothing was written).
-#include <CLI/CLI.hpp>
 #include <malloc.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <cstdio>
+#include <thread>
 
 #include "base/error.h"
 #include "base/run_id.h"
 #include "base/version.h"
-#include "io/location.h"
 #include "cli/report_printer.h"
 #include "cli/run_report.h"
+#include "io/location.h"
 #include "pipeline/compact.h"
 #include "pipeline/etl.h"
 #include "pipeline/generator.h"
@@ -59,8 +59,8 @@ void ClaimStaging(FileSystem& fs, const std::string& staging) {
   std::vector<std::string> entries = fs.ListDir(staging);
   std::erase(entries, std::string(kLockFileName));  // this run's own lock
   if (!entries.empty())
-    throw Error::Usage("--staging '" + staging + "' already holds files lakeforge did not stage (e.g. '" + entries.front() +
-                       "'); run empties its staging folder, so name a new or empty one");
+    throw Error::Usage("--staging '" + staging + "' already holds files lakeforge did not stage (e.g. '" +
+                       entries.front() + "'); run empties its staging folder, so name a new or empty one");
   auto out = fs.OpenOutputStream(marker);
   out->Write("lakeforge run stages compacted inputs here and deletes them on the next run\n");
   out->Close();
@@ -75,14 +75,16 @@ bool StrictFailure(const EtlReport& report) {
 }
 
 void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
-  cmd->add_option("--report", r->json_path, "Write the JSON run report here (local or s3://; default <output>/_runs/<run-id>.json)");
-  cmd->add_option("--report-html", r->html_path, "Write the HTML run report here (default <output>/_runs/<run-id>.html)");
+  cmd->add_option("--report", r->json_path,
+                  "Write the JSON run report here (local or s3://; default <output>/_runs/<run-id>.json)");
+  cmd->add_option("--report-html", r->html_path,
+                  "Write the HTML run report here (default <output>/_runs/<run-id>.html)");
   cmd->add_flag("--json", r->json_stdout, "Print the JSON run report on stdout instead of the text summary");
 }
 
 // Stamps the end of a run into `info`: times, threads, run id, and the error when there is one.
-void Finish(RunInfo* info, std::chrono::steady_clock::time_point start, const EtlReport& report, const std::string& error,
-            const std::string& stage) {
+void Finish(RunInfo* info, std::chrono::steady_clock::time_point start, const EtlReport& report,
+            const std::string& error, const std::string& stage) {
   info->ended_at = UtcNow();
   info->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (info->run_id.empty()) info->run_id = report.run_id;
@@ -96,7 +98,8 @@ void Finish(RunInfo* info, std::chrono::steady_clock::time_point start, const Et
 std::string FailedStage(const EtlReport& report, const std::vector<std::string>& before) {
   for (const auto& b : before) return b;
   for (const char* s : kEtlStages) {
-    bool done = std::any_of(report.stages.begin(), report.stages.end(), [&](const StageTime& t) { return t.name == s; });
+    bool done =
+        std::any_of(report.stages.begin(), report.stages.end(), [&](const StageTime& t) { return t.name == s; });
     if (!done) return s;
   }
   return "commit";
@@ -111,11 +114,14 @@ void EmitRunReport(RoutingFileSystem& fs, const std::string& output, const Repor
   std::string json = BuildRunReport(info, etl, compactions, fs.Stats());
   if (ra.json_stdout) std::fwrite(json.data(), 1, json.size(), stdout);
   std::string runs = JoinPath(output, "_runs");
-  std::string json_path = !ra.json_path.empty() ? StripFileScheme(ra.json_path)
-                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".json") : "";
-  std::string html_path = !ra.html_path.empty() ? StripFileScheme(ra.html_path)
-                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".html") : "";
-  for (const auto& [path, text] : {std::pair{json_path, &json}, std::pair{html_path, static_cast<std::string*>(nullptr)}}) {
+  std::string json_path = !ra.json_path.empty()                    ? StripFileScheme(ra.json_path)
+                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".json")
+                                                                   : "";
+  std::string html_path = !ra.html_path.empty()                    ? StripFileScheme(ra.html_path)
+                          : output_is_ours && !info.run_id.empty() ? JoinPath(runs, info.run_id + ".html")
+                                                                   : "";
+  for (const auto& [path, text] :
+       {std::pair{json_path, &json}, std::pair{html_path, static_cast<std::string*>(nullptr)}}) {
     if (path.empty()) continue;
     try {
       std::string body = text ? *text : RenderRunReportHtml(json, path);
@@ -168,7 +174,8 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv) {
   }
   bool strict_failure = !report.committed;
   Finish(&info, start, report,
-         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written" : "",
+         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written"
+                        : "",
          strict_failure ? "write" : "");
   EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
   if (StrictFailure(report)) return 1;
@@ -191,8 +198,9 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   std::string input = StripFileScheme(a.input), output = StripFileScheme(a.output);
   std::string staging = a.staging.empty() ? JoinPath(output, "_staging") : StripFileScheme(a.staging);
   const char* parts[2] = {"song_data", "log_data"};
-  CheckLocations({{.role = "--input", .path = JoinPath(input, parts[0])}, {.role = "--input", .path = JoinPath(input, parts[1])}},
-                 {{.role = "--output", .path = output}, {.role = "--staging", .path = staging}});
+  CheckLocations(
+      {{.role = "--input", .path = JoinPath(input, parts[0])}, {.role = "--input", .path = JoinPath(input, parts[1])}},
+      {{.role = "--output", .path = output}, {.role = "--staging", .path = staging}});
   CheckStagingApart(staging, output);
   Progress progress;
   std::vector<std::pair<std::string, CompactReport>> compactions;
@@ -292,7 +300,8 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   report.storage = fs.Stats();
   bool strict_failure = !report.committed;
   Finish(&info, start, report,
-         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written" : "",
+         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written"
+                        : "",
          strict_failure ? "write" : "");
   EmitRunReport(fs, output, a.report, info, &report, compactions, true);
   if (StrictFailure(report)) return 1;
@@ -325,7 +334,8 @@ int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const 
     r = RunCompact(fs, c);
   } catch (const Error& e) {
     Finish(&info, start, EtlReport{}, e.what(), "compact");
-    if (!ra.json_path.empty() || !ra.html_path.empty() || ra.json_stdout) EmitRunReport(fs, dest, ra, info, nullptr, {}, false);
+    if (!ra.json_path.empty() || !ra.html_path.empty() || ra.json_stdout)
+      EmitRunReport(fs, dest, ra, info, nullptr, {}, false);
     throw;
   }
   Finish(&info, start, EtlReport{}, "", "");
@@ -356,7 +366,8 @@ int RunReportCommand(const std::string& json_path, const std::string& html_path,
   std::string out_path = html_path;
   if (out_path.empty()) {
     out_path = StripFileScheme(json_path);
-    if (out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".json") == 0) out_path.resize(out_path.size() - 5);
+    if (out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".json") == 0)
+      out_path.resize(out_path.size() - 5);
     out_path += ".html";
   }
   std::string html = RenderRunReportHtml(read(json_path), json_path);
@@ -377,8 +388,9 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 512 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_ARENA_MAX, 4);
-  CLI::App app{"lakeforge: a data-lake ETL engine. Raw song and event JSON in, Hive-partitioned Parquet "
-               "star schema (songs, artists, users, time, songplays) out."};
+  CLI::App app{
+      "lakeforge: a data-lake ETL engine. Raw song and event JSON in, Hive-partitioned Parquet "
+      "star schema (songs, artists, users, time, songplays) out."};
   app.set_version_flag("--version", std::string("lakeforge ") + kVersion + " (build " + kBuildHash + ")");
   app.require_subcommand(1);
 
@@ -386,9 +398,11 @@ int main(int argc, char** argv) {
   const CLI::Range kThreads(0, 1024);
   const CLI::Range kWait(0.0, 86400.0);
   const CLI::Range kRecordBytes(uint64_t{1024}, uint64_t{1} << 30);
-  const char* kRecordHelp = "Longest record (line, or song file) read, 1024..1073741824 bytes; longer ones are rejected "
-                            "as 'record too large' (default 16 MiB)";
-  const char* kWaitHelp = "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
+  const char* kRecordHelp =
+      "Longest record (line, or song file) read, 1024..1073741824 bytes; longer ones are rejected "
+      "as 'record too large' (default 16 MiB)";
+  const char* kWaitHelp =
+      "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
   cli::EtlArgs etl;
   auto* etl_cmd = app.add_subcommand("etl", "Build the five star-schema tables from a raw JSON lake.");
   etl_cmd->add_option("--input", etl.input, "Lake root: shorthand for --songs <lake>/song_data --logs <lake>/log_data");
@@ -415,34 +429,49 @@ int main(int argc, char** argv) {
   CompactOptions compact;
   std::string require_prev = "true", newline = "true", compact_endpoint;
   bool compact_quiet = false;
-  auto* compact_cmd = app.add_subcommand("compact", "Merge small files into larger ones: the S3DistCp job, with its option names.");
+  auto* compact_cmd =
+      app.add_subcommand("compact", "Merge small files into larger ones: the S3DistCp job, with its option names.");
   compact_cmd->add_option("--src", compact.src, "Source folder or s3:// prefix")->required();
   compact_cmd->add_option("--dest", compact.dest, "Destination folder or s3:// prefix")->required();
-  compact_cmd->add_option("--srcPattern", compact.src_pattern, "Only files whose full URI matches this regular expression");
-  compact_cmd->add_option("--srcPrefixesFile", compact.src_prefixes_file, "File (local or s3://) listing the prefixes to read, one per line");
-  compact_cmd->add_option("--groupBy", compact.group_by,
-                          "Regular expression with capture groups: matching files are concatenated per key (the captured text)");
-  compact_cmd->add_option("--targetSize", compact.target_size_mib,
-                          "Split groups into parts of at least this many MiB of input, 0..1048576 (0: no split)")
+  compact_cmd->add_option("--srcPattern", compact.src_pattern,
+                          "Only files whose full URI matches this regular expression");
+  compact_cmd->add_option("--srcPrefixesFile", compact.src_prefixes_file,
+                          "File (local or s3://) listing the prefixes to read, one per line");
+  compact_cmd->add_option(
+      "--groupBy", compact.group_by,
+      "Regular expression with capture groups: matching files are concatenated per key (the captured text)");
+  compact_cmd
+      ->add_option("--targetSize", compact.target_size_mib,
+                   "Split groups into parts of at least this many MiB of input, 0..1048576 (0: no split)")
       ->check(CLI::Range(0.0, 1048576.0));
-  compact_cmd->add_option("--outputCodec", compact.output_codec, "none, gzip, zstd, or keep (the inputs' codec)")->default_val("keep");
-  compact_cmd->add_option("--outputManifest", compact.output_manifest, "Write a gzip JSON-lines manifest of the copied inputs under --dest");
-  compact_cmd->add_option("--previousManifest", compact.previous_manifest, "Skip inputs listed in this manifest with the same size");
-  compact_cmd->add_option("--requirePreviousManifest", require_prev, "Fail when --previousManifest is missing (true|false)")->default_val("true");
-  compact_cmd->add_flag("--copyFromManifest", compact.copy_from_manifest, "Copy exactly the inputs listed in --previousManifest");
+  compact_cmd->add_option("--outputCodec", compact.output_codec, "none, gzip, zstd, or keep (the inputs' codec)")
+      ->default_val("keep");
+  compact_cmd->add_option("--outputManifest", compact.output_manifest,
+                          "Write a gzip JSON-lines manifest of the copied inputs under --dest");
+  compact_cmd->add_option("--previousManifest", compact.previous_manifest,
+                          "Skip inputs listed in this manifest with the same size");
+  compact_cmd
+      ->add_option("--requirePreviousManifest", require_prev, "Fail when --previousManifest is missing (true|false)")
+      ->default_val("true");
+  compact_cmd->add_flag("--copyFromManifest", compact.copy_from_manifest,
+                        "Copy exactly the inputs listed in --previousManifest");
   compact_cmd->add_flag("--deleteOnSuccess", compact.delete_on_success, "Delete inputs once every output is written");
-  compact_cmd->add_option("--newline", newline, "Insert a newline between inputs that do not end with one (true|false)")->default_val("true");
-  compact_cmd->add_option("--threads", compact.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
+  compact_cmd->add_option("--newline", newline, "Insert a newline between inputs that do not end with one (true|false)")
+      ->default_val("true");
+  compact_cmd->add_option("--threads", compact.threads, "Worker threads, 0..1024 (default 0: all cores)")
+      ->check(kThreads);
   compact_cmd->add_option("--endpoint-url", compact_endpoint, "S3 endpoint for s3:// locations");
   compact_cmd->add_flag("--quiet", compact_quiet, "No progress bar and no summary");
   compact_cmd->add_option("--wait-for-lock", compact.wait_for_lock_seconds, kWaitHelp)->check(kWait);
 
   cli::RunArgs run;
-  auto* run_cmd = app.add_subcommand("run", "The whole pipeline: compact song_data and log_data into staging, then etl.");
+  auto* run_cmd =
+      app.add_subcommand("run", "The whole pipeline: compact song_data and log_data into staging, then etl.");
   run_cmd->add_option("--input", run.input, "Lake root holding song_data/ and log_data/")->required();
   run_cmd->add_option("--output", run.output, "Output folder or s3:// prefix for the tables")->required();
   run_cmd->add_option("--staging", run.staging, "Where compacted files go (default <output>/_staging)");
-  run_cmd->add_option("--compression", run.compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
+  run_cmd->add_option("--compression", run.compression, "Parquet codec: snappy, zstd, gzip or none")
+      ->default_val("snappy");
   run_cmd->add_option("--threads", run.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
   run_cmd->add_option("--endpoint-url", run.endpoint_url, "S3 endpoint for s3:// locations");
   run_cmd->add_option("--wait-for-lock", run.wait_for_lock, kWaitHelp)->check(kWait);
@@ -451,7 +480,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--strict", run.strict, "Fail (exit 1, nothing written) if any record is rejected");
 
   GenerateOptions gen;
-  auto* gen_cmd = app.add_subcommand("generate", "Write a realistic raw lake (song_data/, log_data/) for demos and benchmarks.");
+  auto* gen_cmd =
+      app.add_subcommand("generate", "Write a realistic raw lake (song_data/, log_data/) for demos and benchmarks.");
   gen_cmd->add_option("--output", gen.output, "Folder to write the lake into")->required();
   gen_cmd->add_option("--songs", gen.songs, "Number of song files, 0..100000000")
       ->default_val(1000)
@@ -469,10 +499,12 @@ int main(int argc, char** argv) {
 
   std::string report_json, report_html, report_endpoint;
   std::vector<std::string> report_diff;
-  auto* report_cmd = app.add_subcommand("report", "Redraw a run report's HTML page, or show what changed between two runs.");
+  auto* report_cmd =
+      app.add_subcommand("report", "Redraw a run report's HTML page, or show what changed between two runs.");
   report_cmd->add_option("run_json", report_json, "A run report (JSON), e.g. <output>/_runs/<run-id>.json");
   report_cmd->add_option("--html", report_html, "Where to write the page (default: beside the JSON, .html)");
-  report_cmd->add_option("--diff", report_diff, "Two run reports A B: rows per table, rejects per reason, time per stage")
+  report_cmd
+      ->add_option("--diff", report_diff, "Two run reports A B: rows per table, rejects per reason, time per stage")
       ->expected(2);
   report_cmd->add_option("--endpoint-url", report_endpoint, "S3 endpoint for s3:// locations");
   cli::AddReportOptions(etl_cmd, &etl.report);
@@ -503,10 +535,11 @@ int main(int argc, char** argv) {
       auto start = std::chrono::steady_clock::now();
       GenerateReport r = GenerateLake(router.For(gen.output), gen);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("generated %llu song files and %llu log files (%llu events, %llu damaged records, %.1f MiB) in %.2f s\n",
-                  static_cast<unsigned long long>(r.song_files), static_cast<unsigned long long>(r.log_files),
-                  static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.dirty_records),
-                  static_cast<double>(r.bytes) / (1 << 20), secs);
+      std::printf(
+          "generated %llu song files and %llu log files (%llu events, %llu damaged records, %.1f MiB) in %.2f s\n",
+          static_cast<unsigned long long>(r.song_files), static_cast<unsigned long long>(r.log_files),
+          static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.dirty_records),
+          static_cast<double>(r.bytes) / (1 << 20), secs);
       return 0;
     }
   } catch (const Error& e) {

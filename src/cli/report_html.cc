@@ -121,9 +121,10 @@ std::string Timeline(array stages, double total) {
   for (element s : stages) {
     double start = D(s, "start_s"), end = D(s, "end_s");
     const char* color = colors[si++ % 3];
-    bars += "<text x='0' y='" + std::to_string(y + 14) + "'>" + Esc(Str(s, "name")) + " (" + Fmt("%.3f", D(s, "seconds")) +
-            " s)</text><rect x='" + Fmt("%.1f", left + start * scale) + "' y='" + std::to_string(y + 3) + "' width='" +
-            Fmt("%.1f", std::max(1.5, (end - start) * scale)) + "' height='14' rx='2' fill='" + color + "'/>";
+    bars += "<text x='0' y='" + std::to_string(y + 14) + "'>" + Esc(Str(s, "name")) + " (" +
+            Fmt("%.3f", D(s, "seconds")) + " s)</text><rect x='" + Fmt("%.1f", left + start * scale) + "' y='" +
+            std::to_string(y + 3) + "' width='" + Fmt("%.1f", std::max(1.5, (end - start) * scale)) +
+            "' height='14' rx='2' fill='" + color + "'/>";
     y += row;
     array workers;
     if (!s["workers"].get(workers)) {
@@ -131,8 +132,9 @@ std::string Timeline(array stages, double total) {
         double ws = D(w, "start_s"), we = D(w, "end_s");
         bars += "<text class='muted' x='14' y='" + std::to_string(y + 12) + "'>rank " + std::to_string(U(w, "rank")) +
                 " · worker " + std::to_string(U(w, "worker")) + " · " + std::to_string(U(w, "tasks")) +
-                " tasks</text><rect x='" + Fmt("%.1f", left + ws * scale) + "' y='" + std::to_string(y + 3) + "' width='" +
-                Fmt("%.1f", std::max(1.5, (we - ws) * scale)) + "' height='10' rx='2' fill='" + color + "' opacity='0.55'/>";
+                " tasks</text><rect x='" + Fmt("%.1f", left + ws * scale) + "' y='" + std::to_string(y + 3) +
+                "' width='" + Fmt("%.1f", std::max(1.5, (we - ws) * scale)) + "' height='10' rx='2' fill='" + color +
+                "' opacity='0.55'/>";
         y += 16;
       }
     }
@@ -141,11 +143,12 @@ std::string Timeline(array stages, double total) {
   for (int k = 0; k <= 10; ++k) {
     double t = total * k / 10;
     double x = left + t * scale;
-    axis += "<line class='grid' x1='" + Fmt("%.1f", x) + "' x2='" + Fmt("%.1f", x) + "' y1='16' y2='" + std::to_string(y) +
-            "'/><text class='muted' x='" + Fmt("%.1f", x - 10) + "' y='12'>" + Fmt("%.2f", t) + " s</text>";
+    axis += "<line class='grid' x1='" + Fmt("%.1f", x) + "' x2='" + Fmt("%.1f", x) + "' y1='16' y2='" +
+            std::to_string(y) + "'/><text class='muted' x='" + Fmt("%.1f", x - 10) + "' y='12'>" + Fmt("%.2f", t) +
+            " s</text>";
   }
-  return "<svg width='" + std::to_string(left + width + 40) + "' height='" + std::to_string(y + 6) + "' role='img'>" + axis +
-         bars + "</svg>";
+  return "<svg width='" + std::to_string(left + width + 40) + "' height='" + std::to_string(y + 6) + "' role='img'>" +
+         axis + bars + "</svg>";
 }
 
 // Partition sizes: one bar per power-of-two bucket, heights on a log scale of the count.
@@ -165,9 +168,10 @@ std::string Histogram(element table) {
     int x = static_cast<int>(i) * (bw + gap);
     svg += "<rect x='" + std::to_string(x) + "' y='" + std::to_string(h - bh + 16) + "' width='" + std::to_string(bw) +
            "' height='" + std::to_string(bh) + "' rx='2' fill='var(--bar)'/>";
-    svg += "<text x='" + std::to_string(x + 2) + "' y='" + std::to_string(h - bh + 12) + "'>" + std::to_string(b[i].second) + "</text>";
-    svg += "<text class='muted' style='font-size:10.5px' x='" + std::to_string(x) + "' y='" + std::to_string(h + 32) + "'>≥" +
-           Esc(Bytes(static_cast<double>(b[i].first))) + "</text>";
+    svg += "<text x='" + std::to_string(x + 2) + "' y='" + std::to_string(h - bh + 12) + "'>" +
+           std::to_string(b[i].second) + "</text>";
+    svg += "<text class='muted' style='font-size:10.5px' x='" + std::to_string(x) + "' y='" + std::to_string(h + 32) +
+           "'>≥" + Esc(Bytes(static_cast<double>(b[i].first))) + "</text>";
   }
   return svg + "</svg>";
 }
@@ -181,14 +185,16 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
     throw Error::InvalidInput("'" + what + "' is not a lakeforge run report (expected JSON with schema_version 1)");
   bool ok = Str(r, "status") == "succeeded";
   element input = r["input"].value_unsafe();
-  std::string h = "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
-                  "<title>lakeforge " + Esc(Str(r, "command")) + " " + Esc(Str(r, "run_id")) + "</title><style>" + kStyle +
-                  "</style></head><body><main>";
+  std::string h =
+      "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+      "<title>lakeforge " +
+      Esc(Str(r, "command")) + " " + Esc(Str(r, "run_id")) + "</title><style>" + kStyle + "</style></head><body><main>";
   h += "<h1>lakeforge " + Esc(Str(r, "command")) + " <span class='" + (ok ? "ok" : "failed") + "'>" +
        (ok ? "succeeded" : "failed") + "</span></h1>";
   h += "<div class='sub'>run <span id='run-id'>" + Esc(Str(r, "run_id")) + "</span> · " + Esc(Str(r, "started_at")) +
-       " → " + Esc(Str(r, "ended_at")) + " · <span id='seconds'>" + Fmt("%.3f", D(r, "seconds")) + "</span> s · lakeforge " +
-       Esc(Str(r, "version")) + " (build " + Esc(Str(r, "build")) + ") · " + std::to_string(U(r, "threads")) + " threads · ";
+       " → " + Esc(Str(r, "ended_at")) + " · <span id='seconds'>" + Fmt("%.3f", D(r, "seconds")) +
+       "</span> s · lakeforge " + Esc(Str(r, "version")) + " (build " + Esc(Str(r, "build")) + ") · " +
+       std::to_string(U(r, "threads")) + " threads · ";
   for (element host : Arr(r, "hosts")) h += Esc(std::string(host.get_string().value_unsafe())) + " ";
   h += "</div>";
   std::string argv;
@@ -196,7 +202,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   h += "<div class='sub'><code>" + Esc(argv) + "</code></div>";
   element err;
   if (!ok && !r["error"].get(err) && err.is_object())
-    h += "<div class='error'><b>Failed in stage " + Esc(Str(err, "stage")) + ":</b> " + Esc(Str(err, "message")) + "</div>";
+    h += "<div class='error'><b>Failed in stage " + Esc(Str(err, "stage")) + ":</b> " + Esc(Str(err, "message")) +
+         "</div>";
 
   // Headline figures.
   uint64_t rows = 0, files = 0, bytes = 0;
@@ -214,29 +221,35 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   h += "<div class='cards'>";
   h += card("input-files", std::to_string(U(input, "song_files") + U(input, "log_files")), "input files");
   h += card("input-bytes", Esc(Bytes(D(input, "bytes"))), "input read");
-  h += card("records", std::to_string(U(input, "song_records") + U(input, "log_lines")), "records (song records + log lines)");
+  h += card("records", std::to_string(U(input, "song_records") + U(input, "log_lines")),
+            "records (song records + log lines)");
   h += card("events", std::to_string(U(input, "events")), "events");
   h += card("rows", std::to_string(rows), "rows written");
   h += card("files", std::to_string(files), "files written");
   h += card("rejects", std::to_string(U(rej, "total")), "records rejected");
   h += card("peak-rss", Esc(Bytes(D(res, "peak_rss_bytes"))), "peak memory");
   h += card("cpu", Fmt("%.2f", D(res, "cpu_user_s") + D(res, "cpu_system_s")) + " s", "CPU time");
-  h += card("throughput", Esc(Bytes(D(r["throughput"].value_unsafe(), "input_bytes_per_s"))) + "/s", "input throughput");
+  h +=
+      card("throughput", Esc(Bytes(D(r["throughput"].value_unsafe(), "input_bytes_per_s"))) + "/s", "input throughput");
   if (U(st, "requests") > 0)
-    h += card("requests", std::to_string(U(st, "requests")), "S3 requests (" + std::to_string(U(st, "retries")) + " retries)");
+    h += card("requests", std::to_string(U(st, "requests")),
+              "S3 requests (" + std::to_string(U(st, "retries")) + " retries)");
   h += "</div>";
 
-  h += "<h2>Where the time went</h2><div class='panel'>" + Timeline(Arr(r, "stages"), std::max(D(r, "seconds"), 1e-3)) + "</div>";
+  h += "<h2>Where the time went</h2><div class='panel'>" + Timeline(Arr(r, "stages"), std::max(D(r, "seconds"), 1e-3)) +
+       "</div>";
 
-  h += "<h2>Tables</h2><div class='panel'><table id='tables'><tr><th>table</th><th>rows</th><th>files</th><th>bytes</th>"
-       "<th>partitions</th><th>partition bytes min / median / p99 / max</th></tr>";
+  h +=
+      "<h2>Tables</h2><div class='panel'><table id='tables'><tr><th>table</th><th>rows</th><th>files</th><th>bytes</th>"
+      "<th>partitions</th><th>partition bytes min / median / p99 / max</th></tr>";
   std::vector<std::pair<std::string, double>> by_rows, by_files, by_bytes;
   for (element t : tables) {
     element pb = t["partition_bytes"].value_unsafe();
     h += "<tr data-table='" + Esc(Str(t, "name")) + "'><td>" + Esc(Str(t, "name")) + "</td><td class='rows'>" +
-         std::to_string(U(t, "rows")) + "</td><td class='files'>" + std::to_string(U(t, "files")) + "</td><td class='bytes'>" +
-         std::to_string(U(t, "bytes")) + "</td><td>" + std::to_string(U(t, "partitions")) + "</td><td>" + Esc(Bytes(D(pb, "min"))) +
-         " / " + Esc(Bytes(D(pb, "median"))) + " / " + Esc(Bytes(D(pb, "p99"))) + " / " + Esc(Bytes(D(pb, "max"))) + "</td></tr>";
+         std::to_string(U(t, "rows")) + "</td><td class='files'>" + std::to_string(U(t, "files")) +
+         "</td><td class='bytes'>" + std::to_string(U(t, "bytes")) + "</td><td>" + std::to_string(U(t, "partitions")) +
+         "</td><td>" + Esc(Bytes(D(pb, "min"))) + " / " + Esc(Bytes(D(pb, "median"))) + " / " +
+         Esc(Bytes(D(pb, "p99"))) + " / " + Esc(Bytes(D(pb, "max"))) + "</td></tr>";
     by_rows.emplace_back(Str(t, "name"), D(t, "rows"));
     by_files.emplace_back(Str(t, "name"), D(t, "files"));
     by_bytes.emplace_back(Str(t, "name"), D(t, "bytes"));
@@ -250,7 +263,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   for (element t : tables) h += "<div class='panel'><h3>" + Esc(Str(t, "name")) + "</h3>" + Histogram(t) + "</div>";
   h += "</div>";
 
-  h += "<h2>Rejected records: <span id='rejects-total'>" + std::to_string(U(rej, "total")) + "</span></h2><div class='panel'>";
+  h += "<h2>Rejected records: <span id='rejects-total'>" + std::to_string(U(rej, "total")) +
+       "</span></h2><div class='panel'>";
   std::vector<std::pair<std::string, double>> reasons;
   array by_reason = Arr(rej, "by_reason");
   for (element e : by_reason) reasons.emplace_back(Str(e, "reason"), D(e, "count"));
@@ -262,9 +276,10 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
     for (element e : by_reason) {
       bool first = true;
       for (element s : Arr(e, "samples")) {
-        h += "<tr data-reason='" + Esc(Str(e, "reason")) + "'><td>" + (first ? Esc(Str(e, "reason")) : "") + "</td><td class='count'>" +
-             (first ? std::to_string(U(e, "count")) : "") + "</td><td class='msg'>" + Esc(Str(s, "source")) + "</td><td>" +
-             std::to_string(U(s, "line")) + "</td><td class='msg'>" + Esc(Str(s, "error")) + "</td></tr>";
+        h += "<tr data-reason='" + Esc(Str(e, "reason")) + "'><td>" + (first ? Esc(Str(e, "reason")) : "") +
+             "</td><td class='count'>" + (first ? std::to_string(U(e, "count")) : "") + "</td><td class='msg'>" +
+             Esc(Str(s, "source")) + "</td><td>" + std::to_string(U(s, "line")) + "</td><td class='msg'>" +
+             Esc(Str(s, "error")) + "</td></tr>";
         first = false;
       }
     }
@@ -274,7 +289,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
 
   array compactions = Arr(r, "compactions");
   if (compactions.size() > 0) {
-    h += "<h2>Compaction</h2><div class='panel'><table><tr><th>part</th><th>inputs</th><th>input bytes</th><th>outputs</th>"
+    h += "<h2>Compaction</h2><div class='panel'><table><tr><th>part</th><th>inputs</th><th>input "
+         "bytes</th><th>outputs</th>"
          "<th>output bytes</th><th>seconds</th></tr>";
     for (element c : compactions)
       h += "<tr><td>" + Esc(Str(c, "label")) + "</td><td>" + std::to_string(U(c, "inputs")) + "</td><td>" +
@@ -286,16 +302,19 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   array prefixes;
   if (!input["prefixes"].get(prefixes) && prefixes.size() > 0) {
     std::vector<std::pair<std::string, double>> top;
-    for (element p : prefixes) top.emplace_back(Str(p, "prefix") + " (" + std::to_string(U(p, "files")) + " files)", D(p, "bytes"));
+    for (element p : prefixes)
+      top.emplace_back(Str(p, "prefix") + " (" + std::to_string(U(p, "files")) + " files)", D(p, "bytes"));
     std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     if (top.size() > 20) top.resize(20);
-    h += "<h2>Input by folder <span class='sub'>(largest 20)</span></h2><div class='panel'>" + Bars(top, "", true, "var(--a)") + "</div>";
+    h += "<h2>Input by folder <span class='sub'>(largest 20)</span></h2><div class='panel'>" +
+         Bars(top, "", true, "var(--a)") + "</div>";
   }
   h += "</main></body></html>\n";
   return h;
 }
 
-std::string DiffRunReports(std::string_view a_json, const std::string& a_name, std::string_view b_json, const std::string& b_name) {
+std::string DiffRunReports(std::string_view a_json, const std::string& a_name, std::string_view b_json,
+                           const std::string& b_name) {
   simdjson::dom::parser pa, pb;
   element a, b;
   if (pa.parse(a_json.data(), a_json.size(), true).get(a) || !a.is_object() || U(a, "schema_version") != 1)
@@ -340,7 +359,8 @@ std::string DiffRunReports(std::string_view a_json, const std::string& a_name, s
   element ra = a["rejects"].value_unsafe(), rb = b["rejects"].value_unsafe();
   line("total", D(ra, "total"), D(rb, "total"), false);
   for (const auto& reason : pairs(ra, rb, "by_reason", "reason"))
-    line(reason, get(find(ra, "by_reason", "reason", reason), "count"), get(find(rb, "by_reason", "reason", reason), "count"), false);
+    line(reason, get(find(ra, "by_reason", "reason", reason), "count"),
+         get(find(rb, "by_reason", "reason", reason), "count"), false);
   out += "\nseconds per stage                         A              B         change\n";
   for (const auto& s : pairs(a, b, "stages", "name"))
     line(s, get(find(a, "stages", "name", s), "seconds"), get(find(b, "stages", "name", s), "seconds"), true);

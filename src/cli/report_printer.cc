@@ -84,8 +84,9 @@ void ProgressLine::Loop() {
 
 void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
   std::fprintf(out, "lakeforge etl  run %s  %.2f s\n", r.run_id.c_str(), seconds);
-  std::fprintf(out, "input   %llu song files, %llu log files, %s; %llu song records, %llu log lines "
-                    "(%llu not NextSong), %llu events (%llu duplicates dropped)\n",
+  std::fprintf(out,
+               "input   %llu song files, %llu log files, %s; %llu song records, %llu log lines "
+               "(%llu not NextSong), %llu events (%llu duplicates dropped)\n",
                static_cast<unsigned long long>(r.song_files), static_cast<unsigned long long>(r.log_files),
                HumanBytes(static_cast<double>(r.input_bytes)).c_str(), static_cast<unsigned long long>(r.song_records),
                static_cast<unsigned long long>(r.log_lines), static_cast<unsigned long long>(r.filtered_lines),

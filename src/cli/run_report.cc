@@ -77,7 +77,9 @@ class Json {
 // min, median, p99 and max of a list of figures (nearest rank), as one object.
 void Distribution(Json& j, std::vector<uint64_t> v) {
   std::sort(v.begin(), v.end());
-  auto rank = [&](double q) { return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - (q > 0 ? 1 : 0))]; };
+  auto rank = [&](double q) {
+    return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - (q > 0 ? 1 : 0))];
+  };
   j.Begin('{');
   j.Key("min").Num(v.empty() ? 0 : v.front());
   j.Key("median").Num(rank(0.5));
@@ -212,7 +214,8 @@ std::string BuildRunReport(const RunInfo& info, const EtlReport* etl,
     j.Key("filtered_lines").Num(etl->filtered_lines).Key("events").Num(etl->events);
     j.Key("duplicate_events").Num(etl->duplicate_events);
     j.Key("prefixes").Begin('[');
-    for (const auto& p : etl->prefixes) j.Begin('{').Key("prefix").Str(p.prefix).Key("files").Num(p.files).Key("bytes").Num(p.bytes).End('}');
+    for (const auto& p : etl->prefixes)
+      j.Begin('{').Key("prefix").Str(p.prefix).Key("files").Num(p.files).Key("bytes").Num(p.bytes).End('}');
     j.End(']');
     j.Key("skipped_folders").Begin('[');
     for (size_t i = 0; i < etl->skipped_folders.size() && i < 100; ++i) j.Str(etl->skipped_folders[i]);

@@ -17,8 +17,8 @@
 namespace lakeforge::cli {
 
 struct RunInfo {
-  std::string command;             // etl, run or compact
-  std::vector<std::string> argv;   // as given; redacted when written
+  std::string command;            // etl, run or compact
+  std::vector<std::string> argv;  // as given; redacted when written
   std::string run_id;
   std::string started_at, ended_at;  // UTC, ISO 8601
   double seconds = 0;
@@ -43,7 +43,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what);
 
 // What changed from run A to run B: rows, files and bytes per table, rejects per reason, seconds
 // per stage. Throws Error::InvalidInput naming the file that is not a run report.
-std::string DiffRunReports(std::string_view a, const std::string& a_name, std::string_view b, const std::string& b_name);
+std::string DiffRunReports(std::string_view a, const std::string& a_name, std::string_view b,
+                           const std::string& b_name);
 
 // UTC now as ISO 8601.
 std::string UtcNow();

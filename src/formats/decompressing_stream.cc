@@ -79,7 +79,10 @@ class GzipStream final : public InputStream {
 class ZstdStream final : public InputStream {
  public:
   ZstdStream(std::unique_ptr<InputStream> raw, std::string what, uint64_t* consumed)
-      : raw_(std::move(raw)), what_(std::move(what)), consumed_(consumed), in_(ZSTD_DStreamInSize(), '\0'),
+      : raw_(std::move(raw)),
+        what_(std::move(what)),
+        consumed_(consumed),
+        in_(ZSTD_DStreamInSize(), '\0'),
         ds_(ZSTD_createDStream()) {
     ZSTD_initDStream(ds_);
   }
@@ -101,8 +104,8 @@ class ZstdStream final : public InputStream {
       }
       last_ = ZSTD_decompressStream(ds_, &ob, &ib_);
       if (ZSTD_isError(last_))
-        throw Error::InvalidInput(what_ + ": corrupt zstd data at byte " + std::to_string(*consumed_ - (ib_.size - ib_.pos)) +
-                                  ": " + ZSTD_getErrorName(last_));
+        throw Error::InvalidInput(what_ + ": corrupt zstd data at byte " +
+                                  std::to_string(*consumed_ - (ib_.size - ib_.pos)) + ": " + ZSTD_getErrorName(last_));
     }
     return ob.pos;
   }

@@ -355,7 +355,8 @@ class LocalFileSystem final : public FileSystem {
       std::string target = RealPathOf(link);
       auto within = [](const std::string& inner, const std::string& outer) {
         return inner == outer || outer == "/" ||
-               (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 && inner[outer.size()] == '/');
+               (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+                inner[outer.size()] == '/');
       };
       if (within(target, scope)) {
         notes->skipped.push_back(link + " -> " + target + " (a folder listed under its own name)");

@@ -3,9 +3,7 @@
 
 namespace lakeforge {
 
-std::string StripFileScheme(const std::string& path) {
-  return path.rfind("file://", 0) == 0 ? path.substr(7) : path;
-}
+std::string StripFileScheme(const std::string& path) { return path.rfind("file://", 0) == 0 ? path.substr(7) : path; }
 
 RoutingFileSystem::RoutingFileSystem(std::string endpoint_url)
     : endpoint_url_(std::move(endpoint_url)), local_(MakeLocalFileSystem()) {}

@@ -2,15 +2,15 @@
 #include "io/s3_client.h"
 
 #include <curl/curl.h>
-#include <pugixml.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 #include <ctime>
 #include <fstream>
+#include <pugixml.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "base/error.h"
@@ -98,7 +98,8 @@ std::string IniValue(const std::string& path, const std::string& section, const 
       continue;
     }
     auto eq = line.find('=');
-    if (eq != std::string::npos && current == section && trim(line.substr(0, eq)) == key) return trim(line.substr(eq + 1));
+    if (eq != std::string::npos && current == section && trim(line.substr(0, eq)) == key)
+      return trim(line.substr(eq + 1));
   }
   return "";
 }
@@ -117,7 +118,8 @@ Config ResolveConfig(const std::string& endpoint_url) {
   Config c;
   std::string profile = Env("AWS_PROFILE").empty() ? "default" : Env("AWS_PROFILE");
   std::string home = Env("HOME");
-  std::string creds_file = Env("AWS_SHARED_CREDENTIALS_FILE").empty() ? home + "/.aws/credentials" : Env("AWS_SHARED_CREDENTIALS_FILE");
+  std::string creds_file =
+      Env("AWS_SHARED_CREDENTIALS_FILE").empty() ? home + "/.aws/credentials" : Env("AWS_SHARED_CREDENTIALS_FILE");
   std::string config_file = Env("AWS_CONFIG_FILE").empty() ? home + "/.aws/config" : Env("AWS_CONFIG_FILE");
   std::string config_section = profile == "default" ? "default" : "profile " + profile;
   c.endpoint = endpoint_url;
@@ -136,11 +138,13 @@ Config ResolveConfig(const std::string& endpoint_url) {
   if (!Env("AWS_ACCESS_KEY_ID").empty()) {
     c.credentials = {Env("AWS_ACCESS_KEY_ID"), Env("AWS_SECRET_ACCESS_KEY"), Env("AWS_SESSION_TOKEN")};
   } else {
-    c.credentials = {IniValue(creds_file, profile, "aws_access_key_id"), IniValue(creds_file, profile, "aws_secret_access_key"),
+    c.credentials = {IniValue(creds_file, profile, "aws_access_key_id"),
+                     IniValue(creds_file, profile, "aws_secret_access_key"),
                      IniValue(creds_file, profile, "aws_session_token")};
   }
   if (c.credentials.access_key_id.empty())
-    throw Error::Usage("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials");
+    throw Error::Usage(
+        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials");
   if (Env("LAKEFORGE_S3_PATH_STYLE") == "false") c.path_style = false;
   auto whole_number = [](const std::string& name, const std::string& text, long lo, long hi) {
     char* end = nullptr;
@@ -162,7 +166,8 @@ Config ResolveConfig(const std::string& endpoint_url) {
 
 Client::Client(Config config) : config_(std::move(config)) {
   auto sep = config_.endpoint.find("://");
-  if (sep == std::string::npos) throw Error::Usage("bad S3 endpoint '" + config_.endpoint + "': expected http(s)://host[:port]");
+  if (sep == std::string::npos)
+    throw Error::Usage("bad S3 endpoint '" + config_.endpoint + "': expected http(s)://host[:port]");
   scheme_ = config_.endpoint.substr(0, sep);
   host_ = config_.endpoint.substr(sep + 3);
   while (!host_.empty() && host_.back() == '/') host_.pop_back();
@@ -180,7 +185,9 @@ Client::Response Client::Request(const std::string& method, const std::string& b
   req.payload_sha256 = Sha256Hex(body);
   std::string url = scheme_ + "://" + req.host + UriEncode(req.path, false);
   std::string qs;
-  for (const auto& [k, v] : query) qs += (qs.empty() ? "?" : "&") + UriEncode(k, true) + (v.empty() && k != "prefix" && k != "continuation-token" ? "" : "=" + UriEncode(v, true));
+  for (const auto& [k, v] : query)
+    qs += (qs.empty() ? "?" : "&") + UriEncode(k, true) +
+          (v.empty() && k != "prefix" && k != "continuation-token" ? "" : "=" + UriEncode(v, true));
   url += qs;
   std::string what = "S3 " + method + " s3://" + bucket + "/" + key;
   for (const auto& [k, v] : query)
@@ -218,7 +225,8 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     bool object_read = method == "GET" && !key.empty();  // a response of any size: the rate guard only
     if (!object_read) {
       long deadline_ms = (config_.request_timeout_seconds +
-                          static_cast<long>(body.size()) / std::max(1L, config_.min_bytes_per_second)) * 1000;
+                          static_cast<long>(body.size()) / std::max(1L, config_.min_bytes_per_second)) *
+                         1000;
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, deadline_ms);
     }
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -259,7 +267,8 @@ Client::Response Client::Request(const std::string& method, const std::string& b
     std::string code = S3ErrorCode(resp.body, &message);
     bool retryable = resp.status >= 500 || resp.status == 429 || code == "SlowDown" || code == "RequestTimeout" ||
                      code == "InternalError";
-    last_error = std::to_string(resp.status) + (code.empty() ? "" : " " + code) + (message.empty() ? "" : ": " + message);
+    last_error =
+        std::to_string(resp.status) + (code.empty() ? "" : " " + code) + (message.empty() ? "" : ": " + message);
     if (!retryable) throw Error::Io(what + ": " + last_error);
   }
   throw Error::Io(what + ": gave up after " + std::to_string(config_.max_attempts) + " attempts (endpoint " +
@@ -280,7 +289,8 @@ std::vector<ObjectInfo> Client::List(const std::string& bucket, const std::strin
     for (auto c : root.children("Contents")) out.push_back({c.child_value("Key"), std::atoll(c.child_value("Size"))});
     if (std::string(root.child_value("IsTruncated")) != "true") break;
     token = root.child_value("NextContinuationToken");
-    if (token.empty()) throw Error::Io("S3 list s3://" + bucket + "/" + prefix + ": truncated listing without a continuation token");
+    if (token.empty())
+      throw Error::Io("S3 list s3://" + bucket + "/" + prefix + ": truncated listing without a continuation token");
   }
   return out;
 }
@@ -325,8 +335,8 @@ std::string Client::CreateMultipartUpload(const std::string& bucket, const std::
   return id;
 }
 
-std::string Client::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id, int part,
-                               const std::string& body) {
+std::string Client::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                               int part, const std::string& body) {
   return Request("PUT", bucket, key, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, body, {}).etag;
 }
 

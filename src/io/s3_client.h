@@ -18,11 +18,11 @@
 namespace lakeforge::s3 {
 
 struct Config {
-  std::string endpoint;   // "https://s3.us-east-1.amazonaws.com" or "http://127.0.0.1:4568"
+  std::string endpoint;  // "https://s3.us-east-1.amazonaws.com" or "http://127.0.0.1:4568"
   std::string region = "us-east-1";
   bool path_style = false;  // true: endpoint/bucket/key; false: bucket.endpoint/key
   Credentials credentials;
-  int max_attempts = 8;         // AWS_MAX_ATTEMPTS or the profile's max_attempts
+  int max_attempts = 8;  // AWS_MAX_ATTEMPTS or the profile's max_attempts
   long connect_timeout_ms = 5000;
   // Every request has a deadline that scales with the bytes it sends: request_timeout_seconds plus
   // one second per min_bytes_per_second (LAKEFORGE_S3_REQUEST_TIMEOUT sets the base). A response

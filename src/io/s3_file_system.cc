@@ -95,9 +95,15 @@ int64_t NowMs() {
 // (so a lease that another run took over after it expired is never written again).
 class S3WriterLock final : public WriterLock {
  public:
-  S3WriterLock(s3::Client* client, std::string bucket, std::string key, LockHolder me, std::string etag, int64_t lease_ms)
-      : client_(client), bucket_(std::move(bucket)), key_(std::move(key)), me_(std::move(me)), etag_(std::move(etag)),
-        lease_ms_(lease_ms), expires_ms_(me_.expires_ms) {
+  S3WriterLock(s3::Client* client, std::string bucket, std::string key, LockHolder me, std::string etag,
+               int64_t lease_ms)
+      : client_(client),
+        bucket_(std::move(bucket)),
+        key_(std::move(key)),
+        me_(std::move(me)),
+        etag_(std::move(etag)),
+        lease_ms_(lease_ms),
+        expires_ms_(me_.expires_ms) {
     renewer_ = std::thread([this] { Renew(); });
   }
   ~S3WriterLock() override {
@@ -167,8 +173,10 @@ class S3FileSystem final : public FileSystem {
       // A store that ignores the condition would let two writers in: a second conditional create
       // of the same object must fail.
       if (!client_.PutIf(loc.bucket, key, body, "").empty())
-        throw Error::Usage("the S3 endpoint ignores conditional writes (If-None-Match), so lakeforge cannot make sure "
-                           "it is the only writer of '" + folder + "'; use a store that supports them (AWS S3, MinIO)");
+        throw Error::Usage(
+            "the S3 endpoint ignores conditional writes (If-None-Match), so lakeforge cannot make sure "
+            "it is the only writer of '" +
+            folder + "'; use a store that supports them (AWS S3, MinIO)");
       return std::make_unique<S3WriterLock>(&client_, loc.bucket, key, mine, etag, lease_ms);
     }
     s3::Client::Object current = client_.GetObject(loc.bucket, key);
@@ -194,7 +202,8 @@ class S3FileSystem final : public FileSystem {
     auto objects = client_.List(loc.bucket, prefix);
     for (const auto& o : objects) {
       if (o.key.compare(0, prefix.size(), prefix) != 0)
-        throw Error::Io("listing '" + root + "': the endpoint returned key '" + o.key + "', which is not under the prefix");
+        throw Error::Io("listing '" + root + "': the endpoint returned key '" + o.key +
+                        "', which is not under the prefix");
       std::string rel = o.key.substr(prefix.size());
       if (rel.empty() || (skip_hidden && HiddenBelow(rel))) continue;
       if (rel.back() == '/' && o.size == 0) continue;  // a console's "folder" marker, not data
@@ -273,7 +282,8 @@ class S3FileSystem final : public FileSystem {
     std::string prefix = loc.path.empty() ? "" : loc.path + "/";
     for (const auto& o : client_.List(loc.bucket, prefix)) {
       if (o.key.compare(0, prefix.size(), prefix) != 0)
-        throw Error::Io("listing '" + path + "': the endpoint returned key '" + o.key + "', which is not under the prefix");
+        throw Error::Io("listing '" + path + "': the endpoint returned key '" + o.key +
+                        "', which is not under the prefix");
       std::string rel = o.key.substr(prefix.size());
       std::string first = rel.substr(0, rel.find('/'));
       if (out.empty() || out.back() != first) out.push_back(first);
@@ -284,13 +294,17 @@ class S3FileSystem final : public FileSystem {
 
   StorageStats Stats() const override {
     auto& s = const_cast<s3::Client&>(client_).stats();
-    return {.requests = s.requests.load(), .retries = s.retries.load(), .bytes_in = s.bytes_in.load(), .bytes_out = s.bytes_out.load()};
+    return {.requests = s.requests.load(),
+            .retries = s.retries.load(),
+            .bytes_in = s.bytes_in.load(),
+            .bytes_out = s.bytes_out.load()};
   }
 
   std::string StatsLine() const override {
     auto& s = const_cast<s3::Client&>(client_).stats();
-    return "s3: " + std::to_string(s.requests.load()) + " requests, " + std::to_string(s.retries.load()) + " retries, " +
-           std::to_string(s.bytes_in.load()) + " bytes in, " + std::to_string(s.bytes_out.load()) + " bytes out";
+    return "s3: " + std::to_string(s.requests.load()) + " requests, " + std::to_string(s.retries.load()) +
+           " retries, " + std::to_string(s.bytes_in.load()) + " bytes in, " + std::to_string(s.bytes_out.load()) +
+           " bytes out";
   }
 
  private:

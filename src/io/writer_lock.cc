@@ -60,7 +60,8 @@ LockHolder CurrentProcessAsHolder(const std::string& run_id) {
 std::unique_ptr<WriterLock> LockForWriting(FileSystem& fs, const std::string& folder, const std::string& run_id,
                                            double wait_seconds) {
   using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait_seconds));
+  auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait_seconds));
   LockHolder me = CurrentProcessAsHolder(run_id), holder;
   for (;;) {
     if (auto lock = fs.TryLockForWriting(folder, me, &holder)) return lock;
@@ -68,11 +69,11 @@ std::unique_ptr<WriterLock> LockForWriting(FileSystem& fs, const std::string& fo
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   auto or_unknown = [](const std::string& s) { return s.empty() ? std::string("?") : s; };
-  throw Error::Usage("output '" + folder + "' is being written by run " + or_unknown(holder.run_id) + " on " +
-                     or_unknown(holder.host) + " (pid " + std::to_string(holder.pid) + ") since " +
-                     or_unknown(holder.since) +
-                     (wait_seconds > 0 ? "; gave up waiting after " + std::to_string(static_cast<int>(wait_seconds)) + " s"
-                                       : "; one writer per output at a time (--wait-for-lock SECONDS waits for it)"));
+  throw Error::Usage(
+      "output '" + folder + "' is being written by run " + or_unknown(holder.run_id) + " on " +
+      or_unknown(holder.host) + " (pid " + std::to_string(holder.pid) + ") since " + or_unknown(holder.since) +
+      (wait_seconds > 0 ? "; gave up waiting after " + std::to_string(static_cast<int>(wait_seconds)) + " s"
+                        : "; one writer per output at a time (--wait-for-lock SECONDS waits for it)"));
 }
 
 }  // namespace lakeforge

@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "base/error.h"
-#include "base/run_id.h"
-#include "io/location.h"
-#include "io/uri.h"
-#include "formats/compression.h"
 #include "base/parallel.h"
+#include "base/run_id.h"
+#include "formats/compression.h"
 #include "formats/json/documents.h"
 #include "formats/json/json_string.h"
+#include "io/location.h"
+#include "io/uri.h"
 #include "pipeline/input_file.h"
 
 namespace lakeforge {
@@ -44,7 +44,8 @@ struct Group {
 std::string ReadText(FileSystem& fs, const std::string& path) {
   FileBuffer buf;
   fs.ReadFile(path, 0, &buf);
-  bool gzip_magic = buf.size >= 2 && static_cast<uint8_t>(buf.data[0]) == 0x1f && static_cast<uint8_t>(buf.data[1]) == 0x8b;
+  bool gzip_magic =
+      buf.size >= 2 && static_cast<uint8_t>(buf.data[0]) == 0x1f && static_cast<uint8_t>(buf.data[1]) == 0x8b;
   if (CodecOfFileName(path) == Codec::kGzip || gzip_magic) return DecompressGzip(buf.view(), path);
   return std::string(buf.view());
 }
@@ -60,7 +61,8 @@ std::vector<ManifestEntry> ParseManifest(std::string_view text, const std::strin
                                 ": expected {\"path\": <string>, \"size\": <integer>, ...}");
     };
     simdjson::dom::element doc;
-    if (auto err = parser.parse(std::string(d.text)).get(doc)) fail(std::string("malformed JSON: ") + simdjson::error_message(err));
+    if (auto err = parser.parse(std::string(d.text)).get(doc))
+      fail(std::string("malformed JSON: ") + simdjson::error_message(err));
     std::string_view path;
     if (doc["path"].get_string().get(path) || path.empty()) fail("no \"path\" string");
     int64_t size = -1;
@@ -95,7 +97,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       throw Error::Usage("--groupBy '" + o.group_by + "' is not a valid regular expression: " + e.what());
     }
     if (group_re.mark_count() == 0)
-      throw Error::Usage("--groupBy '" + o.group_by + "' has no capture group: expected at least one (...) to name the outputs");
+      throw Error::Usage("--groupBy '" + o.group_by +
+                         "' has no capture group: expected at least one (...) to name the outputs");
   }
   if (!o.src_pattern.empty()) {
     try {
@@ -124,7 +127,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       previous = ParseManifest(ReadText(pfs, pm), pm);
       have_previous = true;
     } else if (o.require_previous_manifest || o.copy_from_manifest) {
-      throw Error::Io("cannot read --previousManifest '" + o.previous_manifest + "': not found (use --requirePreviousManifest false on a first run)");
+      throw Error::Io("cannot read --previousManifest '" + o.previous_manifest +
+                      "': not found (use --requirePreviousManifest false on a first run)");
     }
   }
   if (o.copy_from_manifest) {
@@ -168,8 +172,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     }
     for (auto& f : listed) inputs.push_back({f.path, f.size});
     std::sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
-    inputs.erase(std::unique(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path == b.path; }),
-                 inputs.end());
+    inputs.erase(
+        std::unique(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.path == b.path; }),
+        inputs.end());
   }
   if (!o.src_pattern.empty()) {
     std::erase_if(inputs, [&](const Input& in) { return !std::regex_match(in.path, pattern_re); });
@@ -178,7 +183,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     std::map<std::string, int64_t> seen;
     for (const auto& p : previous) seen[p.path] = p.size;
     ParallelFor(inputs.size(), threads, [&](size_t i, int) {
-      if (inputs[i].size < 0 && seen.count(inputs[i].path)) inputs[i].size = router.For(inputs[i].path).FileSize(inputs[i].path);
+      if (inputs[i].size < 0 && seen.count(inputs[i].path))
+        inputs[i].size = router.For(inputs[i].path).FileSize(inputs[i].path);
     });
     size_t before = inputs.size();
     std::erase_if(inputs, [&](const Input& in) {
@@ -191,9 +197,10 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   // 2. Groups.
   // An input's path below --src, which names its output below --dest: it must not climb out.
   auto relative = [&](const std::string& path) {
-    std::string rel = path.size() > o.src.size() && path.compare(0, o.src.size(), o.src) == 0 && path[o.src.size()] == '/'
-                          ? path.substr(o.src.size() + 1)
-                          : path.substr(path.rfind('/') + 1);
+    std::string rel =
+        path.size() > o.src.size() && path.compare(0, o.src.size(), o.src) == 0 && path[o.src.size()] == '/'
+            ? path.substr(o.src.size() + 1)
+            : path.substr(path.rfind('/') + 1);
     if (std::string why = UnsafePathReason(rel); !why.empty())
       throw Error::InvalidInput("refusing input '" + path + "': its path below --src '" + rel + "' is unsafe (" + why +
                                 "); nothing was written");
@@ -201,7 +208,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   };
   for (const auto& in : inputs) relative(in.path);  // every input, matched by --groupBy or not
   std::unique_ptr<WriterLock> own_lock;
-  if (o.lock == nullptr) own_lock = LockForWriting(dest_fs, o.dest, o.run_id.empty() ? NewRunId() : o.run_id, o.wait_for_lock_seconds);
+  if (o.lock == nullptr)
+    own_lock = LockForWriting(dest_fs, o.dest, o.run_id.empty() ? NewRunId() : o.run_id, o.wait_for_lock_seconds);
   std::vector<Group> groups;
   if (o.group_depth > 0) {
     std::map<std::string, size_t> by_prefix;
@@ -241,7 +249,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       for (size_t g = 1; g < m.size(); ++g) key += m[g].str();
       if (key.empty() || key.find('/') != std::string::npos) {
         ++report.unmatched;
-        if (report.unmatched_examples.size() < 5) report.unmatched_examples.push_back(inputs[i].path + " (empty or '/' in key)");
+        if (report.unmatched_examples.size() < 5)
+          report.unmatched_examples.push_back(inputs[i].path + " (empty or '/' in key)");
         continue;
       }
       auto [it, inserted] = by_key.emplace(key, groups.size());
@@ -254,8 +263,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   }
   for (const auto& g : groups) {
     if (std::string why = UnsafePathReason(g.rel_name); !why.empty())
-      throw Error::InvalidInput("refusing output name '" + g.rel_name + "' (from input '" + inputs[g.inputs.front()].path +
-                                "'): " + why + "; it would be written outside --dest '" + o.dest + "'; nothing was written");
+      throw Error::InvalidInput("refusing output name '" + g.rel_name + "' (from input '" +
+                                inputs[g.inputs.front()].path + "'): " + why +
+                                "; it would be written outside --dest '" + o.dest + "'; nothing was written");
   }
   if (keep_codec && !inputs.empty()) {
     out_codec = CodecOfFileName(inputs.front().path);
@@ -305,8 +315,9 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     std::vector<ChunkedInput> slots(batch);
     for (size_t b0 = 0; b0 < g.inputs.size(); b0 += batch) {
       size_t n = std::min(batch, g.inputs.size() - b0);
-      ParallelFor(n, inner_threads,
-                  [&](size_t k, int) { slots[k].Open(router.For(inputs[g.inputs[b0 + k]].path), inputs[g.inputs[b0 + k]].path, kChunkBytes); });
+      ParallelFor(n, inner_threads, [&](size_t k, int) {
+        slots[k].Open(router.For(inputs[g.inputs[b0 + k]].path), inputs[g.inputs[b0 + k]].path, kChunkBytes);
+      });
       for (size_t k = 0; k < n; ++k) {
         size_t idx = g.inputs[b0 + k];
         ChunkedInput& in = slots[k];
@@ -332,7 +343,8 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
         if (o.line_map)
           group_lines[gi].back().push_back(
               {.first_line = first_line, .path = inputs[idx].path, .blank = blank, .bytes = in.stored_bytes()});
-        if (inputs[idx].size < 0) inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
+        if (inputs[idx].size < 0)
+          inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
         part_in += bytes;
         output_of[idx] = out_path;
         if (o.progress) o.progress->FileDone(bytes);

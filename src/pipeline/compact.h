@@ -76,5 +76,4 @@ struct ManifestEntry {
 // was expected. Throws Error::InvalidInput on the first bad line.
 std::vector<ManifestEntry> ParseManifest(std::string_view text, const std::string& name);
 
-
 }  // namespace lakeforge

@@ -59,7 +59,8 @@ void AddInputPrefixes(const std::string& root, const std::vector<std::pair<std::
     size_t slash = rel.find('/');
     std::string prefix = slash == std::string::npos ? base : base + "/" + rel.substr(0, slash);
     if (out->size() - first >= kMaxPrefixes && out->back().prefix != prefix) prefix = base + "/…";
-    if (out->size() == first || out->back().prefix != prefix) out->push_back({.prefix = prefix, .files = 0, .bytes = 0});
+    if (out->size() == first || out->back().prefix != prefix)
+      out->push_back({.prefix = prefix, .files = 0, .bytes = 0});
     out->back().files += 1;
     out->back().bytes += bytes;
   }
@@ -113,31 +114,34 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   WorkerSpans song_spans(timer, threads);
-  ParallelFor(song_files.size(), threads, [&](size_t i, int t) { song_spans.Run(t, [&] {
-    auto& r = song_results[i];
-    RecordParser& parser = parsers[static_cast<size_t>(t)];
-    uint32_t file = static_cast<uint32_t>(i);
-    try {
-      ReadSongInput(
-          song_fs, song_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
-          &buffers[static_cast<size_t>(t)], &r.bytes,
-          [&](std::string_view data) { parser.ParseSongFile(data, file, &r.records, &r.rejects); },
-          {.lines = [&](std::string_view lines,
-                        uint32_t first) { return parser.ParseSongLines(lines, first, file, &r.records, &r.rejects); },
-           .oversized = [&](const OversizedRecord& big) {
-             parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-           }});
-    } catch (const Error& e) {
-      if (!opt.quarantine_unreadable) throw UnreadableInput(e);
-      // The whole file is quarantined, including what its first pieces gave.
-      r.records.clear();
-      r.rejects.clear();
-      r.bytes = 0;
-      r.rejects.push_back(
-          {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
-    }
-    if (opt.progress) opt.progress->FileDone(r.bytes);
-  }); });
+  ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
+    song_spans.Run(t, [&] {
+      auto& r = song_results[i];
+      RecordParser& parser = parsers[static_cast<size_t>(t)];
+      uint32_t file = static_cast<uint32_t>(i);
+      try {
+        ReadSongInput(
+            song_fs, song_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+            &buffers[static_cast<size_t>(t)], &r.bytes,
+            [&](std::string_view data) { parser.ParseSongFile(data, file, &r.records, &r.rejects); },
+            {.lines = [&](std::string_view lines,
+                          uint32_t first) { return parser.ParseSongLines(lines, first, file, &r.records, &r.rejects); },
+             .oversized =
+                 [&](const OversizedRecord& big) {
+                   parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+                 }});
+      } catch (const Error& e) {
+        if (!opt.quarantine_unreadable) throw UnreadableInput(e);
+        // The whole file is quarantined, including what its first pieces gave.
+        r.records.clear();
+        r.rejects.clear();
+        r.bytes = 0;
+        r.rejects.push_back(
+            {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
+      }
+      if (opt.progress) opt.progress->FileDone(r.bytes);
+    });
+  });
   // The per-file results own the song records until the end of the run; the reduce works on pointers.
   SongRefs song_records;
   std::vector<Reject> rejects;
@@ -177,42 +181,45 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
   WorkerSpans log_spans(timer, threads);
-  ParallelFor(log_files.size(), threads, [&](size_t i, int t) { log_spans.Run(t, [&] {
-    auto& r = log_results[i];
-    LogFileResult& parsed = scratch[static_cast<size_t>(t)];
-    parsed.events.clear();
-    parsed.lines = parsed.filtered = 0;
-    uint32_t file = base + static_cast<uint32_t>(i);
-    RecordParser& parser = parsers[static_cast<size_t>(t)];
-    try {
-      ReadInputLines(
-          log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
-          &buffers[static_cast<size_t>(t)], &r.bytes,
-          {.lines = [&](std::string_view lines,
-                        uint32_t first_line) {
-             return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed, &r.rejects);
-           },
-           .oversized = [&](const OversizedRecord& big) {
-             ++parsed.lines;
-             parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-           }});
-      RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
-    } catch (const Error& e) {
-      if (!opt.quarantine_unreadable) throw UnreadableInput(e);
-      // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
+  ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
+    log_spans.Run(t, [&] {
+      auto& r = log_results[i];
+      LogFileResult& parsed = scratch[static_cast<size_t>(t)];
       parsed.events.clear();
       parsed.lines = parsed.filtered = 0;
-      r.bytes = 0;  // as for a file that cannot be read at all
-      r.rejects.clear();
-      r.rejects.push_back(
-          {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
-    }
-    r.duplicates = SortFileEvents(&parsed.events);
-    r.events.assign(parsed.events.begin(), parsed.events.end());
-    r.lines = parsed.lines;
-    r.filtered = parsed.filtered;
-    if (opt.progress) opt.progress->FileDone(r.bytes);
-  }); });
+      uint32_t file = base + static_cast<uint32_t>(i);
+      RecordParser& parser = parsers[static_cast<size_t>(t)];
+      try {
+        ReadInputLines(log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+                       &buffers[static_cast<size_t>(t)], &r.bytes,
+                       {.lines =
+                            [&](std::string_view lines, uint32_t first_line) {
+                              return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed,
+                                                          &r.rejects);
+                            },
+                        .oversized =
+                            [&](const OversizedRecord& big) {
+                              ++parsed.lines;
+                              parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+                            }});
+        RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
+      } catch (const Error& e) {
+        if (!opt.quarantine_unreadable) throw UnreadableInput(e);
+        // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
+        parsed.events.clear();
+        parsed.lines = parsed.filtered = 0;
+        r.bytes = 0;  // as for a file that cannot be read at all
+        r.rejects.clear();
+        r.rejects.push_back(
+            {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
+      }
+      r.duplicates = SortFileEvents(&parsed.events);
+      r.events.assign(parsed.events.begin(), parsed.events.end());
+      r.lines = parsed.lines;
+      r.filtered = parsed.filtered;
+      if (opt.progress) opt.progress->FileDone(r.bytes);
+    });
+  });
   std::vector<LogFileResult>().swap(scratch);
   {
     std::vector<std::pair<std::string, uint64_t>> sized;
@@ -323,7 +330,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
       try {
         for (size_t i = published; i < report.tables.size(); ++i) {
           std::vector<std::string> ours;
-          for (const auto& w : report.tables[i].written) ours.push_back(JoinPath(JoinPath(opt.output, report.tables[i].name), w.path));
+          for (const auto& w : report.tables[i].written)
+            ours.push_back(JoinPath(JoinPath(opt.output, report.tables[i].name), w.path));
           fs.DeleteFiles(ours);
         }
       } catch (...) {

@@ -8,7 +8,8 @@
 //      the map;
 //   4. shuffle events by user range (merging the files' sorted slices), reduce -> users, time,
 //      songplays (event_tables.h);
-//   5. write every table's partitions in one parallel loop, then commit (README, "Commit protocol"): where the output supports atomic folder swaps (local),
+//   5. write every table's partitions in one parallel loop, then commit (README, "Commit protocol"): where the output
+//   supports atomic folder swaps (local),
 //      write every table under <output>/_temporary/<run-id>/ and swap each into place; on object
 //      stores, write objects under run-unique names at their final keys, then each table's
 //      _SUCCESS manifest, then delete every object the manifest does not list.
@@ -62,8 +63,8 @@ struct WorkerSpan {
 struct StageTime {
   std::string name;
   double seconds;
-  double start = 0;                  // seconds since the run started
-  std::vector<WorkerSpan> workers;   // parallel stages only
+  double start = 0;                 // seconds since the run started
+  std::vector<WorkerSpan> workers;  // parallel stages only
 };
 
 struct RejectSample {
@@ -84,9 +85,9 @@ struct EtlReport {
   uint64_t song_records = 0, log_lines = 0, filtered_lines = 0, events = 0, duplicate_events = 0;
   std::array<uint64_t, kRejectReasonCount> rejects{};
   uint64_t total_rejects = 0;
-  std::string first_reject;  // "<source>:<line>: <error>"
+  std::string first_reject;                                           // "<source>:<line>: <error>"
   std::array<std::vector<RejectSample>, kRejectReasonCount> samples;  // the first few of each reason
-  std::vector<PrefixInput> prefixes;                                   // in path order
+  std::vector<PrefixInput> prefixes;                                  // in path order
   int threads = 0;
   std::vector<std::string> skipped_folders;  // symlinked folders not entered: loops and aliases
   std::vector<TableReport> tables;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/parallel.h"
 #include "formats/json/json_string.h"
 #include "pipeline/calendar.h"
-#include "base/parallel.h"
 
 namespace lakeforge {
 namespace {
@@ -33,32 +33,44 @@ class Rng {
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   bool Chance(double p) { return Unit() < p; }
   // Skewed pick in [0, n): small indices are much more likely (a power-law tail).
-  uint64_t Skewed(uint64_t n) { return n == 0 ? 0 : std::min<uint64_t>(n - 1, static_cast<uint64_t>(n * std::pow(Unit(), 3.0))); }
+  uint64_t Skewed(uint64_t n) {
+    return n == 0 ? 0 : std::min<uint64_t>(n - 1, static_cast<uint64_t>(n * std::pow(Unit(), 3.0)));
+  }
 
  private:
   uint64_t s_;
 };
 
-const char* kFirst[] = {"Jayden", "Jacob", "Kaylee", "Walter", "Lily", "Chloe", "Aleena", "Tegan", "Ryan", "Mohammad",
-                        "Sara", "Matthew", "Jizelle", "Ava", "Cecilia", "Kate", "Emily", "Noah", "Layla", "Théo"};
-const char* kLast[] = {"Bell", "Klein", "Summers", "Frye", "Koch", "Cuevas", "Kirby", "Levine", "Smith", "Rodriguez",
-                       "Johnson", "Jones", "Benjamin", "Robinson", "Owens", "Harrell", "Patel", "O'Brien", "Nguyen", "Müller"};
-const char* kCities[] = {"Dallas-Fort Worth-Arlington, TX", "Tampa-St. Petersburg-Clearwater, FL",
-                         "San Francisco-Oakland-Hayward, CA", "Phoenix-Mesa-Scottsdale, AZ",
-                         "New York-Newark-Jersey City, NY-NJ-PA", "Chicago-Naperville-Elgin, IL-IN-WI",
-                         "Atlanta-Sandy Springs-Roswell, GA", "Portland-South Portland, ME", "Lansing-East Lansing, MI",
+const char* kFirst[] = {"Jayden",  "Jacob", "Kaylee",   "Walter", "Lily",    "Chloe",   "Aleena",
+                        "Tegan",   "Ryan",  "Mohammad", "Sara",   "Matthew", "Jizelle", "Ava",
+                        "Cecilia", "Kate",  "Emily",    "Noah",   "Layla",   "Théo"};
+const char* kLast[] = {"Bell",   "Klein",   "Summers",   "Frye",    "Koch",   "Cuevas",   "Kirby",
+                       "Levine", "Smith",   "Rodriguez", "Johnson", "Jones",  "Benjamin", "Robinson",
+                       "Owens",  "Harrell", "Patel",     "O'Brien", "Nguyen", "Müller"};
+const char* kCities[] = {"Dallas-Fort Worth-Arlington, TX",
+                         "Tampa-St. Petersburg-Clearwater, FL",
+                         "San Francisco-Oakland-Hayward, CA",
+                         "Phoenix-Mesa-Scottsdale, AZ",
+                         "New York-Newark-Jersey City, NY-NJ-PA",
+                         "Chicago-Naperville-Elgin, IL-IN-WI",
+                         "Atlanta-Sandy Springs-Roswell, GA",
+                         "Portland-South Portland, ME",
+                         "Lansing-East Lansing, MI",
                          "Birmingham-Hoover, AL"};
 const char* kAgents[] = {
-    "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/36.0.1985.143 Safari/537.36\"",
+    "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/36.0.1985.143 "
+    "Safari/537.36\"",
     "\"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35.0.1916.153 Safari/537.36\"",
     "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; WOW64; Trident/6.0)",
-    "\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Ubuntu Chromium/36.0.1985.125 Chrome/36.0.1985.125 Safari/537.36\"",
+    "\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Ubuntu Chromium/36.0.1985.125 "
+    "Chrome/36.0.1985.125 Safari/537.36\"",
     "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:31.0) Gecko/20100101 Firefox/31.0"};
-const char* kWords[] = {"Love", "Night", "Shell", "Shock", "Dead", "Women", "Weight", "Ten", "Tonne", "Blue", "Fire",
-                        "Dream", "Road", "Heart", "Rain", "Song", "Time", "Girl", "Home", "Light", "Dance", "Soul",
-                        "Money", "City", "Gold", "Sky", "Ocean", "Moon", "Wild", "Ghost", "Café", "Señor"};
-const char* kOtherPages[] = {"Home", "Logout", "Settings", "Help", "About", "Add to Playlist", "Thumbs Up",
-                             "Thumbs Down", "Upgrade", "Downgrade", "Save Settings", "Roll Advert"};
+const char* kWords[] = {"Love",  "Night", "Shell", "Shock", "Dead",  "Women", "Weight", "Ten",
+                        "Tonne", "Blue",  "Fire",  "Dream", "Road",  "Heart", "Rain",   "Song",
+                        "Time",  "Girl",  "Home",  "Light", "Dance", "Soul",  "Money",  "City",
+                        "Gold",  "Sky",   "Ocean", "Moon",  "Wild",  "Ghost", "Café",   "Señor"};
+const char* kOtherPages[] = {"Home",      "Logout",      "Settings", "Help",      "About",         "Add to Playlist",
+                             "Thumbs Up", "Thumbs Down", "Upgrade",  "Downgrade", "Save Settings", "Roll Advert"};
 
 std::string Id(Rng& r, const char* prefix, size_t len) {
   static const char* kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -126,7 +138,8 @@ bool ReplaceStringValue(std::string* line, std::string_view field, std::string_v
 std::string Damage(Rng& r, std::string line, bool is_log) {
   switch (r.Below(7)) {
     case 6: {  // a number or boolean where a string is expected: kept as its text, not rejected
-      static const char* kLogFields[] = {"artist", "song", "firstName", "lastName", "gender", "level", "location", "userAgent"};
+      static const char* kLogFields[] = {"artist", "song",  "firstName", "lastName",
+                                         "gender", "level", "location",  "userAgent"};
       static const char* kSongFields[] = {"title", "artist_name", "artist_location", "song_id", "artist_id"};
       static const char* kValues[] = {"112", "27", "-0.5", "1e3", "true", "false", "0"};
       const char* value = kValues[r.Below(7)];
@@ -220,17 +233,16 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
                        ", \"artist_longitude\": " + (coords ? Fmt("%.5f", ar.lon) : "null") +
                        ", \"artist_location\": " + JsonStr(r.Chance(0.1) ? "" : ar.location) +
                        ", \"artist_name\": " + (ar.numeric_name ? ar.name : JsonStr(ar.name)) +
-                       ", \"song_id\": " + JsonStr(so.song_id) +
-                       ", \"title\": " + JsonStr(so.title) + ", \"duration\": " + Fmt("%.5f", so.duration) +
-                       ", \"year\": " + std::to_string(so.year) + "}";
+                       ", \"song_id\": " + JsonStr(so.song_id) + ", \"title\": " + JsonStr(so.title) +
+                       ", \"duration\": " + Fmt("%.5f", so.duration) + ", \"year\": " + std::to_string(so.year) + "}";
     // Damage draws from its own stream: the same seed without damage gives the same lake, less
     // exactly the damaged records (the tests count them that way).
     if (Rng damage(o.seed, 6, s); o.dirty_rate > 0 && damage.Chance(o.dirty_rate)) {
       text = damage.Chance(0.1) ? "" : Damage(damage, text, false);
       dirty.fetch_add(1);
     }
-    std::string dir = JoinPath(JoinPath(JoinPath(song_root, so.track.substr(2, 1)), so.track.substr(3, 1)),
-                               so.track.substr(4, 1));
+    std::string dir =
+        JoinPath(JoinPath(JoinPath(song_root, so.track.substr(2, 1)), so.track.substr(3, 1)), so.track.substr(4, 1));
     auto out = fs.OpenOutputStream(JoinPath(dir, so.track + ".json"));
     out->Write(text);
     out->Close();
@@ -305,15 +317,16 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
         line = "{\"artist\":" + artist + ",\"auth\":\"" + (logged_out ? "Logged Out" : "Logged In") +
                "\",\"firstName\":" + (logged_out ? "null" : JsonStr(user->first)) +
                ",\"gender\":" + (logged_out ? "null" : JsonStr(user->gender)) +
-               ",\"itemInSession\":" + std::to_string(item) + ",\"lastName\":" + (logged_out ? "null" : JsonStr(user->last)) +
-               ",\"length\":" + length + ",\"level\":\"" + (paid ? "paid" : "free") +
+               ",\"itemInSession\":" + std::to_string(item) +
+               ",\"lastName\":" + (logged_out ? "null" : JsonStr(user->last)) + ",\"length\":" + length +
+               ",\"level\":\"" + (paid ? "paid" : "free") +
                "\",\"location\":" + (logged_out ? "null" : JsonStr(user->location)) + ",\"method\":\"" +
                (next_song ? "PUT" : "GET") + "\",\"page\":\"" +
                (next_song ? "NextSong" : (logged_out ? "Home" : kOtherPages[r.Below(12)])) +
                "\",\"registration\":" + (logged_out ? "null" : "1540919166796.0") +
                ",\"sessionId\":" + std::to_string(session) + ",\"song\":" + song +
-               ",\"status\":200,\"ts\":" + std::to_string(ts[i]) + ",\"userAgent\":" +
-               (logged_out ? "null" : JsonStr(kAgents[user->agent])) + ",\"userId\":\"" +
+               ",\"status\":200,\"ts\":" + std::to_string(ts[i]) +
+               ",\"userAgent\":" + (logged_out ? "null" : JsonStr(kAgents[user->agent])) + ",\"userId\":\"" +
                (logged_out ? "" : std::to_string(user->id)) + "\"}";
         ++item;
       }

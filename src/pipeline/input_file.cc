@@ -33,7 +33,8 @@ void ReadLines(InputStream& in, size_t have, size_t padding, size_t piece_bytes,
   size_t scanned = 0;  // bytes of buf already known to hold no newline
   bool any = have > 0;
   for (;;) {
-    size_t nl = have > scanned ? std::string_view(buf->data.data() + scanned, have - scanned).rfind('\n') : std::string_view::npos;
+    size_t nl = have > scanned ? std::string_view(buf->data.data() + scanned, have - scanned).rfind('\n')
+                               : std::string_view::npos;
     if (nl != std::string_view::npos) {
       std::string_view lines(buf->data.data(), scanned + nl + 1);
       line += cb.lines(lines, line);
@@ -110,14 +111,15 @@ bool ChunkedInput::Next() {
 }
 
 void ReadInputLines(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes,
-                    uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes, const LineCallbacks& callbacks) {
+                    uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes,
+                    const LineCallbacks& callbacks) {
   auto in = OpenInput(fs, path, stored_bytes);
   ReadLines(*in, 0, padding, piece_bytes, max_record_bytes, buf, callbacks);
 }
 
-void ReadSongInput(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes, uint64_t max_record_bytes,
-                   FileBuffer* buf, uint64_t* stored_bytes, const std::function<void(std::string_view)>& whole,
-                   const LineCallbacks& callbacks) {
+void ReadSongInput(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes,
+                   uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes,
+                   const std::function<void(std::string_view)>& whole, const LineCallbacks& callbacks) {
   // One read of up to the limit: for the usual small file that is the whole of it (open, read,
   // read = 0, close, as a whole-file read costs).
   auto in = OpenInput(fs, path, stored_bytes);

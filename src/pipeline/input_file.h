@@ -22,9 +22,9 @@ inline constexpr uint64_t kDefaultMaxRecordBytes = uint64_t{16} << 20;  // DuckD
 
 // A record longer than the limit, reported instead of read.
 struct OversizedRecord {
-  uint32_t line;       // 1-based line it starts on
-  uint64_t bytes;      // its whole length
-  std::string head;    // its first bytes (at most kOversizedHeadBytes, cut at a UTF-8 boundary)
+  uint32_t line;     // 1-based line it starts on
+  uint64_t bytes;    // its whole length
+  std::string head;  // its first bytes (at most kOversizedHeadBytes, cut at a UTF-8 boundary)
 };
 
 struct LineCallbacks {
@@ -44,9 +44,9 @@ void ReadInputLines(FileSystem& fs, const std::string& path, size_t padding, siz
 // A song file: read whole and passed to whole(file) when it holds at most max_record_bytes (one
 // record, pretty-printed or not, or a few lines); a larger file can only be line-delimited records
 // (a compacted folder) and is read as ReadInputLines reads.
-void ReadSongInput(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes, uint64_t max_record_bytes,
-                   FileBuffer* buf, uint64_t* stored_bytes, const std::function<void(std::string_view)>& whole,
-                   const LineCallbacks& callbacks);
+void ReadSongInput(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes,
+                   uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes,
+                   const std::function<void(std::string_view)>& whole, const LineCallbacks& callbacks);
 
 // An input read in order in chunks of at most chunk_bytes, decompressed as it is read: Open reads
 // the first chunk (so that many small files can be read ahead in parallel), Next the following

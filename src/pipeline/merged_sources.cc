@@ -40,12 +40,11 @@ void TranslateMergedRejects(const LineMap& map, std::vector<std::string>* source
     if (it == map.end()) continue;
     for (size_t k = 0; k < it->second.size(); ++k) {
       if (!it->second[k].blank) continue;
-      keyed.push_back({Key{f, k, 0},
-                       Reject{.file = source_index(it->second[k].path),
-                              .line = 0,
-                              .reason = RejectReason::kEmptyFile,
-                              .error = "empty file: expected at least one JSON record",
-                              .record = ""}});
+      keyed.push_back({Key{f, k, 0}, Reject{.file = source_index(it->second[k].path),
+                                            .line = 0,
+                                            .reason = RejectReason::kEmptyFile,
+                                            .error = "empty file: expected at least one JSON record",
+                                            .record = ""}});
     }
   }
   std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

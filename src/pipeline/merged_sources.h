@@ -15,7 +15,7 @@ namespace lakeforge {
 struct MergedInput {
   uint32_t first_line;
   std::string path;
-  bool blank;     // nothing but spaces, tabs and line breaks: it leaves no record behind
+  bool blank;      // nothing but spaces, tabs and line breaks: it leaves no record behind
   uint64_t bytes;  // as stored
 };
 using LineMap = std::map<std::string, std::vector<MergedInput>>;  // merged file path -> its inputs, in order

@@ -47,6 +47,11 @@ struct FieldErrors {
     reason = RejectReason::kMissingField;
     message = "missing key field " + std::string(field);
   }
+  // The record, quarantined with the first error.
+  void Reject(uint32_t file, const json::Document& d, std::vector<lakeforge::Reject>* rejects) {
+    rejects->push_back(
+        {.file = file, .line = d.line, .reason = reason, .error = std::move(message), .record = std::string(d.text)});
+  }
   void Fail(RejectReason r, std::string msg) {
     if (failed) return;
     failed = true;
@@ -171,11 +176,7 @@ void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vecto
                     " bytes long; file systems allow " + std::to_string(kMaxFolderNameBytes));
   }
   if (errs.failed) {
-    rejects->push_back({.file = file,
-                        .line = d.line,
-                        .reason = errs.reason,
-                        .error = std::move(errs.message),
-                        .record = std::string(d.text)});
+    errs.Reject(file, d, rejects);
     return;
   }
   rec.song_id.assign(*song_id);
@@ -190,7 +191,8 @@ void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vecto
 
 uint32_t RecordParser::ParseSongLines(std::string_view lines, uint32_t first_line, uint32_t file,
                                       std::vector<SongRecord>* out, std::vector<Reject>* rejects) {
-  return json::ForEachLine(lines, [&](json::Document d) { ParseSongDocument(d, file, out, rejects); }, first_line);
+  return json::ForEachLine(
+      lines, [&](json::Document d) { ParseSongDocument(d, file, out, rejects); }, first_line);
 }
 
 void RecordParser::RejectTooLarge(uint32_t file, uint32_t line, uint64_t bytes, std::string_view text,
@@ -226,8 +228,9 @@ void RecordParser::ParseSongFile(std::string_view data, uint32_t file, std::vect
   size_t songs_before = out->size(), rejects_before = rejects->size();
   size_t last = data.find_last_not_of(" \t\r\n");
   one(json::Document{data.substr(first, last + 1 - first), json::LineOf(data, first)});
-  bool unparsable = rejects->size() > rejects_before && ((*rejects)[rejects_before].reason == RejectReason::kMalformedJson ||
-                                                         (*rejects)[rejects_before].reason == RejectReason::kInvalidUtf8);
+  bool unparsable =
+      rejects->size() > rejects_before && ((*rejects)[rejects_before].reason == RejectReason::kMalformedJson ||
+                                           (*rejects)[rejects_before].reason == RejectReason::kInvalidUtf8);
   if (!unparsable) return;
   std::vector<SongRecord> line_songs;
   std::vector<Reject> line_rejects;
@@ -357,11 +360,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
       }
     }
     if (errs.failed) {
-      rejects->push_back({.file = file,
-                          .line = d.line,
-                          .reason = errs.reason,
-                          .error = std::move(errs.message),
-                          .record = std::string(d.text)});
+      errs.Reject(file, d, rejects);
       return;
     }
     // Hash the join key and fetch its slot while the profile is interned.

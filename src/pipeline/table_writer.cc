@@ -86,8 +86,8 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
   return reports;
 }
 
-void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table, const std::string& run_id,
-                        int threads) {
+void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table,
+                        const std::string& run_id, int threads) {
   if (table.written.empty()) return;  // nothing to find (and an empty prefix does not list on S3)
   // Where a listing carries sizes (object stores: one request per 1000 objects) the table is listed,
   // which also finds files carrying this run's id that it did not write. Elsewhere each written file
@@ -121,11 +121,14 @@ void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const Tabl
     if (size < 0) {
       problems[i] = "'" + path + "' is missing";
     } else if (size != static_cast<int64_t>(w.bytes)) {
-      problems[i] = "'" + path + "' has " + std::to_string(size) + " bytes, " + std::to_string(w.bytes) + " were written";
+      problems[i] =
+          "'" + path + "' has " + std::to_string(size) + " bytes, " + std::to_string(w.bytes) + " were written";
     }
   });
   for (const auto& p : problems)
-    if (!p.empty()) throw Error::Io("table " + table.name + " failed its check before commit: " + p + "; nothing of it was committed");
+    if (!p.empty())
+      throw Error::Io("table " + table.name + " failed its check before commit: " + p +
+                      "; nothing of it was committed");
   std::unordered_set<std::string> mine;
   for (const auto& w : table.written) mine.insert(w.path);
   for (const auto& [rel, size] : size_of) {

@@ -40,8 +40,8 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
 // that was written and, where listings carry sizes, that no file of this run (names carrying
 // `run_id`) is there that it did not write. Throws Error::Io naming the first difference: nothing
 // must be committed then.
-void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table, const std::string& run_id,
-                        int threads);
+void VerifyWrittenTable(FileSystem& fs, const std::string& table_dir, const TableReport& table,
+                        const std::string& run_id, int threads);
 
 // Writes <table_dir>/_SUCCESS: the table's files, one relative path per line. On object stores this
 // is the commit of the table.
