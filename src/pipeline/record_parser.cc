@@ -269,7 +269,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
     simdjson::dom::object obj;
     if (!Parse(d.text, file, d.line, &obj, rejects)) return;
     FieldErrors errs;
-    std::optional<std::string_view> page, artist, song, user_str;
+    std::optional<std::string_view> page, artist, song;
     ProfileView prof;
     std::optional<double> length;
     Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
