@@ -66,13 +66,27 @@ void ClaimStaging(FileSystem& fs, const std::string& staging) {
   out->Close();
 }
 
-// Under --strict a run with rejected records commits nothing: say so, with the first error.
+// Under --strict a run with rejected records commits nothing: why, or "" when it committed.
+std::string StrictFailureMessage(const EtlReport& report) {
+  if (report.committed) return "";
+  return "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written";
+}
+
+// Says so on stderr, with the first error.
 bool StrictFailure(const EtlReport& report) {
-  if (report.committed) return false;
-  std::fprintf(stderr, "lakeforge: --strict: %llu record(s) rejected, nothing written; first: %s\n",
-               static_cast<unsigned long long>(report.total_rejects), report.first_reject.c_str());
+  std::string message = StrictFailureMessage(report);
+  if (message.empty()) return false;
+  std::fprintf(stderr, "lakeforge: %s; first: %s\n", message.c_str(), report.first_reject.c_str());
   return true;
 }
+
+// Every numeric option has a range, checked at parse time (exit 2 with a usage message).
+const CLI::Range kThreads(0, 1024);
+const char* const kThreadsHelp = "Worker threads, 0..1024 (default 0: all cores)";
+const CLI::Range kWait(0.0, 86400.0);
+const char* const kWaitHelp =
+    "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
+const CLI::Range kRecordBytes(uint64_t{1024}, uint64_t{1} << 30);
 
 void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
   cmd->add_option("--report", r->json_path,
@@ -80,6 +94,23 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
   cmd->add_option("--report-html", r->html_path,
                   "Write the HTML run report here (default <output>/_runs/<run-id>.html)");
   cmd->add_flag("--json", r->json_stdout, "Print the JSON run report on stdout instead of the text summary");
+}
+
+// The options `etl` and `run` share: EtlArgs and RunArgs name them alike.
+template <typename Args>
+void AddEtlOptions(CLI::App* cmd, Args* a) {
+  cmd->add_option("--compression", a->compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
+  cmd->add_option("--threads", a->threads, kThreadsHelp)->check(kThreads);
+  cmd->add_flag("--quiet", a->quiet, "No progress bar and no summary");
+  cmd->add_option("--wait-for-lock", a->wait_for_lock, kWaitHelp)->check(kWait);
+  cmd->add_option("--max-record-bytes", a->max_record_bytes,
+                  "Longest record (line, or song file) read, 1024..1073741824 bytes; longer ones are rejected "
+                  "as 'record too large' (default 16 MiB)")
+      ->check(kRecordBytes);
+  cmd->add_option("--endpoint-url", a->endpoint_url,
+                  "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
+  cmd->add_flag("--strict", a->strict, "Fail (exit 1, nothing written) if any record is rejected");
+  AddReportOptions(cmd, &a->report);
 }
 
 // Stamps the end of a run into `info`: times, threads, run id, and the error when there is one.
@@ -94,9 +125,8 @@ void Finish(RunInfo* info, std::chrono::steady_clock::time_point start, const Et
   info->failed_stage = stage;
 }
 
-// The first ETL stage the report has not finished, after any stages that came before the ETL.
-std::string FailedStage(const EtlReport& report, const std::vector<std::string>& before) {
-  for (const auto& b : before) return b;
+// The first ETL stage the report has not finished.
+std::string FailedStage(const EtlReport& report) {
   for (const char* s : kEtlStages) {
     bool done =
         std::any_of(report.stages.begin(), report.stages.end(), [&](const StageTime& t) { return t.name == s; });
@@ -167,16 +197,13 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv) {
     ProgressLine line(&progress, !a.quiet && !a.report.json_stdout);
     RunEtl(fs, o, &report);
   } catch (const Error& e) {
-    Finish(&info, start, report, e.what(), FailedStage(report, {}));
+    Finish(&info, start, report, e.what(), FailedStage(report));
     // The output is ours once the inputs were listed (the lock was taken): the report goes there.
     EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, !report.stages.empty());
     throw;
   }
-  bool strict_failure = !report.committed;
-  Finish(&info, start, report,
-         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written"
-                        : "",
-         strict_failure ? "write" : "");
+  std::string strict = StrictFailureMessage(report);
+  Finish(&info, start, report, strict, strict.empty() ? "" : "write");
   EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
   if (StrictFailure(report)) return 1;
   if (!a.quiet && !a.report.json_stdout) PrintEtlSummary(report, info.seconds, stdout);
@@ -276,7 +303,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
     o.max_record_bytes = a.max_record_bytes;
     RunEtl(fs, o, &report);
   } catch (const Error& e) {
-    std::string failed = stage.empty() ? FailedStage(report, {}) : stage;
+    std::string failed = stage.empty() ? FailedStage(report) : stage;
     timeline();
     Finish(&info, start, report, e.what(), failed);
     EmitRunReport(fs, output, a.report, info, stage == "list" ? nullptr : &report, compactions, locked);
@@ -296,13 +323,9 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   report.song_files = compactions[0].second.inputs;
   report.log_files = compactions[1].second.inputs;
   report.input_bytes = compactions[0].second.input_bytes + compactions[1].second.input_bytes;
-  report.storage_stats = fs.StatsLine();  // the locks' release included
-  report.storage = fs.Stats();
-  bool strict_failure = !report.committed;
-  Finish(&info, start, report,
-         strict_failure ? "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written"
-                        : "",
-         strict_failure ? "write" : "");
+  report.storage = fs.Stats();  // the locks' release included
+  std::string strict = StrictFailureMessage(report);
+  Finish(&info, start, report, strict, strict.empty() ? "" : "write");
   EmitRunReport(fs, output, a.report, info, &report, compactions, true);
   if (StrictFailure(report)) return 1;
   if (!a.quiet && !a.report.json_stdout) {
@@ -342,7 +365,7 @@ int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const 
   EmitRunReport(fs, dest, ra, info, nullptr, {{"compact", r}}, true);
   if (!quiet && !ra.json_stdout) {
     PrintCompactSummary("compact", r, stdout);
-    if (!fs.StatsLine().empty()) std::printf("%s\n", fs.StatsLine().c_str());
+    if (std::string line = StorageLine(fs.Stats()); !line.empty()) std::printf("%s\n", line.c_str());
   }
   return 0;
 }
@@ -394,30 +417,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("lakeforge ") + kVersion + " (build " + kBuildHash + ")");
   app.require_subcommand(1);
 
-  // Every numeric option has a range, checked at parse time (exit 2 with a usage message).
-  const CLI::Range kThreads(0, 1024);
-  const CLI::Range kWait(0.0, 86400.0);
-  const CLI::Range kRecordBytes(uint64_t{1024}, uint64_t{1} << 30);
-  const char* kRecordHelp =
-      "Longest record (line, or song file) read, 1024..1073741824 bytes; longer ones are rejected "
-      "as 'record too large' (default 16 MiB)";
-  const char* kWaitHelp =
-      "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
+  using cli::kThreads, cli::kThreadsHelp, cli::kWait, cli::kWaitHelp;
   cli::EtlArgs etl;
   auto* etl_cmd = app.add_subcommand("etl", "Build the five star-schema tables from a raw JSON lake.");
   etl_cmd->add_option("--input", etl.input, "Lake root: shorthand for --songs <lake>/song_data --logs <lake>/log_data");
   etl_cmd->add_option("--songs", etl.songs, "Folder (searched recursively) or file of song JSON");
   etl_cmd->add_option("--logs", etl.logs, "Folder (searched recursively) or file of event-log NDJSON");
   etl_cmd->add_option("--output", etl.output, "Output folder; each table is replaced atomically")->required();
-  etl_cmd->add_option("--compression", etl.compression, "Parquet codec: snappy, zstd, gzip or none")
-      ->default_val("snappy");
-  etl_cmd->add_option("--threads", etl.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
-  etl_cmd->add_flag("--quiet", etl.quiet, "No progress bar and no summary");
-  etl_cmd->add_option("--wait-for-lock", etl.wait_for_lock, kWaitHelp)->check(kWait);
-  etl_cmd->add_option("--max-record-bytes", etl.max_record_bytes, kRecordHelp)->check(kRecordBytes);
-  etl_cmd->add_option("--endpoint-url", etl.endpoint_url,
-                      "S3 endpoint for s3:// locations (default: AWS_ENDPOINT_URL, the profile, or AWS)");
-  etl_cmd->add_flag("--strict", etl.strict, "Fail (exit 1, nothing written) if any record is rejected");
+  cli::AddEtlOptions(etl_cmd, &etl);
   etl_cmd->add_flag("--quarantine-unreadable-files", etl.quarantine_unreadable,
                     "Set input files that cannot be read or decompressed aside as rejects and go on (default: exit 2, "
                     "nothing written)");
@@ -458,8 +465,7 @@ int main(int argc, char** argv) {
   compact_cmd->add_flag("--deleteOnSuccess", compact.delete_on_success, "Delete inputs once every output is written");
   compact_cmd->add_option("--newline", newline, "Insert a newline between inputs that do not end with one (true|false)")
       ->default_val("true");
-  compact_cmd->add_option("--threads", compact.threads, "Worker threads, 0..1024 (default 0: all cores)")
-      ->check(kThreads);
+  compact_cmd->add_option("--threads", compact.threads, kThreadsHelp)->check(kThreads);
   compact_cmd->add_option("--endpoint-url", compact_endpoint, "S3 endpoint for s3:// locations");
   compact_cmd->add_flag("--quiet", compact_quiet, "No progress bar and no summary");
   compact_cmd->add_option("--wait-for-lock", compact.wait_for_lock_seconds, kWaitHelp)->check(kWait);
@@ -470,14 +476,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--input", run.input, "Lake root holding song_data/ and log_data/")->required();
   run_cmd->add_option("--output", run.output, "Output folder or s3:// prefix for the tables")->required();
   run_cmd->add_option("--staging", run.staging, "Where compacted files go (default <output>/_staging)");
-  run_cmd->add_option("--compression", run.compression, "Parquet codec: snappy, zstd, gzip or none")
-      ->default_val("snappy");
-  run_cmd->add_option("--threads", run.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
-  run_cmd->add_option("--endpoint-url", run.endpoint_url, "S3 endpoint for s3:// locations");
-  run_cmd->add_option("--wait-for-lock", run.wait_for_lock, kWaitHelp)->check(kWait);
-  run_cmd->add_option("--max-record-bytes", run.max_record_bytes, kRecordHelp)->check(kRecordBytes);
-  run_cmd->add_flag("--quiet", run.quiet, "No progress bar and no summary");
-  run_cmd->add_flag("--strict", run.strict, "Fail (exit 1, nothing written) if any record is rejected");
+  cli::AddEtlOptions(run_cmd, &run);
 
   GenerateOptions gen;
   auto* gen_cmd =
@@ -493,7 +492,7 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--dirty-rate", gen.dirty_rate, "Share of damaged records, 0..1")
       ->default_val(0.0)
       ->check(CLI::Range(0.0, 1.0));
-  gen_cmd->add_option("--threads", gen.threads, "Worker threads, 0..1024 (default 0: all cores)")->check(kThreads);
+  gen_cmd->add_option("--threads", gen.threads, kThreadsHelp)->check(kThreads);
   std::string gen_endpoint;
   gen_cmd->add_option("--endpoint-url", gen_endpoint, "S3 endpoint when --output is s3://");
 
@@ -507,8 +506,6 @@ int main(int argc, char** argv) {
       ->add_option("--diff", report_diff, "Two run reports A B: rows per table, rejects per reason, time per stage")
       ->expected(2);
   report_cmd->add_option("--endpoint-url", report_endpoint, "S3 endpoint for s3:// locations");
-  cli::AddReportOptions(etl_cmd, &etl.report);
-  cli::AddReportOptions(run_cmd, &run.report);
   cli::ReportArgs compact_report;
   cli::AddReportOptions(compact_cmd, &compact_report);
   std::vector<std::string> args(argv, argv + argc);

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "cli/report_printer.h"
 #include "cli/run_report.h"
 
 namespace lakeforge::cli {
@@ -37,16 +38,6 @@ std::string Fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), f, v);
   return buf;
-}
-
-std::string Bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  return Fmt(u == 0 ? "%.0f" : "%.1f", b) + " " + units[u];
 }
 
 std::string Str(element e, const char* key) {
@@ -101,7 +92,7 @@ std::string Bars(const std::vector<std::pair<std::string, double>>& items, const
     const auto& [k, v] = items[i];
     int y = static_cast<int>(i) * row;
     double w = std::max(1.0, v / max * width);
-    std::string shown = bytes ? Bytes(v) : Fmt("%.0f", v) + unit;
+    std::string shown = bytes ? HumanBytes(v) : Fmt("%.0f", v) + unit;
     svg += "<text x='0' y='" + std::to_string(y + 17) + "'>" + Esc(k) + "</text>";
     svg += "<rect x='" + std::to_string(label) + "' y='" + std::to_string(y + 4) + "' width='" + Fmt("%.1f", w) +
            "' height='18' rx='3' fill='" + color + "'/>";
@@ -171,7 +162,7 @@ std::string Histogram(element table) {
     svg += "<text x='" + std::to_string(x + 2) + "' y='" + std::to_string(h - bh + 12) + "'>" +
            std::to_string(b[i].second) + "</text>";
     svg += "<text class='muted' style='font-size:10.5px' x='" + std::to_string(x) + "' y='" + std::to_string(h + 32) +
-           "'>≥" + Esc(Bytes(static_cast<double>(b[i].first))) + "</text>";
+           "'>≥" + Esc(HumanBytes(static_cast<double>(b[i].first))) + "</text>";
   }
   return svg + "</svg>";
 }
@@ -220,17 +211,17 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   };
   h += "<div class='cards'>";
   h += card("input-files", std::to_string(U(input, "song_files") + U(input, "log_files")), "input files");
-  h += card("input-bytes", Esc(Bytes(D(input, "bytes"))), "input read");
+  h += card("input-bytes", Esc(HumanBytes(D(input, "bytes"))), "input read");
   h += card("records", std::to_string(U(input, "song_records") + U(input, "log_lines")),
             "records (song records + log lines)");
   h += card("events", std::to_string(U(input, "events")), "events");
   h += card("rows", std::to_string(rows), "rows written");
   h += card("files", std::to_string(files), "files written");
   h += card("rejects", std::to_string(U(rej, "total")), "records rejected");
-  h += card("peak-rss", Esc(Bytes(D(res, "peak_rss_bytes"))), "peak memory");
+  h += card("peak-rss", Esc(HumanBytes(D(res, "peak_rss_bytes"))), "peak memory");
   h += card("cpu", Fmt("%.2f", D(res, "cpu_user_s") + D(res, "cpu_system_s")) + " s", "CPU time");
-  h +=
-      card("throughput", Esc(Bytes(D(r["throughput"].value_unsafe(), "input_bytes_per_s"))) + "/s", "input throughput");
+  h += card("throughput", Esc(HumanBytes(D(r["throughput"].value_unsafe(), "input_bytes_per_s"))) + "/s",
+            "input throughput");
   if (U(st, "requests") > 0)
     h += card("requests", std::to_string(U(st, "requests")),
               "S3 requests (" + std::to_string(U(st, "retries")) + " retries)");
@@ -248,8 +239,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
     h += "<tr data-table='" + Esc(Str(t, "name")) + "'><td>" + Esc(Str(t, "name")) + "</td><td class='rows'>" +
          std::to_string(U(t, "rows")) + "</td><td class='files'>" + std::to_string(U(t, "files")) +
          "</td><td class='bytes'>" + std::to_string(U(t, "bytes")) + "</td><td>" + std::to_string(U(t, "partitions")) +
-         "</td><td>" + Esc(Bytes(D(pb, "min"))) + " / " + Esc(Bytes(D(pb, "median"))) + " / " +
-         Esc(Bytes(D(pb, "p99"))) + " / " + Esc(Bytes(D(pb, "max"))) + "</td></tr>";
+         "</td><td>" + Esc(HumanBytes(D(pb, "min"))) + " / " + Esc(HumanBytes(D(pb, "median"))) + " / " +
+         Esc(HumanBytes(D(pb, "p99"))) + " / " + Esc(HumanBytes(D(pb, "max"))) + "</td></tr>";
     by_rows.emplace_back(Str(t, "name"), D(t, "rows"));
     by_files.emplace_back(Str(t, "name"), D(t, "files"));
     by_bytes.emplace_back(Str(t, "name"), D(t, "bytes"));

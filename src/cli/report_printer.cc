@@ -12,18 +12,6 @@
 namespace lakeforge::cli {
 namespace {
 
-std::string HumanBytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 void PrintSkippedFolders(const std::vector<std::string>& skipped, std::FILE* out);
 
 // Text from outside (file names, error messages) made safe for a terminal: invalid UTF-8 shown as
@@ -43,6 +31,25 @@ std::string Printable(std::string_view text) {
 }
 
 }  // namespace
+
+std::string HumanBytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+std::string StorageLine(const StorageStats& s) {
+  if (s.requests == 0) return "";
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  return "s3: " + n(s.requests) + " requests, " + n(s.retries) + " retries, " + n(s.bytes_in) + " bytes in, " +
+         n(s.bytes_out) + " bytes out";
+}
 
 ProgressLine::ProgressLine(const Progress* progress, bool enabled) : progress_(progress) {
   if (enabled && ::isatty(STDERR_FILENO)) thread_ = std::thread([this] { Loop(); });
@@ -104,7 +111,7 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
   }
   if (!r.first_reject.empty()) std::fprintf(out, "  first: %s\n", Printable(r.first_reject).c_str());
   PrintSkippedFolders(r.skipped_folders, out);
-  if (!r.storage_stats.empty()) std::fprintf(out, "\n%s\n", r.storage_stats.c_str());
+  if (std::string line = StorageLine(r.storage); !line.empty()) std::fprintf(out, "\n%s\n", line.c_str());
   std::fprintf(out, "\nstages   ");
   for (const auto& s : r.stages) std::fprintf(out, " %s %.3fs", s.name.c_str(), s.seconds);
   std::fprintf(out, "\n");

@@ -23,6 +23,11 @@ class ProgressLine {
   std::thread thread_;
 };
 
+// "34.8 KiB": bytes in the largest unit that keeps the figure at least 1, one decimal past bytes.
+std::string HumanBytes(double bytes);
+// "s3: N requests, R retries, X bytes in, Y bytes out", or "" when no request was made.
+std::string StorageLine(const StorageStats& stats);
+
 void PrintEtlSummary(const EtlReport& report, double seconds, std::FILE* out);
 // One line: "<label>: N inputs (size) -> M outputs (size) in T s", then skipped, deleted and
 // unmatched inputs when there are any.

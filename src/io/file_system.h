@@ -97,9 +97,7 @@ class FileSystem {
   virtual bool has_atomic_dir_swap() const { return true; }
   // Does ListFiles give every file's size (FileInfo::size >= 0) at no extra cost?
   virtual bool listing_has_sizes() const { return false; }
-  // One line of request counters for run summaries ("" when there is nothing to say).
-  virtual std::string StatsLine() const { return ""; }
-  // The same counters, for run reports (zeros where nothing is counted).
+  // Request counters for summaries and run reports (zeros where nothing is counted).
   virtual StorageStats Stats() const { return {}; }
 };
 
@@ -117,7 +115,6 @@ class RoutingFileSystem {
   ~RoutingFileSystem();
   // The file system that serves `path` ("file://" stripped into *local_path when given).
   FileSystem& For(const std::string& path);
-  std::string StatsLine() const;
   StorageStats Stats() const;
 
  private:

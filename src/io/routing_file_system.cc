@@ -17,7 +17,6 @@ FileSystem& RoutingFileSystem::For(const std::string& path) {
   return *s3_;
 }
 
-std::string RoutingFileSystem::StatsLine() const { return s3_ ? s3_->StatsLine() : ""; }
 StorageStats RoutingFileSystem::Stats() const { return s3_ ? s3_->Stats() : StorageStats{}; }
 
 }  // namespace lakeforge

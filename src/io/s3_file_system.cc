@@ -300,13 +300,6 @@ class S3FileSystem final : public FileSystem {
             .bytes_out = s.bytes_out.load()};
   }
 
-  std::string StatsLine() const override {
-    auto& s = const_cast<s3::Client&>(client_).stats();
-    return "s3: " + std::to_string(s.requests.load()) + " requests, " + std::to_string(s.retries.load()) +
-           " retries, " + std::to_string(s.bytes_in.load()) + " bytes in, " + std::to_string(s.bytes_out.load()) +
-           " bytes out";
-  }
-
  private:
   s3::Client client_;
 };

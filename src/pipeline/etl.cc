@@ -39,10 +39,15 @@ struct LogFileSlot {
 constexpr size_t kLogPieceBytes = size_t{1} << 20;
 
 // A file that cannot be read or decompressed mid-run ends the run before the output is touched,
-// or, when the user opted in, is quarantined as a whole like a bad record.
-Error UnreadableInput(const Error& e) {
-  return Error::Io(std::string(e.what()) +
-                   "; nothing was written (--quarantine-unreadable-files sets such files aside and goes on)");
+// or, when the user opted in, is quarantined as a whole like a bad record: its rejects so far give
+// way to one "unreadable file" reject (the caller drops what its first pieces gave).
+void QuarantineUnreadable(const Error& e, bool quarantine, uint32_t file, std::vector<Reject>* rejects) {
+  if (!quarantine)
+    throw Error::Io(std::string(e.what()) +
+                    "; nothing was written (--quarantine-unreadable-files sets such files aside and goes on)");
+  rejects->clear();
+  rejects->push_back(
+      {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
 }
 
 constexpr size_t kRejectSamplesPerReason = 5;
@@ -131,13 +136,9 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
                    parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
                  }});
       } catch (const Error& e) {
-        if (!opt.quarantine_unreadable) throw UnreadableInput(e);
-        // The whole file is quarantined, including what its first pieces gave.
+        QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
         r.records.clear();
-        r.rejects.clear();
         r.bytes = 0;
-        r.rejects.push_back(
-            {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
       }
       if (opt.progress) opt.progress->FileDone(r.bytes);
     });
@@ -204,14 +205,10 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
                             }});
         RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
       } catch (const Error& e) {
-        if (!opt.quarantine_unreadable) throw UnreadableInput(e);
-        // Unreadable mid-file: the whole file is quarantined, including what its first pieces gave.
+        QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
         parsed.events.clear();
         parsed.lines = parsed.filtered = 0;
         r.bytes = 0;  // as for a file that cannot be read at all
-        r.rejects.clear();
-        r.rejects.push_back(
-            {.file = file, .line = 0, .reason = RejectReason::kUnreadableFile, .error = e.what(), .record = ""});
       }
       r.duplicates = SortFileEvents(&parsed.events);
       r.events.assign(parsed.events.begin(), parsed.events.end());
@@ -350,7 +347,6 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     }
   }
   own_lock.reset();  // released (on object stores: one more request) before the requests are counted
-  report.storage_stats = router.StatsLine();
   report.storage = router.Stats();
   timer.Mark("commit");
 }

@@ -93,8 +93,7 @@ struct EtlReport {
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
   bool committed = false;
-  std::string storage_stats;  // request and retry counts when object storage was used
-  StorageStats storage;
+  StorageStats storage;  // requests to object storage, when it was used
 };
 
 // Runs the ETL. Throws Error on unusable input or output; bad records are counted, not thrown.
