@@ -117,7 +117,15 @@ report_command() {
     grep -q "^  write " "$work/diff.txt" || { cat "$work/diff.txt"; return 1; }
   echo '{"not": "a report"}' >"$work/bad.json"
   "$bin" report "$work/bad.json" 2>"$work/bad.err"
-  [ $? -eq 2 ] && grep -q "is not a lakeforge run report" "$work/bad.err"
+  [ $? -eq 2 ] && grep -q "is not a lakeforge run report" "$work/bad.err" || { cat "$work/bad.err"; return 1; }
+  # A report cut down to a few parts: the file and the missing part are named, nothing crashes.
+  echo '{"schema_version":1,"input":{},"tables":[],"rejects":{},"stages":[],"hosts":[],"argv":[],"compactions":[]}' \
+    >"$work/partial.json"
+  "$bin" report "$work/partial.json" 2>"$work/partial.err"
+  [ $? -eq 2 ] && grep -q "'$work/partial.json' is not a complete lakeforge run report: 'resources' is missing or not an object" \
+    "$work/partial.err" || { cat "$work/partial.err"; return 1; }
+  "$bin" report --diff "$a" "$work/partial.json" 2>"$work/partial.err"
+  [ $? -eq 2 ] && grep -q "is not a complete lakeforge run report" "$work/partial.err" || { cat "$work/partial.err"; return 1; }
 }
 check "report redraws a page identically, diffs two runs, and names a file that is no report" report_command
 

@@ -55,6 +55,16 @@ double D(element e, const char* key) {
   if (!e[key].get(v)) return v;
   return static_cast<double>(U(e, key));
 }
+element Obj(element e, const char* key) {
+  element o;
+  if (e[key].get(o) || !o.is_object())
+    throw Error::InvalidInput("run report: '" + std::string(key) + "' is missing or not an object");
+  return o;
+}
+std::string Text(element e) {
+  std::string_view v;
+  return e.get(v) ? std::string() : std::string(v);
+}
 array Arr(element e, const char* key) {
   array a;
   if (e[key].get(a)) throw Error::InvalidInput("run report: '" + std::string(key) + "' is missing or not an array");
@@ -169,13 +179,43 @@ std::string Histogram(element table) {
 
 }  // namespace
 
+namespace {
+std::string RenderHtml(std::string_view json, const std::string& what);
+std::string Diff(std::string_view a_json, const std::string& a_name, std::string_view b_json,
+                 const std::string& b_name);
+}  // namespace
+
+// A report that parses but lacks a part names the file and the part.
 std::string RenderRunReportHtml(std::string_view json, const std::string& what) {
+  try {
+    return RenderHtml(json, what);
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind("run report: ", 0) != 0) throw;
+    throw Error::InvalidInput("'" + what +
+                              "' is not a complete lakeforge run report: " + std::string(e.what()).substr(12));
+  }
+}
+
+std::string DiffRunReports(std::string_view a_json, const std::string& a_name, std::string_view b_json,
+                           const std::string& b_name) {
+  try {
+    return Diff(a_json, a_name, b_json, b_name);
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind("run report: ", 0) != 0) throw;
+    throw Error::InvalidInput("'" + a_name + "' or '" + b_name +
+                              "' is not a complete lakeforge run report: " + std::string(e.what()).substr(12));
+  }
+}
+
+namespace {
+
+std::string RenderHtml(std::string_view json, const std::string& what) {
   simdjson::dom::parser parser;
   element r;
   if (parser.parse(json.data(), json.size(), true).get(r) || !r.is_object() || U(r, "schema_version") != 1)
     throw Error::InvalidInput("'" + what + "' is not a lakeforge run report (expected JSON with schema_version 1)");
   bool ok = Str(r, "status") == "succeeded";
-  element input = r["input"].value_unsafe();
+  element input = Obj(r, "input");
   std::string h =
       "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
       "<title>lakeforge " +
@@ -186,10 +226,10 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
        " → " + Esc(Str(r, "ended_at")) + " · <span id='seconds'>" + Fmt("%.3f", D(r, "seconds")) +
        "</span> s · lakeforge " + Esc(Str(r, "version")) + " (build " + Esc(Str(r, "build")) + ") · " +
        std::to_string(U(r, "threads")) + " threads · ";
-  for (element host : Arr(r, "hosts")) h += Esc(std::string(host.get_string().value_unsafe())) + " ";
+  for (element host : Arr(r, "hosts")) h += Esc(Text(host)) + " ";
   h += "</div>";
   std::string argv;
-  for (element a : Arr(r, "argv")) argv += std::string(a.get_string().value_unsafe()) + " ";
+  for (element a : Arr(r, "argv")) argv += Text(a) + " ";
   h += "<div class='sub'><code>" + Esc(argv) + "</code></div>";
   element err;
   if (!ok && !r["error"].get(err) && err.is_object())
@@ -205,7 +245,7 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
     files += U(t, "files");
     bytes += U(t, "bytes");
   }
-  element res = r["resources"].value_unsafe(), rej = r["rejects"].value_unsafe(), st = r["storage"].value_unsafe();
+  element res = Obj(r, "resources"), rej = Obj(r, "rejects"), st = Obj(r, "storage");
   auto card = [](const std::string& id, const std::string& v, const std::string& k) {
     return "<div class='card'><div class='v' id='" + id + "'>" + v + "</div><div class='k'>" + k + "</div></div>";
   };
@@ -220,8 +260,7 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   h += card("rejects", std::to_string(U(rej, "total")), "records rejected");
   h += card("peak-rss", Esc(HumanBytes(D(res, "peak_rss_bytes"))), "peak memory");
   h += card("cpu", Fmt("%.2f", D(res, "cpu_user_s") + D(res, "cpu_system_s")) + " s", "CPU time");
-  h += card("throughput", Esc(HumanBytes(D(r["throughput"].value_unsafe(), "input_bytes_per_s"))) + "/s",
-            "input throughput");
+  h += card("throughput", Esc(HumanBytes(D(Obj(r, "throughput"), "input_bytes_per_s"))) + "/s", "input throughput");
   if (U(st, "requests") > 0)
     h += card("requests", std::to_string(U(st, "requests")),
               "S3 requests (" + std::to_string(U(st, "retries")) + " retries)");
@@ -235,7 +274,7 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
       "<th>partitions</th><th>partition bytes min / median / p99 / max</th></tr>";
   std::vector<std::pair<std::string, double>> by_rows, by_files, by_bytes;
   for (element t : tables) {
-    element pb = t["partition_bytes"].value_unsafe();
+    element pb = Obj(t, "partition_bytes");
     h += "<tr data-table='" + Esc(Str(t, "name")) + "'><td>" + Esc(Str(t, "name")) + "</td><td class='rows'>" +
          std::to_string(U(t, "rows")) + "</td><td class='files'>" + std::to_string(U(t, "files")) +
          "</td><td class='bytes'>" + std::to_string(U(t, "bytes")) + "</td><td>" + std::to_string(U(t, "partitions")) +
@@ -304,8 +343,8 @@ std::string RenderRunReportHtml(std::string_view json, const std::string& what) 
   return h;
 }
 
-std::string DiffRunReports(std::string_view a_json, const std::string& a_name, std::string_view b_json,
-                           const std::string& b_name) {
+std::string Diff(std::string_view a_json, const std::string& a_name, std::string_view b_json,
+                 const std::string& b_name) {
   simdjson::dom::parser pa, pb;
   element a, b;
   if (pa.parse(a_json.data(), a_json.size(), true).get(a) || !a.is_object() || U(a, "schema_version") != 1)
@@ -347,7 +386,7 @@ std::string DiffRunReports(std::string_view a_json, const std::string& a_name, s
     line(t + " bytes", get(x, "bytes"), get(y, "bytes"), false);
   }
   out += "\nrejected records                          A              B         change\n";
-  element ra = a["rejects"].value_unsafe(), rb = b["rejects"].value_unsafe();
+  element ra = Obj(a, "rejects"), rb = Obj(b, "rejects");
   line("total", D(ra, "total"), D(rb, "total"), false);
   for (const auto& reason : pairs(ra, rb, "by_reason", "reason"))
     line(reason, get(find(ra, "by_reason", "reason", reason), "count"),
@@ -359,4 +398,5 @@ std::string DiffRunReports(std::string_view a_json, const std::string& a_name, s
   return out;
 }
 
+}  // namespace
 }  // namespace lakeforge::cli
