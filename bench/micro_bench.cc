@@ -12,10 +12,10 @@
 
 #include "formats/parquet/file_writer.h"
 #include "io/file_system.h"
-#include "pipeline/generator.h"
-#include "pipeline/record_parser.h"
-#include "pipeline/star_schema.h"
 #include "songplays_rows.h"
+#include "sparkify/generator.h"
+#include "sparkify/record_parser.h"
+#include "sparkify/star_schema.h"
 
 using namespace lakeforge;
 

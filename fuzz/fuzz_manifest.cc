@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "pipeline/compact.h"
+#include "compact/compact.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

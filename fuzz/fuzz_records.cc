@@ -9,7 +9,7 @@
 #include <string>
 
 #include "formats/json/documents.h"
-#include "pipeline/record_parser.h"
+#include "sparkify/record_parser.h"
 
 using namespace lakeforge;
 

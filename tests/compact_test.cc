@@ -1,6 +1,6 @@
 // Golden tests of `lakeforge compact` on local folders: naming, grouping, parts, codecs, newline
 // handling, manifests, deletion, and that every input byte lands in exactly one output.
-#include "pipeline/compact.h"
+#include "compact/compact.h"
 
 #include <gtest/gtest.h>
 

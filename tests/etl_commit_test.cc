@@ -12,7 +12,7 @@
 #include "io/file_system.h"
 #include "io/writer_lock.h"
 #include "pipeline/etl.h"
-#include "pipeline/generator.h"
+#include "sparkify/generator.h"
 
 namespace lakeforge {
 namespace {

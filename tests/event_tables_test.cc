@@ -2,7 +2,7 @@
 // (repeats within and across files, null users/sessions/items, timestamps around month and year
 // edges, before 1970 and near the int64 limits), reduced with several thread counts, must give
 // exactly the users, time and songplays rows that one global sort gives.
-#include "pipeline/event_tables.h"
+#include "sparkify/event_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "base/merge.h"
-#include "pipeline/calendar.h"
+#include "sparkify/calendar.h"
 
 namespace lakeforge {
 namespace {

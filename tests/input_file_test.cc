@@ -3,7 +3,7 @@
 // files), plain, gzip (several members) and zstd, read in pieces of several sizes, must give the
 // same lines with the same numbers, every line over the limit reported once with its length and
 // first bytes, and padding after every piece. A bomb checks that memory stays bounded.
-#include "pipeline/input_file.h"
+#include "formats/input_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>

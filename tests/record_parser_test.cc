@@ -1,6 +1,6 @@
 // Bad-input classes for the record readers, with the expected reject reason and message, plus the
 // accepted shapes (pretty-printed and line-delimited song files, CRLF, no trailing newline).
-#include "pipeline/record_parser.h"
+#include "sparkify/record_parser.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

@@ -3,7 +3,7 @@
 // times with different song_ids), durations including -0.0/+0.0, infinities and neighbouring
 // doubles, some with a hash cut to a few bits so that keys collide; probed with keys that are present and keys that
 // differ in one byte or one ulp.
-#include "pipeline/song_index.h"
+#include "sparkify/song_index.h"
 
 #include <gtest/gtest.h>
 

@@ -15,10 +15,10 @@
 #include "base/version.h"
 #include "cli/report_printer.h"
 #include "cli/run_report.h"
+#include "compact/compact.h"
 #include "io/location.h"
-#include "pipeline/compact.h"
 #include "pipeline/etl.h"
-#include "pipeline/generator.h"
+#include "sparkify/generator.h"
 
 namespace lakeforge::cli {
 namespace {

@@ -4,9 +4,9 @@
 #include <atomic>
 #include <thread>
 
-#include "pipeline/compact.h"
+#include "base/progress.h"
+#include "compact/compact.h"
 #include "pipeline/etl.h"
-#include "pipeline/progress.h"
 
 namespace lakeforge::cli {
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "compact/compact.h"
 #include "io/file_system.h"
-#include "pipeline/compact.h"
 #include "pipeline/etl.h"
 
 namespace lakeforge::cli {

@@ -11,12 +11,12 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "base/run_id.h"
-#include "pipeline/event_tables.h"
-#include "pipeline/input_file.h"
-#include "pipeline/record_parser.h"
-#include "pipeline/rejects_writer.h"
-#include "pipeline/stage_timer.h"
-#include "pipeline/star_schema.h"
+#include "base/stage_timer.h"
+#include "formats/input_file.h"
+#include "sparkify/event_tables.h"
+#include "sparkify/record_parser.h"
+#include "sparkify/star_schema.h"
+#include "warehouse/rejects_writer.h"
 
 namespace lakeforge {
 namespace {
@@ -88,7 +88,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   FileSystem& fs = router.For(opt.output);
   report.run_id = opt.run_id.empty() ? NewRunId() : opt.run_id;
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  StageTimer timer(&report);
+  StageTimer timer(&report.stages);
   report.threads = threads;
 
   // 1. List inputs: any failure here happens before the output is touched.

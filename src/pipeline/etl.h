@@ -19,12 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "base/progress.h"
+#include "base/stage_timer.h"
+#include "compact/merged_sources.h"
 #include "formats/compression.h"
 #include "io/file_system.h"
-#include "pipeline/merged_sources.h"
-#include "pipeline/progress.h"
-#include "pipeline/records.h"
-#include "pipeline/table_writer.h"
+#include "sparkify/records.h"
+#include "warehouse/table_writer.h"
 
 namespace lakeforge {
 
@@ -51,20 +52,6 @@ struct EtlOptions {
   // RunEtl takes it after listing the inputs, waiting up to wait_for_lock_seconds.
   const WriterLock* lock = nullptr;
   double wait_for_lock_seconds = 0;
-};
-
-// When one worker thread of a stage was busy, in seconds since the run started, and with how many
-// tasks (files, partitions): what a run report's timeline draws.
-struct WorkerSpan {
-  double start = 0, end = 0;
-  uint64_t tasks = 0;
-};
-
-struct StageTime {
-  std::string name;
-  double seconds;
-  double start = 0;                 // seconds since the run started
-  std::vector<WorkerSpan> workers;  // parallel stages only
 };
 
 struct RejectSample {

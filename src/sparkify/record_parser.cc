@@ -1,13 +1,13 @@
 // Field extraction and validation for song and log records; rules in record_parser.h.
-#include "pipeline/record_parser.h"
+#include "sparkify/record_parser.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "formats/input_file.h"
 #include "formats/json/documents.h"
-#include "pipeline/hive_path.h"
-#include "pipeline/input_file.h"
+#include "warehouse/hive_path.h"
 
 namespace lakeforge {
 namespace {

@@ -1,6 +1,6 @@
 // Deterministic lake generator; see generator.h. All randomness comes from SplitMix64 streams
 // seeded from (seed, purpose, index) so that output is identical for any thread count.
-#include "pipeline/generator.h"
+#include "sparkify/generator.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,7 +12,7 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "formats/json/json_string.h"
-#include "pipeline/calendar.h"
+#include "sparkify/calendar.h"
 
 namespace lakeforge {
 namespace {

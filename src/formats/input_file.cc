@@ -1,5 +1,5 @@
 // Input reads with streaming decompression and a bound on the record size; see input_file.h.
-#include "pipeline/input_file.h"
+#include "formats/input_file.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-// The records the ETL's map stage extracts from raw JSON, and the rejected-record type.
+// The records the ETL's map stage extracts from raw JSON (rejected records: warehouse/reject.h).
 //
 // Nulls in integer keys are the sentinel kNull (INT64_MIN), which also makes them sort first.
 #pragma once
@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "warehouse/reject.h"
+
 namespace lakeforge {
 
 inline constexpr int64_t kNull = INT64_MIN;
@@ -18,30 +20,6 @@ inline std::optional<std::string> ToOwned(std::optional<std::string_view> s) {
   if (!s) return std::nullopt;
   return std::string(*s);
 }
-
-// Why a record was quarantined. The summary counts rejects per reason.
-enum class RejectReason {
-  kMalformedJson,
-  kInvalidUtf8,
-  kNotAnObject,
-  kMissingField,
-  kWrongType,
-  kNonNumericUserId,
-  kEmptyFile,
-  kUnreadableFile,
-  kPartitionValueTooLong,  // a partition folder name over 255 bytes: no file system can hold it
-  kRecordTooLarge,         // a line over --max-record-bytes
-};
-inline constexpr int kRejectReasonCount = 10;
-const char* RejectReasonName(RejectReason r);
-
-struct Reject {
-  uint32_t file;  // index into the sorted input list
-  uint32_t line;
-  RejectReason reason;
-  std::string error;   // full message, e.g. "wrong type for ts: expected integer, got string"
-  std::string record;  // the raw text of the record
-};
 
 struct SongRecord {
   std::string song_id;

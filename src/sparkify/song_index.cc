@@ -1,5 +1,5 @@
 // The join index; layout and probing in song_index.h.
-#include "pipeline/song_index.h"
+#include "sparkify/song_index.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // Names of reject reasons, as shown in the summary and the _rejected records.
-#include "pipeline/records.h"
+#include "warehouse/reject.h"
 
 namespace lakeforge {
 

@@ -1,12 +1,12 @@
 // Reduce stage: dedupe, choose winners, join and number; see star_schema.h for the semantics.
-#include "pipeline/star_schema.h"
+#include "sparkify/star_schema.h"
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 
 #include "base/parallel_sort.h"
-#include "pipeline/hive_path.h"
+#include "warehouse/hive_path.h"
 
 namespace lakeforge {
 namespace {
@@ -27,12 +27,6 @@ Schema SongsSchema() {
 }
 
 }  // namespace
-
-void SetEager(TableData* t, std::vector<std::string> dirs, std::vector<RecordBatch> batches) {
-  t->dirs = std::move(dirs);
-  auto shared = std::make_shared<std::vector<RecordBatch>>(std::move(batches));
-  t->batch_of = [shared](size_t i) { return std::move((*shared)[i]); };
-}
 
 void AppendOptional(Column& c, const std::optional<std::string>& v) {
   if (v)

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "formats/json/documents.h"
-#include "pipeline/profile_pool.h"
-#include "pipeline/records.h"
-#include "pipeline/song_index.h"
+#include "sparkify/profile_pool.h"
+#include "sparkify/records.h"
+#include "sparkify/song_index.h"
 
 namespace lakeforge {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/records.h"
+#include "warehouse/reject.h"
 
 namespace lakeforge {
 

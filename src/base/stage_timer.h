@@ -6,29 +6,41 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/etl.h"
-
 namespace lakeforge {
 
 using Clock = std::chrono::steady_clock;
 
+// When one worker thread of a stage was busy, in seconds since the run started, and with how many
+// tasks (files, partitions): what a run report's timeline draws.
+struct WorkerSpan {
+  double start = 0, end = 0;
+  uint64_t tasks = 0;
+};
+
+struct StageTime {
+  std::string name;
+  double seconds;
+  double start = 0;                 // seconds since the run started
+  std::vector<WorkerSpan> workers;  // parallel stages only
+};
+
 class StageTimer {
  public:
-  explicit StageTimer(EtlReport* report) : report_(report), run_start_(Clock::now()), start_(run_start_) {}
+  explicit StageTimer(std::vector<StageTime>* stages) : stages_(stages), run_start_(Clock::now()), start_(run_start_) {}
   // Ends the current stage; `workers` are the spans of its worker threads, when it ran in parallel.
   void Mark(const std::string& name, std::vector<WorkerSpan> workers = {}) {
     auto now = Clock::now();
-    report_->stages.push_back({.name = name,
-                               .seconds = std::chrono::duration<double>(now - start_).count(),
-                               .start = Since(start_),
-                               .workers = std::move(workers)});
+    stages_->push_back({.name = name,
+                        .seconds = std::chrono::duration<double>(now - start_).count(),
+                        .start = Since(start_),
+                        .workers = std::move(workers)});
     start_ = now;
   }
   double Since(Clock::time_point t) const { return std::chrono::duration<double>(t - run_start_).count(); }
   double Now() const { return Since(Clock::now()); }
 
  private:
-  EtlReport* report_;
+  std::vector<StageTime>* stages_;
   Clock::time_point run_start_, start_;
 };
 

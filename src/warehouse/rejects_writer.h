@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "io/file_system.h"
-#include "pipeline/records.h"
-#include "pipeline/table_writer.h"
+#include "warehouse/reject.h"
+#include "warehouse/table_writer.h"
 
 namespace lakeforge {
 

@@ -1,5 +1,5 @@
 // Reject translation from merged files back to raw inputs; see merged_sources.h.
-#include "pipeline/merged_sources.h"
+#include "compact/merged_sources.h"
 
 #include <algorithm>
 #include <tuple>

@@ -1,5 +1,5 @@
 // Civil-date arithmetic after Howard Hinnant's public-domain algorithms (days <-> y/m/d).
-#include "pipeline/calendar.h"
+#include "sparkify/calendar.h"
 
 namespace lakeforge {
 namespace {

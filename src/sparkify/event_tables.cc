@@ -1,5 +1,5 @@
 // Range-partitioned reduce of the log events; the plan is in event_tables.h.
-#include "pipeline/event_tables.h"
+#include "sparkify/event_tables.h"
 
 #include <algorithm>
 #include <functional>
@@ -12,7 +12,7 @@
 #include "base/memory.h"
 #include "base/merge.h"
 #include "base/parallel.h"
-#include "pipeline/calendar.h"
+#include "sparkify/calendar.h"
 
 namespace lakeforge {
 namespace {

@@ -18,23 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/records.h"
+#include "sparkify/records.h"
 #include "table/column.h"
+#include "warehouse/table_data.h"
 
 namespace lakeforge {
-
-// A table as partitions whose record batches are built on demand, one call per partition, so
-// that writing holds only the partitions being encoded, not the whole table, in memory.
-struct TableData {
-  std::string name;
-  Schema schema;
-  bool partitioned = false;
-  std::vector<std::string> dirs;                // "year=2018/month=11"; "" for an unpartitioned table
-  std::function<RecordBatch(size_t)> batch_of;  // builds partition i; called once per partition
-};
-
-// Wraps batches built up front as a TableData.
-void SetEager(TableData* t, std::vector<std::string> dirs, std::vector<RecordBatch> batches);
 
 void AppendOptional(Column& c, const std::optional<std::string>& v);
 void AppendOptional(Column& c, const std::optional<double>& v);

@@ -1,12 +1,12 @@
 // Profile interning; see profile_pool.h.
-#include "pipeline/profile_pool.h"
+#include "sparkify/profile_pool.h"
 
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
 
 #include "base/hash.h"
-#include "pipeline/records.h"
+#include "sparkify/records.h"
 
 namespace lakeforge {
 namespace {

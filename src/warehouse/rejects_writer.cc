@@ -1,5 +1,5 @@
 // JSON-lines quarantine output; format in rejects_writer.h.
-#include "pipeline/rejects_writer.h"
+#include "warehouse/rejects_writer.h"
 
 #include <simdjson.h>
 

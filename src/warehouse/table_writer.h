@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/progress.h"
 #include "formats/parquet/column_chunk_writer.h"
 #include "io/file_system.h"
-#include "pipeline/progress.h"
-#include "pipeline/star_schema.h"
+#include "warehouse/table_data.h"
 
 namespace lakeforge {
 

@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "pipeline/profile_pool.h"
-#include "pipeline/records.h"
-#include "pipeline/star_schema.h"
+#include "sparkify/profile_pool.h"
+#include "sparkify/records.h"
+#include "sparkify/star_schema.h"
 
 namespace lakeforge {
 

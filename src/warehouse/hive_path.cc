@@ -1,5 +1,5 @@
 // Hive partition path escaping; see hive_path.h.
-#include "pipeline/hive_path.h"
+#include "warehouse/hive_path.h"
 
 namespace lakeforge {
 namespace {
@@ -7,11 +7,21 @@ namespace {
 bool NeedsEscape(unsigned char c) {
   if (c < 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '"': case '#': case '%': case '\'': case '*': case '/': case ':': case '=': case '?':
-    case '\\': case '{': case '[': case ']': case '^':
-      return true;
-    default:
-      return false;
+    case '"':
+    case '#':
+    case '%':
+    case '\'':
+    case '*':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+    case '\\':
+    case '{':
+    case '[':
+    case ']':
+    case '^': return true;
+    default: return false;
   }
 }
 

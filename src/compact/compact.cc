@@ -1,5 +1,5 @@
 // The compaction job; behaviour in compact.h.
-#include "pipeline/compact.h"
+#include "compact/compact.h"
 
 #include <simdjson.h>
 
@@ -14,11 +14,11 @@
 #include "base/parallel.h"
 #include "base/run_id.h"
 #include "formats/compression.h"
+#include "formats/input_file.h"
 #include "formats/json/documents.h"
 #include "formats/json/json_string.h"
 #include "io/location.h"
 #include "io/uri.h"
-#include "pipeline/input_file.h"
 
 namespace lakeforge {
 namespace {

@@ -1,6 +1,6 @@
 // Partitioned Parquet table output; layout in table_writer.h. Writing, checking and publishing a
 // table are separate steps so that a table is committed only after its files were checked.
-#include "pipeline/table_writer.h"
+#include "warehouse/table_writer.h"
 
 #include <algorithm>
 #include <numeric>
@@ -9,8 +9,8 @@
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "base/stage_timer.h"
 #include "formats/parquet/file_writer.h"
-#include "pipeline/stage_timer.h"
 
 namespace lakeforge {
 

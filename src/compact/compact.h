@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/progress.h"
+#include "compact/merged_sources.h"
 #include "io/file_system.h"
-#include "pipeline/merged_sources.h"
-#include "pipeline/progress.h"
 
 namespace lakeforge {
 
