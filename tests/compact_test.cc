@@ -451,3 +451,30 @@ TEST_F(CompactTest, ReportAndManifestFiguresEqualWhatIsOnDisk) {
 
 }  // namespace
 }  // namespace lakeforge
+
+namespace lakeforge {
+
+// An empty input right after one without a final newline starts on that input's last line: a
+// reject on that line is the non-empty input's, as `etl` on the raw files reports it.
+TEST(MergedSourcesTest, RejectOnALineSharedWithABlankInputBelongsToTheRecordsFile) {
+  LineMap map;
+  map["/m/D.json"] = {{.first_line = 1, .path = "/raw/D/A/a.json", .blank = false, .bytes = 10},
+                      {.first_line = 2, .path = "/raw/D/B/b.json", .blank = false, .bytes = 149},
+                      {.first_line = 2, .path = "/raw/D/C/c.json", .blank = true, .bytes = 0},
+                      {.first_line = 3, .path = "/raw/D/E/e.json", .blank = false, .bytes = 10}};
+  std::vector<std::string> sources = {"/m/D.json"};
+  std::vector<Reject> rejects = {
+      {.file = 0, .line = 2, .reason = RejectReason::kMalformedJson, .error = "x", .record = ""},
+      {.file = 0, .line = 3, .reason = RejectReason::kWrongType, .error = "y", .record = ""}};
+  TranslateMergedRejects(map, &sources, &rejects);
+  ASSERT_EQ(rejects.size(), 3u);
+  EXPECT_EQ(sources[rejects[0].file], "/raw/D/B/b.json");
+  EXPECT_EQ(rejects[0].line, 1u);
+  EXPECT_EQ(rejects[0].reason, RejectReason::kMalformedJson);
+  EXPECT_EQ(sources[rejects[1].file], "/raw/D/C/c.json");
+  EXPECT_EQ(rejects[1].reason, RejectReason::kEmptyFile);
+  EXPECT_EQ(sources[rejects[2].file], "/raw/D/E/e.json");
+  EXPECT_EQ(rejects[2].line, 1u);
+}
+
+}  // namespace lakeforge

@@ -29,6 +29,9 @@ void TranslateMergedRejects(const LineMap& map, std::vector<std::string>* source
     auto in = std::upper_bound(inputs.begin(), inputs.end(), r.line,
                                [](uint32_t line, const MergedInput& m) { return line < m.first_line; });
     size_t k = static_cast<size_t>(in - inputs.begin()) - 1;  // first_line of the first input is 1
+    // A blank input holds no record, so no reject comes from it; one that follows an input with no
+    // final newline starts on that input's last line (the separating newline comes later).
+    while (k > 0 && inputs[k].blank) --k;
     uint32_t file = r.file;
     r.line = r.line - inputs[k].first_line + 1;
     r.file = source_index(inputs[k].path);
