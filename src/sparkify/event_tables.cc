@@ -32,26 +32,6 @@ bool SameIdentity(const Event& a, const Event& b) {
   return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
 }
 
-// What songplays needs of a matched event.
-struct Play {
-  int64_t ts, user_id, session_id, item;
-  int32_t song;
-  uint32_t profile;
-};
-
-// songplay_id order.
-bool PlayLess(const Play& a, const Play& b) {
-  if (a.ts != b.ts) return a.ts < b.ts;
-  if (a.user_id != b.user_id) return a.user_id < b.user_id;
-  if (a.session_id != b.session_id) return a.session_id < b.session_id;
-  return a.item < b.item;
-}
-
-struct UserRow {
-  int64_t user_id;
-  uint32_t profile;
-};
-
 // One user-id range's share of the three tables.
 struct RangeOutput {
   std::vector<UserRow> users;  // by user_id
@@ -60,18 +40,11 @@ struct RangeOutput {
   uint64_t events = 0, duplicates = 0;
 };
 
-// Cut points on the user-id axis: range r is [cuts[r-1], cuts[r]), open at both ends.
-std::vector<int64_t> UserCuts(const std::vector<std::vector<Event>>& files, size_t ranges) {
+std::vector<int64_t> SampleUsers(const std::vector<std::vector<Event>>& files) {
   std::vector<int64_t> sample;
   for (const auto& f : files)
     for (size_t i = 0; i < f.size(); i += 64) sample.push_back(f[i].user_id);
-  std::sort(sample.begin(), sample.end());
-  std::vector<int64_t> cuts;
-  for (size_t r = 1; r < ranges && !sample.empty(); ++r) {
-    int64_t v = sample[r * sample.size() / ranges];
-    if (v != kNull && (cuts.empty() || v > cuts.back())) cuts.push_back(v);
-  }
-  return cuts;
+  return sample;
 }
 
 void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo, const int64_t* hi, RangeOutput* out) {
@@ -258,6 +231,25 @@ struct PlayDictionaries {
 
 }  // namespace
 
+bool PlayLess(const Play& a, const Play& b) {
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (a.user_id != b.user_id) return a.user_id < b.user_id;
+  if (a.session_id != b.session_id) return a.session_id < b.session_id;
+  return a.item < b.item;
+}
+
+std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
+  std::sort(sample.begin(), sample.end());
+  std::vector<int64_t> cuts;
+  for (size_t r = 1; r < ranges && !sample.empty(); ++r) {
+    int64_t v = sample[r * sample.size() / ranges];
+    if (v != kNull && (cuts.empty() || v > cuts.back())) cuts.push_back(v);
+  }
+  return cuts;
+}
+
+std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files) { return SampleUsers(files); }
+
 uint64_t SortFileEvents(std::vector<Event>* events) {
   std::sort(events->begin(), events->end(), IdentityLess);
   size_t kept = 0;
@@ -270,51 +262,60 @@ uint64_t SortFileEvents(std::vector<Event>* events) {
   return dropped;
 }
 
-EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
-                             int threads) {
-  EventTables out;
+EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
-  std::vector<int64_t> cuts = UserCuts(files, static_cast<size_t>(std::max(1, threads)) * 8);
+  std::vector<int64_t> cuts = UserCuts(SampleUsers(files), static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeOutput> ranges(cuts.size() + 1);
   ParallelFor(ranges.size(), threads, [&](size_t r, int) {
     ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r]);
   });
   std::vector<std::vector<Event>>().swap(files);
   ReleaseFreeMemory();
+  EventReduce out;
+  // Ranges are in user order, so their users concatenate in order.
+  for (auto& range : ranges) {
+    out.events += range.events;
+    out.duplicates += range.duplicates;
+    out.users.insert(out.users.end(), range.users.begin(), range.users.end());
+    out.times.push_back(std::move(range.times));
+    out.plays.push_back(std::move(range.plays));
+  }
+  return out;
+}
 
-  // users: ranges are in user order, so their rows concatenate in order.
-  out.users = TableData{"users",
-                        {{"user_id", DataType::kInt64, false},
-                         {"first_name", DataType::kString, true},
-                         {"last_name", DataType::kString, true},
-                         {"gender", DataType::kString, true},
-                         {"level", DataType::kString, true}},
-                        false,
-                        {},
-                        {}};
+TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles) {
+  TableData t{"users",
+              {{"user_id", DataType::kInt64, false},
+               {"first_name", DataType::kString, true},
+               {"last_name", DataType::kString, true},
+               {"gender", DataType::kString, true},
+               {"level", DataType::kString, true}},
+              false,
+              {},
+              {}};
+  std::vector<RecordBatch> batches;
+  batches.emplace_back(t.schema);
+  auto& cols = batches.back().columns;
+  for (const UserRow& u : users) {
+    const Profile& p = profiles[u.profile];
+    cols[0].AppendInt64(u.user_id);
+    AppendOptional(cols[1], p.first_name);
+    AppendOptional(cols[2], p.last_name);
+    AppendOptional(cols[3], p.gender);
+    AppendOptional(cols[4], p.level);
+  }
+  SetEager(&t, {""}, std::move(batches));
+  return t;
+}
+
+MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::vector<std::vector<Play>> play_runs,
+                             int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
+                             int threads) {
+  MonthTables out;
   auto times = std::make_shared<MonthSlices<int64_t>>();
   auto plays = std::make_shared<MonthSlices<Play>>();
-  {
-    std::vector<RecordBatch> batches;
-    batches.emplace_back(out.users.schema);
-    auto& cols = batches.back().columns;
-    for (auto& range : ranges) {
-      out.events += range.events;
-      out.duplicates += range.duplicates;
-      for (const UserRow& u : range.users) {
-        const Profile& p = profiles[u.profile];
-        cols[0].AppendInt64(u.user_id);
-        AppendOptional(cols[1], p.first_name);
-        AppendOptional(cols[2], p.last_name);
-        AppendOptional(cols[3], p.gender);
-        AppendOptional(cols[4], p.level);
-      }
-      times->runs.push_back(std::move(range.times));
-      plays->runs.push_back(std::move(range.plays));
-    }
-    SetEager(&out.users, {""}, std::move(batches));
-  }
-
+  times->runs = std::move(time_runs);
+  plays->runs = std::move(play_runs);
   // time: distinct ts, by year/month. The same ts can occur in several ranges.
   times->Slice([](int64_t ts) { return ts; });
   out.time = TableData{"time",
@@ -346,7 +347,7 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
 
   // songplays: the matched events, numbered 1..N in PlayLess order across all partitions.
   plays->Slice([](const Play& p) { return p.ts; });
-  auto first_id = std::make_shared<std::vector<int64_t>>(1, 1);
+  auto first_id = std::make_shared<std::vector<int64_t>>(1, first_songplay_id);
   for (size_t p = 0; p < plays->dirs.size(); ++p)
     first_id->push_back(first_id->back() + static_cast<int64_t>(plays->PartitionSize(p)));
   out.songplays = TableData{"songplays",
@@ -403,6 +404,18 @@ EventTables BuildEventTables(std::vector<std::vector<Event>> files, const Profil
     return batch;
   };
   return out;
+}
+
+EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
+                             int threads) {
+  EventReduce reduced = ReduceEvents(std::move(files), threads);
+  MonthTables months =
+      BuildMonthTables(std::move(reduced.times), std::move(reduced.plays), 1, profiles, songs, threads);
+  return {.users = BuildUsersTable(reduced.users, profiles),
+          .time = std::move(months.time),
+          .songplays = std::move(months.songplays),
+          .events = reduced.events,
+          .duplicates = reduced.duplicates};
 }
 
 }  // namespace lakeforge

@@ -22,6 +22,46 @@ namespace lakeforge {
 // each identity. Returns the number of events dropped.
 uint64_t SortFileEvents(std::vector<Event>* events);
 
+// What songplays needs of a matched event.
+struct Play {
+  int64_t ts, user_id, session_id, item;
+  int32_t song;
+  uint32_t profile;
+};
+// songplay_id order: (ts, user_id, session_id, itemInSession).
+bool PlayLess(const Play& a, const Play& b);
+
+struct UserRow {
+  int64_t user_id;
+  uint32_t profile;
+};
+
+// Every 64th user id of the files (sorted by SortFileEvents): where to cut the user axis.
+std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files);
+// At most ranges - 1 increasing cut points from a sample: range r is [cuts[r-1], cuts[r]).
+std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
+
+// The reduce by user: identities deduplicated, each user's latest row, and the distinct
+// timestamps and plays as runs sorted by time (runs overlap in time; months are cut later).
+struct EventReduce {
+  std::vector<UserRow> users;  // by user_id
+  std::vector<std::vector<int64_t>> times;
+  std::vector<std::vector<Play>> plays;  // each run by PlayLess
+  uint64_t events = 0, duplicates = 0;
+};
+EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads);
+
+TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles);
+
+// time and songplays, partitioned by year/month, from sorted runs; songplays are numbered from
+// first_songplay_id in PlayLess order.
+struct MonthTables {
+  TableData time, songplays;
+};
+MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::vector<std::vector<Play>> play_runs,
+                             int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
+                             int threads);
+
 struct EventTables {
   TableData users, time, songplays;
   uint64_t events = 0;      // distinct events after deduplication

@@ -21,7 +21,7 @@ std::string PartFileName(const std::string& run_id, Codec codec) {
 
 std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
                                      const std::string& run_id, const parquet::WriterOptions& options, int threads,
-                                     Progress* progress, WorkerSpans* spans) {
+                                     Progress* progress, WorkerSpans* spans, const PartitionFilter& mine) {
   std::string file_name = PartFileName(run_id, options.codec);
   struct Task {
     size_t table, partition;
@@ -42,7 +42,8 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
     size_t files = table.dirs.empty() && !table.partitioned ? 1 : table.dirs.size();
     sizes[t].assign(files, 0);
     rows[t].assign(files, 0);
-    for (size_t p = 0; p < files; ++p) tasks.push_back({t, p});
+    for (size_t p = 0; p < files; ++p)
+      if (!mine || mine(t, p)) tasks.push_back({t, p});
   }
   // Each partition's batch is built by the worker that encodes it and freed right after.
   auto write = [&](size_t i) {
@@ -73,11 +74,15 @@ std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, co
   std::vector<TableReport> reports;
   for (size_t t = 0; t < tables.size(); ++t) {
     const TableData& table = tables[t];
-    TableReport report{.name = table.name, .rows = 0, .files = sizes[t].size(), .bytes = 0, .written = {}};
+    TableReport report{.name = table.name, .rows = 0, .files = 0, .bytes = 0, .written = {}};
     for (size_t p = 0; p < sizes[t].size(); ++p) {
+      if (mine && !mine(t, p)) continue;
       const std::string& dir = table.dirs.empty() ? std::string() : table.dirs[p];
-      report.written.push_back(
-          {.path = (dir.empty() ? "" : dir + "/") + file_name, .bytes = sizes[t][p], .rows = rows[t][p]});
+      ++report.files;
+      report.written.push_back({.path = (dir.empty() ? "" : dir + "/") + file_name,
+                                .bytes = sizes[t][p],
+                                .rows = rows[t][p],
+                                .partition = p});
       report.bytes += sizes[t][p];
       report.rows += rows[t][p];
     }

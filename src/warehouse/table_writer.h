@@ -3,6 +3,7 @@
 // The partitions of all tables are encoded in one parallel loop; each file is one ParquetFileWriter.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct WrittenFile {
   std::string path;  // relative to the table's folder
   uint64_t bytes;
   uint64_t rows;
+  uint64_t partition = 0;  // index in the table's partition list: manifests list files in this order
 };
 
 struct TableReport {
@@ -30,11 +32,14 @@ struct TableReport {
 std::string PartFileName(const std::string& run_id, Codec codec);
 
 // Writes every table's data files under <root>/<table>/ (no _SUCCESS yet). Reports in the order of
-// `tables`.
+// `tables`. With `mine`, only the partitions it accepts (table index, partition index) are
+// written and reported: each rank of a distributed run writes its share.
 class WorkerSpans;
+using PartitionFilter = std::function<bool(size_t table, size_t partition)>;
 std::vector<TableReport> WriteTables(FileSystem& fs, const std::string& root, const std::vector<TableData>& tables,
                                      const std::string& run_id, const parquet::WriterOptions& options, int threads,
-                                     Progress* progress, WorkerSpans* spans = nullptr);
+                                     Progress* progress, WorkerSpans* spans = nullptr,
+                                     const PartitionFilter& mine = {});
 
 // Checks, before a table is committed, that every file it wrote is in `table_dir` with the size
 // that was written and, where listings carry sizes, that no file of this run (names carrying
