@@ -1,0 +1,86 @@
+// Flat little-endian encoding of what ranks send each other: fixed-size values, arrays of
+// trivially copyable structs and length-prefixed strings. Both ends run the same binary, so a
+// struct travels as its bytes. Reading past the end throws Error::Internal naming the field.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "base/error.h"
+
+namespace lakeforge::wire {
+
+class Writer {
+ public:
+  template <typename T>
+  void Put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&v), sizeof(T));
+  }
+  void PutString(std::string_view s) {
+    Put<uint64_t>(s.size());
+    out_.append(s.data(), s.size());
+  }
+  template <typename T>
+  void PutArray(const T* data, size_t n) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    Put<uint64_t>(n);
+    out_.append(reinterpret_cast<const char*>(data), n * sizeof(T));
+  }
+  template <typename T>
+  void PutVector(const std::vector<T>& v) {
+    PutArray(v.data(), v.size());
+  }
+  std::string& str() { return out_; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <typename T>
+  T Get(const char* what) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    Need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string GetString(const char* what) {
+    uint64_t n = Get<uint64_t>(what);
+    Need(n, what);
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  // Appends the array to *out.
+  template <typename T>
+  void GetVector(std::vector<T>* out, const char* what) {
+    uint64_t n = Get<uint64_t>(what);
+    if (n > (in_.size() - pos_) / (sizeof(T) ? sizeof(T) : 1)) Need(in_.size() + 1, what);
+    size_t at = out->size();
+    out->resize(at + n);
+    std::memcpy(out->data() + at, in_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  void Need(uint64_t n, const char* what) const {
+    if (n > in_.size() - pos_)
+      throw Error::Internal("a message between ranks ends early at byte " + std::to_string(pos_) + " of " +
+                            std::to_string(in_.size()) + " while reading " + what);
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace lakeforge::wire
