@@ -16,6 +16,7 @@
 #include "cli/report_printer.h"
 #include "cli/run_report.h"
 #include "compact/compact.h"
+#include "dist/communicator.h"
 #include "io/location.h"
 #include "pipeline/etl.h"
 #include "sparkify/generator.h"
@@ -164,7 +165,7 @@ void EmitRunReport(RoutingFileSystem& fs, const std::string& output, const Repor
   }
 }
 
-int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv) {
+int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv, Communicator& comm) {
   EtlOptions o;
   if (!a.input.empty()) {
     o.songs = JoinPath(a.input, "song_data");
@@ -184,29 +185,33 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv) {
   o.quarantine_unreadable = a.quarantine_unreadable;
   o.wait_for_lock_seconds = a.wait_for_lock;
   o.max_record_bytes = a.max_record_bytes;
+  o.comm = &comm;
   Progress progress;
   o.progress = &progress;
   RoutingFileSystem fs(a.endpoint_url);
+  // Only rank 0 of a distributed run shows progress, prints the summary and writes the report.
+  const bool speaks = comm.root();
   RunInfo info;
   info.command = "etl";
+  info.ranks = comm.size();
   info.argv = argv;
   info.started_at = UtcNow();
   auto start = std::chrono::steady_clock::now();
   EtlReport report;
   try {
-    ProgressLine line(&progress, !a.quiet && !a.report.json_stdout);
+    ProgressLine line(&progress, speaks && !a.quiet && !a.report.json_stdout);
     RunEtl(fs, o, &report);
   } catch (const Error& e) {
     Finish(&info, start, report, e.what(), FailedStage(report));
     // The output is ours once the inputs were listed (the lock was taken): the report goes there.
-    EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, !report.stages.empty());
+    if (speaks) EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, !report.stages.empty());
     throw;
   }
   std::string strict = StrictFailureMessage(report);
   Finish(&info, start, report, strict, strict.empty() ? "" : "write");
-  EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
+  if (speaks) EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
   if (StrictFailure(report)) return 1;
-  if (!a.quiet && !a.report.json_stdout) PrintEtlSummary(report, info.seconds, stdout);
+  if (speaks && !a.quiet && !a.report.json_stdout) PrintEtlSummary(report, info.seconds, stdout);
   return 0;
 }
 
@@ -220,7 +225,7 @@ struct RunArgs {
 };
 
 // `run`: compact the raw lake's song_data and log_data into staging, then etl the staged files.
-int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
+int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Communicator& comm) {
   RoutingFileSystem fs(a.endpoint_url);
   std::string input = StripFileScheme(a.input), output = StripFileScheme(a.output);
   std::string staging = a.staging.empty() ? JoinPath(output, "_staging") : StripFileScheme(a.staging);
@@ -235,8 +240,11 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
   LineMap line_map;
   RunInfo info;
   info.command = "run";
+  info.ranks = comm.size();
   info.argv = argv;
   info.run_id = NewRunId();
+  if (comm.size() > 1) comm.Broadcast(&info.run_id);
+  const bool speaks = comm.root();
   info.started_at = UtcNow();
   info.threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto start = std::chrono::steady_clock::now();
@@ -256,18 +264,25 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
     report.stages.insert(report.stages.begin(), compaction_stages.begin(), compaction_stages.end());
   };
   try {
-    ProgressLine line(&progress, !a.quiet && !a.report.json_stdout);
-    for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
-      std::string src = JoinPath(input, part);
-      fs.For(src).ListFiles(src, true);
-    }
-    // One lock for the whole run: the output's, and the staging folder's when it lies elsewhere.
-    auto output_lock = LockForWriting(fs.For(output), output, info.run_id, a.wait_for_lock);
-    locked = true;
-    std::unique_ptr<WriterLock> staging_lock;
-    if (OverlapOf(ResolveLocation(staging), ResolveLocation(output)) != Overlap::kInside)
-      staging_lock = LockForWriting(fs.For(staging), staging, info.run_id, a.wait_for_lock);
-    if (!a.staging.empty()) ClaimStaging(fs.For(staging), staging);
+    ProgressLine line(&progress, speaks && !a.quiet && !a.report.json_stdout);
+    std::unique_ptr<WriterLock> output_lock, staging_lock;
+    comm.Agree(Attempt([&] {
+      if (!comm.root()) return;         // rank 0 checks, locks and clears; the others wait for its verdict
+      for (const char* part : parts) {  // unreadable input: a clear error before anything is touched
+        std::string src = JoinPath(input, part);
+        fs.For(src).ListFiles(src, true);
+      }
+      // One lock for the whole run: the output's, and the staging folder's when it lies elsewhere.
+      output_lock = LockForWriting(fs.For(output), output, info.run_id, a.wait_for_lock);
+      locked = true;
+      if (OverlapOf(ResolveLocation(staging), ResolveLocation(output)) != Overlap::kInside)
+        staging_lock = LockForWriting(fs.For(staging), staging, info.run_id, a.wait_for_lock);
+      if (!a.staging.empty()) ClaimStaging(fs.For(staging), staging);
+      for (const char* part : parts) {  // a previous run's staging must not leak in
+        std::string dest = JoinPath(staging, part);
+        fs.For(dest).DeleteDirRecursive(dest);
+      }
+    }));
     for (int i = 0; i < 2; ++i) {
       // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
       // inputs did, so the tables equal those of `etl` on the raw lake.
@@ -282,7 +297,8 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
       c.progress = &progress;
       c.line_map = &line_map;
       c.lock = staging_lock ? staging_lock.get() : output_lock.get();
-      fs.For(c.dest).DeleteDirRecursive(c.dest);  // a previous run's staging must not leak in
+      c.comm = &comm;
+      c.run_id = info.run_id;
       compactions.emplace_back(parts[i], RunCompact(fs, c));
       double ended = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       compaction_stages.push_back({.name = stage, .seconds = ended - began, .start = began, .workers = {}});
@@ -301,14 +317,16 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
     o.run_id = info.run_id;
     o.lock = output_lock.get();
     o.max_record_bytes = a.max_record_bytes;
+    o.comm = &comm;
     RunEtl(fs, o, &report);
   } catch (const Error& e) {
     std::string failed = stage.empty() ? FailedStage(report) : stage;
     timeline();
     Finish(&info, start, report, e.what(), failed);
-    EmitRunReport(fs, output, a.report, info, stage == "list" ? nullptr : &report, compactions, locked);
+    if (speaks) EmitRunReport(fs, output, a.report, info, stage == "list" ? nullptr : &report, compactions, locked);
     throw;
   }
+  if (!speaks) return StrictFailure(report) ? 1 : 0;
   timeline();
   // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
   report.prefixes.clear();
@@ -338,13 +356,17 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv) {
 
 // `compact`: the S3DistCp job.
 int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const std::string& endpoint,
-                      const std::vector<std::string>& argv) {
+                      const std::vector<std::string>& argv, Communicator& comm) {
   RoutingFileSystem fs(endpoint);
   Progress progress;
   c.progress = &progress;
   c.run_id = NewRunId();
+  c.comm = &comm;
+  if (comm.size() > 1) comm.Broadcast(&c.run_id);
+  const bool speaks = comm.root();
   RunInfo info;
   info.command = "compact";
+  info.ranks = comm.size();
   info.argv = argv;
   info.run_id = c.run_id;
   info.started_at = UtcNow();
@@ -353,14 +375,15 @@ int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const 
   CompactReport r;
   std::string dest = StripFileScheme(c.dest);
   try {
-    ProgressLine line(&progress, !quiet && !ra.json_stdout);
+    ProgressLine line(&progress, speaks && !quiet && !ra.json_stdout);
     r = RunCompact(fs, c);
   } catch (const Error& e) {
     Finish(&info, start, EtlReport{}, e.what(), "compact");
-    if (!ra.json_path.empty() || !ra.html_path.empty() || ra.json_stdout)
+    if (speaks && (!ra.json_path.empty() || !ra.html_path.empty() || ra.json_stdout))
       EmitRunReport(fs, dest, ra, info, nullptr, {}, false);
     throw;
   }
+  if (!speaks) return 0;
   Finish(&info, start, EtlReport{}, "", "");
   EmitRunReport(fs, dest, ra, info, nullptr, {{"compact", r}}, true);
   if (!quiet && !ra.json_stdout) {
@@ -368,6 +391,22 @@ int RunCompactCommand(CompactOptions c, bool quiet, const ReportArgs& ra, const 
     if (std::string line = StorageLine(fs.Stats()); !line.empty()) std::printf("%s\n", line.c_str());
   }
   return 0;
+}
+
+// Ends a failed command. Ranks that agreed on the failure (Communicator::Agree) all leave with the
+// same message, printed once by rank 0. A failure only this rank saw would leave the others
+// waiting in their next collective: it ends the whole job (MPI_Abort).
+int Fail(Communicator* comm, const std::string& message, int code) {
+  bool distributed = comm != nullptr && comm->size() > 1;
+  if (!distributed || comm->root() || !comm->failed_together())
+    std::fprintf(stderr, "lakeforge: %s%s\n",
+                 distributed && !comm->failed_together() ? ("rank " + std::to_string(comm->rank()) + ": ").c_str() : "",
+                 message.c_str());
+  if (distributed && !comm->failed_together()) {
+    std::fflush(stderr);
+    comm->Abort(code);
+  }
+  return code;
 }
 
 // `report`: redraw the HTML of a saved run report, or print what changed between two.
@@ -508,6 +547,10 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--endpoint-url", report_endpoint, "S3 endpoint for s3:// locations");
   cli::ReportArgs compact_report;
   cli::AddReportOptions(compact_cmd, &compact_report);
+  bool force_mpi = false;
+  for (auto* cmd : {etl_cmd, compact_cmd, run_cmd})
+    cmd->add_flag("--mpi", force_mpi,
+                  "Join an MPI job even when no launcher variables are set (mpirun and srun are detected)");
   std::vector<std::string> args(argv, argv + argc);
 
   try {
@@ -516,15 +559,18 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  // The ranks of this job: MPI only when a launcher started us (or --mpi); else this process.
+  std::unique_ptr<Communicator> comm;
   try {
-    if (etl_cmd->parsed()) return cli::RunEtlCommand(etl, args);
+    if (etl_cmd->parsed() || compact_cmd->parsed() || run_cmd->parsed()) comm = MakeCommunicator(force_mpi);
+    if (etl_cmd->parsed()) return cli::RunEtlCommand(etl, args, *comm);
     if (compact_cmd->parsed()) {
       compact.require_previous_manifest = cli::ParseBool("--requirePreviousManifest", require_prev);
       compact.newline = cli::ParseBool("--newline", newline);
-      return cli::RunCompactCommand(compact, compact_quiet, compact_report, compact_endpoint, args);
+      return cli::RunCompactCommand(compact, compact_quiet, compact_report, compact_endpoint, args, *comm);
     }
     if (report_cmd->parsed()) return cli::RunReportCommand(report_json, report_html, report_diff, report_endpoint);
-    if (run_cmd->parsed()) return cli::RunRunCommand(run, args);
+    if (run_cmd->parsed()) return cli::RunRunCommand(run, args, *comm);
     if (gen_cmd->parsed()) {
       RoutingFileSystem router(gen_endpoint);
       CheckLocations({}, {{.role = "--output", .path = gen.output}});
@@ -540,11 +586,10 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const Error& e) {
-    std::fprintf(stderr, "lakeforge: %s\n", e.what());
-    return e.kind() == Error::Kind::kInternal ? 1 : 2;
+    int code = e.kind() == Error::Kind::kInternal ? 1 : 2;
+    return cli::Fail(comm.get(), e.what(), code);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "lakeforge: internal error: %s\n", e.what());
-    return 1;
+    return cli::Fail(comm.get(), std::string("internal error: ") + e.what(), 1);
   }
   return 0;
 }

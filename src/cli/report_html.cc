@@ -329,6 +329,30 @@ std::string RenderHtml(std::string_view json, const std::string& what) {
     h += "</table></div>";
   }
 
+  // Ranks of a distributed run: who read, exchanged and wrote what (reports without the section,
+  // or of one process, show nothing here).
+  element dist;
+  array per_rank;
+  if (!r["distribution"].get(dist) && dist.is_object() && !dist["per_rank"].get(per_rank) && per_rank.size() > 1) {
+    element bal = Obj(dist, "balance");
+    h += "<h2>Ranks <span class='sub'>(balance max/mean: bytes read " + Fmt("%.2f", D(bal, "bytes_read")) +
+         ", rows in " + Fmt("%.2f", D(bal, "rows_in")) + ", files written " + Fmt("%.2f", D(bal, "files_written")) +
+         ")</span></h2><div class='panel'><table id='ranks'><tr><th>rank</th><th>host</th><th>files</th><th>bytes "
+         "read</th><th>records</th><th>rows out</th><th>rows in</th><th>bytes exchanged</th><th>files "
+         "written</th><th>bytes written</th></tr>";
+    std::vector<std::pair<std::string, double>> read;
+    for (element k : per_rank) {
+      h += "<tr><td>" + std::to_string(U(k, "rank")) + "</td><td>" + Esc(Str(k, "host")) + "</td><td>" +
+           std::to_string(U(k, "files")) + "</td><td class='bytes-read'>" + std::to_string(U(k, "bytes_read")) +
+           "</td><td>" + std::to_string(U(k, "records")) + "</td><td>" + std::to_string(U(k, "rows_out")) +
+           "</td><td>" + std::to_string(U(k, "rows_in")) + "</td><td>" + Esc(HumanBytes(D(k, "exchange_bytes_sent"))) +
+           "</td><td>" + std::to_string(U(k, "files_written")) + "</td><td>" + Esc(HumanBytes(D(k, "bytes_written"))) +
+           "</td></tr>";
+      read.emplace_back("rank " + std::to_string(U(k, "rank")), D(k, "bytes_read"));
+    }
+    h += "</table><h3>bytes read per rank</h3>" + Bars(read, "", true, "var(--a)") + "</div>";
+  }
+
   array prefixes;
   if (!input["prefixes"].get(prefixes) && prefixes.size() > 0) {
     std::vector<std::pair<std::string, double>> top;

@@ -31,6 +31,8 @@ std::string StorageLine(const StorageStats& stats);
 void PrintEtlSummary(const EtlReport& report, double seconds, std::FILE* out);
 // One line: "<label>: N inputs (size) -> M outputs (size) in T s", then skipped, deleted and
 // unmatched inputs when there are any.
+// Per-rank figures of a distributed run and the load balance.
+void PrintRanks(const std::vector<RankFigures>& ranks, std::FILE* out);
 void PrintCompactSummary(const char* label, const CompactReport& report, std::FILE* out);
 
 }  // namespace lakeforge::cli

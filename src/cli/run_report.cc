@@ -191,10 +191,19 @@ std::string BuildRunReport(const RunInfo& info, const EtlReport* etl,
   j.End(']');
   j.Key("version").Str(kVersion);
   j.Key("build").Str(kBuildHash);
-  char host[256] = {};
-  ::gethostname(host, sizeof(host) - 1);
-  j.Key("hosts").Begin('[').Str(host).End(']');
-  j.Key("ranks").Num(1);
+  std::vector<std::string> hosts;  // distinct, in rank order
+  if (etl)
+    for (const auto& r : etl->ranks)
+      if (std::find(hosts.begin(), hosts.end(), r.host) == hosts.end()) hosts.push_back(r.host);
+  if (hosts.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    hosts.emplace_back(host);
+  }
+  j.Key("hosts").Begin('[');
+  for (const auto& h : hosts) j.Str(h);
+  j.End(']');
+  j.Key("ranks").Num(static_cast<uint64_t>(std::max(1, info.ranks)));
   j.Key("threads").Num(static_cast<uint64_t>(std::max(0, info.threads)));
   j.Key("started_at").Str(info.started_at);
   j.Key("ended_at").Str(info.ended_at);
@@ -263,6 +272,33 @@ std::string BuildRunReport(const RunInfo& info, const EtlReport* etl,
     }
   }
   j.End(']').End('}');
+
+  j.Key("distribution").Begin('{');
+  j.Key("engine").Str(info.ranks > 1 ? "mpi" : "local");
+  j.Key("per_rank").Begin('[');
+  if (etl) {
+    for (const auto& r : etl->ranks) {
+      j.Begin('{').Key("rank").Num(static_cast<uint64_t>(r.rank)).Key("host").Str(r.host);
+      j.Key("files").Num(r.files).Key("bytes_read").Num(r.bytes_read).Key("records").Num(r.records);
+      j.Key("rows_out").Num(r.rows_out).Key("rows_in").Num(r.rows_in);
+      j.Key("exchange_bytes_sent")
+          .Num(r.exchange_bytes_sent)
+          .Key("exchange_bytes_received")
+          .Num(r.exchange_bytes_received);
+      j.Key("files_written").Num(r.files_written).Key("bytes_written").Num(r.bytes_written);
+      j.Key("stage_seconds").Begin('[');
+      for (double v : r.stage_seconds) j.Real(v);
+      j.End(']').End('}');
+    }
+  }
+  j.End(']');
+  j.Key("balance").Begin('{');
+  std::vector<RankFigures> none;
+  const auto& ranks = etl ? etl->ranks : none;
+  j.Key("bytes_read").Real(Imbalance(ranks, &RankFigures::bytes_read));
+  j.Key("rows_in").Real(Imbalance(ranks, &RankFigures::rows_in));
+  j.Key("files_written").Real(Imbalance(ranks, &RankFigures::files_written));
+  j.End('}').End('}');
 
   j.Key("storage").Begin('{');
   j.Key("requests").Num(storage.requests).Key("retries").Num(storage.retries);

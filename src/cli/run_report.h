@@ -22,7 +22,8 @@ struct RunInfo {
   std::string run_id;
   std::string started_at, ended_at;  // UTC, ISO 8601
   double seconds = 0;
-  int threads = 0;
+  int threads = 0;  // per rank
+  int ranks = 1;
   bool succeeded = false;
   std::string error;         // when it failed
   std::string failed_stage;  // when it failed

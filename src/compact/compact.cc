@@ -13,6 +13,8 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "base/run_id.h"
+#include "dist/collectives.h"
+#include "dist/partition.h"
 #include "formats/compression.h"
 #include "formats/input_file.h"
 #include "formats/json/documents.h"
@@ -74,50 +76,11 @@ std::vector<ManifestEntry> ParseManifest(std::string_view text, const std::strin
   return out;
 }
 
-CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& options) {
-  auto start = std::chrono::steady_clock::now();
-  CompactOptions o = options;
-  o.src = StripFileScheme(o.src);
-  o.dest = StripFileScheme(o.dest);
-  while (o.src.size() > 1 && o.src.back() == '/') o.src.pop_back();
-  while (o.dest.size() > 1 && o.dest.back() == '/') o.dest.pop_back();
-  if (o.src.empty() || o.dest.empty()) throw Error::Usage("compact needs --src and --dest");
-  CheckLocations({{.role = "--src", .path = o.src}}, {{.role = "--dest", .path = o.dest}});
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  FileSystem& src_fs = router.For(o.src);
-  FileSystem& dest_fs = router.For(o.dest);
-  CompactReport report;
+namespace {
 
-  // Options are checked before anything is listed or written.
-  std::regex group_re, pattern_re;
-  if (!o.group_by.empty()) {
-    try {
-      group_re = std::regex(o.group_by);
-    } catch (const std::regex_error& e) {
-      throw Error::Usage("--groupBy '" + o.group_by + "' is not a valid regular expression: " + e.what());
-    }
-    if (group_re.mark_count() == 0)
-      throw Error::Usage("--groupBy '" + o.group_by +
-                         "' has no capture group: expected at least one (...) to name the outputs");
-  }
-  if (!o.src_pattern.empty()) {
-    try {
-      pattern_re = std::regex(o.src_pattern);
-    } catch (const std::regex_error& e) {
-      throw Error::Usage("--srcPattern '" + o.src_pattern + "' is not a valid regular expression: " + e.what());
-    }
-  }
-  bool keep_codec = o.output_codec == "keep";
-  Codec out_codec = Codec::kUncompressed;
-  if (!keep_codec) {
-    if (o.output_codec == "snappy") throw Error::Usage("--outputCodec snappy: expected none, gzip, zstd or keep");
-    out_codec = ParseCodec(o.output_codec);
-  }
-  if (o.copy_from_manifest && o.previous_manifest.empty())
-    throw Error::Usage("--copyFromManifest needs --previousManifest <manifest>");
-
-  // 1. Inputs.
-  std::vector<Input> inputs;
+// Step 1 of RunCompact: the inputs, sorted by path, after --srcPattern and --previousManifest.
+void ListInputs(RoutingFileSystem& router, FileSystem& src_fs, const CompactOptions& o, const std::regex& pattern_re,
+                int threads, std::vector<Input>& inputs, CompactReport& report) {
   std::vector<Input> previous;
   bool have_previous = false;
   if (!o.previous_manifest.empty()) {
@@ -193,8 +156,13 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     });
     report.skipped_by_manifest = before - inputs.size();
   }
+}
 
-  // 2. Groups.
+// Step 2: the output groups, each a list of inputs; throws before anything is written when an
+// input or output name is unsafe.
+std::vector<Group> PlanGroups(const CompactOptions& o, const std::regex& group_re, const std::vector<Input>& inputs,
+                              CompactReport& report) {
+  std::vector<Group> groups;
   // An input's path below --src, which names its output below --dest: it must not climb out.
   auto relative = [&](const std::string& path) {
     std::string rel =
@@ -207,10 +175,6 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     return rel;
   };
   for (const auto& in : inputs) relative(in.path);  // every input, matched by --groupBy or not
-  std::unique_ptr<WriterLock> own_lock;
-  if (o.lock == nullptr)
-    own_lock = LockForWriting(dest_fs, o.dest, o.run_id.empty() ? NewRunId() : o.run_id, o.wait_for_lock_seconds);
-  std::vector<Group> groups;
   if (o.group_depth > 0) {
     std::map<std::string, size_t> by_prefix;
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -267,18 +231,153 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
                                 inputs[g.inputs.front()].path + "'): " + why +
                                 "; it would be written outside --dest '" + o.dest + "'; nothing was written");
   }
-  if (keep_codec && !inputs.empty()) {
-    out_codec = CodecOfFileName(inputs.front().path);
-    for (const auto& in : inputs) {
-      if (CodecOfFileName(in.path) != out_codec)
-        throw Error::Usage("--outputCodec keep: inputs mix codecs ('" + inputs.front().path + "' and '" + in.path +
-                           "'); choose --outputCodec none, gzip or zstd");
+  return groups;
+}
+
+// Rank 0's inputs and listing notes, on every rank.
+void ShareInputs(Communicator& comm, std::vector<Input>* inputs, CompactReport* report) {
+  wire::Writer w;
+  if (comm.root()) {
+    w.Put<uint64_t>(inputs->size());
+    for (const auto& in : *inputs) {
+      w.PutString(in.path);
+      w.Put(in.size);
+    }
+    w.Put<uint64_t>(report->skipped_folders.size());
+    for (const auto& f : report->skipped_folders) w.PutString(f);
+    w.Put(report->skipped_by_manifest);
+  }
+  std::string msg = w.Take();
+  comm.Broadcast(&msg);
+  if (comm.root()) return;
+  wire::Reader in(msg);
+  inputs->resize(in.Get<uint64_t>("inputs"));
+  for (auto& i : *inputs) {
+    i.path = in.GetString("input path");
+    i.size = in.Get<int64_t>("input size");
+  }
+  report->skipped_folders.resize(in.Get<uint64_t>("skipped folders"));
+  for (auto& f : report->skipped_folders) f = in.GetString("skipped folder");
+  report->skipped_by_manifest = in.Get<uint64_t>("skipped by manifest");
+}
+
+// Step 4 (rank 0): the manifest, then (only then) deletion of the inputs.
+void FinishCompaction(RoutingFileSystem& router, FileSystem& dest_fs, const CompactOptions& o,
+                      const std::vector<Input>& inputs, const std::vector<std::string>& output_of,
+                      CompactReport* report) {
+  if (!o.output_manifest.empty()) {
+    std::string path = JoinPath(o.dest, o.output_manifest);
+    auto out = dest_fs.OpenAtomicOutputStream(path);
+    CompressingWriter w(Codec::kGzip, out.get());
+    std::string line;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (output_of[i].empty()) continue;
+      line = "{\"path\":";
+      AppendJsonString(inputs[i].path, &line);
+      line += ",\"size\":" + std::to_string(inputs[i].size) + ",\"output\":";
+      AppendJsonString(output_of[i], &line);
+      line += "}\n";
+      w.Write(line);
+    }
+    w.Finish();
+    out->Close();
+  }
+  if (o.delete_on_success) {
+    std::map<FileSystem*, std::vector<std::string>> by_fs;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!output_of[i].empty()) by_fs[&router.For(inputs[i].path)].push_back(inputs[i].path);
+    for (auto& [fs, paths] : by_fs) {
+      fs->DeleteFiles(paths);
+      report->deleted += paths.size();
     }
   }
+}
 
+}  // namespace
+
+CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  CompactOptions o = options;
+  o.src = StripFileScheme(o.src);
+  o.dest = StripFileScheme(o.dest);
+  while (o.src.size() > 1 && o.src.back() == '/') o.src.pop_back();
+  while (o.dest.size() > 1 && o.dest.back() == '/') o.dest.pop_back();
+  if (o.src.empty() || o.dest.empty()) throw Error::Usage("compact needs --src and --dest");
+  CheckLocations({{.role = "--src", .path = o.src}}, {{.role = "--dest", .path = o.dest}});
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  FileSystem& src_fs = router.For(o.src);
+  FileSystem& dest_fs = router.For(o.dest);
+  CompactReport report;
+
+  // Options are checked before anything is listed or written.
+  std::regex group_re, pattern_re;
+  if (!o.group_by.empty()) {
+    try {
+      group_re = std::regex(o.group_by);
+    } catch (const std::regex_error& e) {
+      throw Error::Usage("--groupBy '" + o.group_by + "' is not a valid regular expression: " + e.what());
+    }
+    if (group_re.mark_count() == 0)
+      throw Error::Usage("--groupBy '" + o.group_by +
+                         "' has no capture group: expected at least one (...) to name the outputs");
+  }
+  if (!o.src_pattern.empty()) {
+    try {
+      pattern_re = std::regex(o.src_pattern);
+    } catch (const std::regex_error& e) {
+      throw Error::Usage("--srcPattern '" + o.src_pattern + "' is not a valid regular expression: " + e.what());
+    }
+  }
+  bool keep_codec = o.output_codec == "keep";
+  Codec out_codec = Codec::kUncompressed;
+  if (!keep_codec) {
+    if (o.output_codec == "snappy") throw Error::Usage("--outputCodec snappy: expected none, gzip, zstd or keep");
+    out_codec = ParseCodec(o.output_codec);
+  }
+  if (o.copy_from_manifest && o.previous_manifest.empty())
+    throw Error::Usage("--copyFromManifest needs --previousManifest <manifest>");
+
+  LocalCommunicator alone;
+  Communicator& comm = o.comm ? *o.comm : alone;
+  const bool dist = comm.size() > 1;
+  const auto me = static_cast<size_t>(comm.rank());
+
+  // 1. Inputs (rank 0; the others get its list).
+  std::vector<Input> inputs;
+  comm.Agree(Attempt([&] {
+    if (comm.root()) ListInputs(router, src_fs, o, pattern_re, threads, inputs, report);
+  }));
+  if (dist) ShareInputs(comm, &inputs, &report);
+
+  // 2. Groups.
+  std::vector<Group> groups;
+  std::unique_ptr<WriterLock> own_lock;
+  comm.Agree(Attempt([&] {
+    groups = PlanGroups(o, group_re, inputs, report);
+    if (comm.root() && o.lock == nullptr)
+      own_lock = LockForWriting(dest_fs, o.dest, o.run_id.empty() ? NewRunId() : o.run_id, o.wait_for_lock_seconds);
+    if (keep_codec && !inputs.empty()) {
+      out_codec = CodecOfFileName(inputs.front().path);
+      for (const auto& in : inputs) {
+        if (CodecOfFileName(in.path) != out_codec)
+          throw Error::Usage("--outputCodec keep: inputs mix codecs ('" + inputs.front().path + "' and '" + in.path +
+                             "'); choose --outputCodec none, gzip or zstd");
+      }
+    }
+  }));
+  std::vector<uint64_t> group_weights;
+  for (const auto& g : groups) {
+    uint64_t w = 0;
+    for (size_t i : g.inputs) w += FileWeight(static_cast<uint64_t>(std::max<int64_t>(0, inputs[i].size)));
+    group_weights.push_back(w);
+  }
+  const std::vector<size_t> bounds = SplitByWeight(group_weights, comm.size());
+  const size_t group_lo = bounds[me], group_hi = bounds[me + 1];
+  size_t my_inputs = 0;
+  for (size_t gi = group_lo; gi < group_hi; ++gi) my_inputs += groups[gi].inputs.size();
   // 3. Write each group as one or more parts; every output appears whole or not at all.
   constexpr size_t kChunkBytes = size_t{1} << 20;
-  if (o.progress) o.progress->BeginStage("compacting", inputs.size());
+  if (o.progress) o.progress->BeginStage("compacting", my_inputs);
   uint64_t target = o.target_size_mib > 0 ? static_cast<uint64_t>(o.target_size_mib * 1024 * 1024) : 0;
   std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
   std::vector<std::string> output_of(inputs.size());
@@ -354,10 +453,55 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     if (out) close_part();
   };
   // Many groups: one group per worker. Few groups: one at a time, reads spread over the workers.
-  if (groups.size() >= static_cast<size_t>(threads) * 2) {
-    ParallelFor(groups.size(), threads, [&](size_t gi, int) { write_group(gi, 1); });
-  } else {
-    for (size_t gi = 0; gi < groups.size(); ++gi) write_group(gi, threads * 4);
+  comm.Agree(Attempt([&] {
+    if (group_hi - group_lo >= static_cast<size_t>(threads) * 2) {
+      ParallelFor(group_hi - group_lo, threads, [&](size_t k, int) { write_group(group_lo + k, 1); });
+    } else {
+      for (size_t gi = group_lo; gi < group_hi; ++gi) write_group(gi, threads * 4);
+    }
+  }));
+  if (dist) {  // rank 0 learns what every rank wrote, for the report, the manifest and the line map
+    GatherRanges(
+        comm, bounds,
+        [&](size_t gi, wire::Writer& w) {
+          w.Put<uint64_t>(group_outputs[gi].size());
+          for (size_t k = 0; k < group_outputs[gi].size(); ++k) {
+            w.PutString(group_outputs[gi][k].first);
+            w.Put(group_outputs[gi][k].second);
+            const auto& lines = o.line_map ? group_lines[gi][k] : std::vector<MergedInput>{};
+            w.Put<uint64_t>(lines.size());
+            for (const auto& m : lines) {
+              w.Put(m.first_line);
+              w.PutString(m.path);
+              w.Put<uint8_t>(m.blank);
+              w.Put(m.bytes);
+            }
+          }
+          for (size_t i : groups[gi].inputs) {
+            w.PutString(output_of[i]);
+            w.Put(inputs[i].size);
+          }
+        },
+        [&](size_t gi, wire::Reader& in) {
+          group_outputs[gi].resize(in.Get<uint64_t>("group outputs"));
+          if (o.line_map) group_lines[gi].resize(group_outputs[gi].size());
+          for (size_t k = 0; k < group_outputs[gi].size(); ++k) {
+            group_outputs[gi][k].first = in.GetString("output path");
+            group_outputs[gi][k].second = in.Get<uint64_t>("output bytes");
+            uint64_t n = in.Get<uint64_t>("merged inputs");
+            for (uint64_t j = 0; j < n; ++j) {
+              MergedInput m{.first_line = in.Get<uint32_t>("first line"), .path = "", .blank = false, .bytes = 0};
+              m.path = in.GetString("merged input");
+              m.blank = in.Get<uint8_t>("blank") != 0;
+              m.bytes = in.Get<uint64_t>("merged input bytes");
+              group_lines[gi][k].push_back(std::move(m));
+            }
+          }
+          for (size_t i : groups[gi].inputs) {
+            output_of[i] = in.GetString("output of input");
+            inputs[i].size = in.Get<int64_t>("input size");
+          }
+        });
   }
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     for (size_t k = 0; k < group_outputs[gi].size(); ++k) {
@@ -375,33 +519,10 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     report.input_bytes += static_cast<uint64_t>(std::max<int64_t>(0, inputs[i].size));
   }
 
-  // 4. Manifest, then (only then) deletion of the inputs.
-  if (!o.output_manifest.empty()) {
-    std::string path = JoinPath(o.dest, o.output_manifest);
-    auto out = dest_fs.OpenAtomicOutputStream(path);
-    CompressingWriter w(Codec::kGzip, out.get());
-    std::string line;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (output_of[i].empty()) continue;
-      line = "{\"path\":";
-      AppendJsonString(inputs[i].path, &line);
-      line += ",\"size\":" + std::to_string(inputs[i].size) + ",\"output\":";
-      AppendJsonString(output_of[i], &line);
-      line += "}\n";
-      w.Write(line);
-    }
-    w.Finish();
-    out->Close();
-  }
-  if (o.delete_on_success) {
-    std::map<FileSystem*, std::vector<std::string>> by_fs;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (!output_of[i].empty()) by_fs[&router.For(inputs[i].path)].push_back(inputs[i].path);
-    for (auto& [fs, paths] : by_fs) {
-      fs->DeleteFiles(paths);
-      report.deleted += paths.size();
-    }
-  }
+  // 4. Manifest, then (only then) deletion of the inputs: rank 0, once every rank has written.
+  comm.Agree(Attempt([&] {
+    if (comm.root()) FinishCompaction(router, dest_fs, o, inputs, output_of, &report);
+  }));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

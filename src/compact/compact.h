@@ -26,6 +26,7 @@
 
 #include "base/progress.h"
 #include "compact/merged_sources.h"
+#include "dist/communicator.h"
 #include "io/file_system.h"
 
 namespace lakeforge {
@@ -55,6 +56,10 @@ struct CompactOptions {
   std::string run_id;  // names the lock's holder; empty: a new one
   int threads = 0;
   Progress* progress = nullptr;
+  // The ranks of a distributed run (null: this process alone). Rank 0 lists, holds the lock,
+  // writes the manifest and deletes; every rank writes a byte-balanced range of the groups; the
+  // report (and line_map) are complete on rank 0.
+  Communicator* comm = nullptr;
 };
 
 struct CompactReport {

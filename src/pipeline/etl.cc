@@ -2,6 +2,7 @@
 #include "pipeline/etl.h"
 
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,7 +13,10 @@
 #include "base/parallel.h"
 #include "base/run_id.h"
 #include "base/stage_timer.h"
+#include "dist/collectives.h"
+#include "dist/partition.h"
 #include "formats/input_file.h"
+#include "pipeline/exchange.h"
 #include "sparkify/event_tables.h"
 #include "sparkify/record_parser.h"
 #include "sparkify/star_schema.h"
@@ -52,6 +56,12 @@ void QuarantineUnreadable(const Error& e, bool quarantine, uint32_t file, std::v
 
 constexpr size_t kRejectSamplesPerReason = 5;
 
+std::string HostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
 }  // namespace
 
 void AddInputPrefixes(const std::string& root, const std::vector<std::pair<std::string, uint64_t>>& files,
@@ -71,6 +81,16 @@ void AddInputPrefixes(const std::string& root, const std::vector<std::pair<std::
   }
 }
 
+double Imbalance(const std::vector<RankFigures>& ranks, uint64_t RankFigures::*figure) {
+  uint64_t max = 0;
+  double sum = 0;
+  for (const auto& r : ranks) {
+    max = std::max(max, r.*figure);
+    sum += static_cast<double>(r.*figure);
+  }
+  return sum > 0 ? static_cast<double>(max) / (sum / static_cast<double>(ranks.size())) : 1.0;
+}
+
 EtlReport RunEtl(RoutingFileSystem& router, const EtlOptions& options) {
   EtlReport report;
   RunEtl(router, options, &report);
@@ -86,24 +106,48 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   FileSystem& song_fs = router.For(opt.songs);
   FileSystem& log_fs = router.For(opt.logs);
   FileSystem& fs = router.For(opt.output);
+  LocalCommunicator alone;
+  Communicator& comm = opt.comm ? *opt.comm : alone;
+  const int ranks = comm.size();
+  const bool dist = ranks > 1;
+  const auto me = static_cast<size_t>(comm.rank());
+  report.engine = comm.name();
   report.run_id = opt.run_id.empty() ? NewRunId() : opt.run_id;
+  if (dist) comm.Broadcast(&report.run_id);  // rank 0's: one run, one set of file names
+  RankFigures mine{.rank = comm.rank(), .host = HostName()};
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StageTimer timer(&report.stages);
   report.threads = threads;
 
-  // 1. List inputs: any failure here happens before the output is touched.
-  ListingNotes song_notes, log_notes;
-  std::vector<FileInfo> song_files = ListFilesConcurrently(song_fs, opt.songs, true, std::max(threads, 8), &song_notes);
-  std::vector<FileInfo> log_files = ListFilesConcurrently(log_fs, opt.logs, true, std::max(threads, 8), &log_notes);
-  report.skipped_folders = std::move(song_notes.skipped);
-  std::move(log_notes.skipped.begin(), log_notes.skipped.end(), std::back_inserter(report.skipped_folders));
-  std::sort(report.skipped_folders.begin(), report.skipped_folders.end());
-  // One writer per output: taken once the inputs are known to be there, before anything is read.
+  // 1. List inputs (rank 0): any failure here happens before the output is touched.
+  std::vector<FileInfo> song_files, log_files;
   std::unique_ptr<WriterLock> own_lock;
   const WriterLock* lock = opt.lock;
-  if (lock == nullptr) {
-    own_lock = LockForWriting(fs, opt.output, report.run_id, opt.wait_for_lock_seconds);
-    lock = own_lock.get();
+  {
+    std::exception_ptr error;
+    if (comm.root()) {
+      try {
+        ListingNotes song_notes, log_notes;
+        song_files = ListFilesConcurrently(song_fs, opt.songs, true, std::max(threads, 8), &song_notes);
+        log_files = ListFilesConcurrently(log_fs, opt.logs, true, std::max(threads, 8), &log_notes);
+        report.skipped_folders = std::move(song_notes.skipped);
+        std::move(log_notes.skipped.begin(), log_notes.skipped.end(), std::back_inserter(report.skipped_folders));
+        std::sort(report.skipped_folders.begin(), report.skipped_folders.end());
+        // One writer per output: taken once the inputs are known to be there, before anything is
+        // read. Rank 0 holds it for the whole job; the other ranks never take it.
+        if (lock == nullptr) {
+          own_lock = LockForWriting(fs, opt.output, report.run_id, opt.wait_for_lock_seconds);
+          lock = own_lock.get();
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    comm.Agree(error);
+  }
+  if (dist) {
+    ShareListing(comm, &song_files, &log_files, &report.skipped_folders);
+    if (fs.has_atomic_dir_swap()) CheckSharedOutput(comm, fs, opt.output, report.run_id);
   }
   report.song_files = song_files.size();
   report.log_files = log_files.size();
@@ -113,36 +157,70 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   timer.Mark("list");
 
   // 2. Songs: map, then reduce.
-  if (opt.progress) opt.progress->BeginStage("reading songs", song_files.size());
   std::vector<SongFileResult> song_results(song_files.size());
+  // Each rank maps a contiguous range of the files, balanced by bytes plus a cost per file; file
+  // indices stay global, so every tie-break is on (file, line) whatever the rank count.
+  auto split_files = [&](const std::vector<FileInfo>& files) {
+    std::vector<uint64_t> weights;
+    for (const auto& f : files) weights.push_back(FileWeight(static_cast<uint64_t>(std::max<int64_t>(0, f.size))));
+    return SplitByWeight(weights, ranks);
+  };
+  const std::vector<size_t> song_bounds = split_files(song_files);
+  const size_t song_lo = song_bounds[me];
+  if (opt.progress) opt.progress->BeginStage("reading songs", song_bounds[me + 1] - song_bounds[me]);
   std::vector<RecordParser> parsers(static_cast<size_t>(threads));
   for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   WorkerSpans song_spans(timer, threads);
-  ParallelFor(song_files.size(), threads, [&](size_t i, int t) {
-    song_spans.Run(t, [&] {
-      auto& r = song_results[i];
-      RecordParser& parser = parsers[static_cast<size_t>(t)];
-      uint32_t file = static_cast<uint32_t>(i);
-      try {
-        ReadSongInput(
-            song_fs, song_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
-            &buffers[static_cast<size_t>(t)], &r.bytes,
-            [&](std::string_view data) { parser.ParseSongFile(data, file, &r.records, &r.rejects); },
-            {.lines = [&](std::string_view lines,
-                          uint32_t first) { return parser.ParseSongLines(lines, first, file, &r.records, &r.rejects); },
-             .oversized =
-                 [&](const OversizedRecord& big) {
-                   parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-                 }});
-      } catch (const Error& e) {
-        QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
-        r.records.clear();
-        r.bytes = 0;
-      }
-      if (opt.progress) opt.progress->FileDone(r.bytes);
+  comm.Agree(Attempt([&] {
+    ParallelFor(song_bounds[me + 1] - song_lo, threads, [&](size_t k, int t) {
+      song_spans.Run(t, [&] {
+        size_t i = song_lo + k;
+        auto& r = song_results[i];
+        RecordParser& parser = parsers[static_cast<size_t>(t)];
+        uint32_t file = static_cast<uint32_t>(i);
+        try {
+          ReadSongInput(song_fs, song_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+                        &buffers[static_cast<size_t>(t)], &r.bytes,
+                        [&](std::string_view data) { parser.ParseSongFile(data, file, &r.records, &r.rejects); },
+                        {.lines =
+                             [&](std::string_view lines, uint32_t first) {
+                               return parser.ParseSongLines(lines, first, file, &r.records, &r.rejects);
+                             },
+                         .oversized =
+                             [&](const OversizedRecord& big) {
+                               parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+                             }});
+        } catch (const Error& e) {
+          QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
+          r.records.clear();
+          r.bytes = 0;
+        }
+        if (opt.progress) opt.progress->FileDone(r.bytes);
+      });
     });
-  });
+  }));
+  for (size_t i = song_lo; i < song_bounds[me + 1]; ++i) {
+    mine.bytes_read += song_results[i].bytes;
+    mine.records += song_results[i].records.size();
+  }
+  mine.files += song_bounds[me + 1] - song_lo;
+  // Song metadata is small next to the events: every rank gets every record, so every rank builds
+  // the same deduplicated songs, artists and join index, and joins its events in its map.
+  if (dist) {
+    AllGatherRanges(
+        comm, song_bounds,
+        [&](size_t i, wire::Writer& w) {
+          w.Put(song_results[i].bytes);
+          w.Put<uint64_t>(song_results[i].records.size());
+          for (const auto& rec : song_results[i].records) PutSongRecord(w, rec);
+        },
+        [&](size_t i, wire::Reader& in) {
+          song_results[i].bytes = in.Get<uint64_t>("song file bytes");
+          song_results[i].records.resize(in.Get<uint64_t>("song records"));
+          for (auto& rec : song_results[i].records) rec = GetSongRecord(in);
+        });
+  }
   // The per-file results own the song records until the end of the run; the reduce works on pointers.
   SongRefs song_records;
   std::vector<Reject> rejects;
@@ -176,78 +254,131 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
 
   // 3. Logs: map (with the join). Each thread parses into a reused scratch vector, sorts and
   // dedupes the file's events while they are in cache, and keeps an exact-size copy.
-  if (opt.progress) opt.progress->BeginStage("reading logs", log_files.size());
+  const std::vector<size_t> log_bounds = split_files(log_files);
+  const size_t log_lo = log_bounds[me], log_hi = log_bounds[me + 1];
+  if (opt.progress) opt.progress->BeginStage("reading logs", log_hi - log_lo);
   std::vector<LogFileSlot> log_results(log_files.size());
   std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
   ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
   WorkerSpans log_spans(timer, threads);
-  ParallelFor(log_files.size(), threads, [&](size_t i, int t) {
-    log_spans.Run(t, [&] {
-      auto& r = log_results[i];
-      LogFileResult& parsed = scratch[static_cast<size_t>(t)];
-      parsed.events.clear();
-      parsed.lines = parsed.filtered = 0;
-      uint32_t file = base + static_cast<uint32_t>(i);
-      RecordParser& parser = parsers[static_cast<size_t>(t)];
-      try {
-        ReadInputLines(log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
-                       &buffers[static_cast<size_t>(t)], &r.bytes,
-                       {.lines =
-                            [&](std::string_view lines, uint32_t first_line) {
-                              return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed,
-                                                          &r.rejects);
-                            },
-                        .oversized =
-                            [&](const OversizedRecord& big) {
-                              ++parsed.lines;
-                              parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-                            }});
-        RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
-      } catch (const Error& e) {
-        QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
+  comm.Agree(Attempt([&] {
+    ParallelFor(log_hi - log_lo, threads, [&](size_t k, int t) {
+      log_spans.Run(t, [&] {
+        size_t i = log_lo + k;
+        auto& r = log_results[i];
+        LogFileResult& parsed = scratch[static_cast<size_t>(t)];
         parsed.events.clear();
         parsed.lines = parsed.filtered = 0;
-        r.bytes = 0;  // as for a file that cannot be read at all
-      }
-      r.duplicates = SortFileEvents(&parsed.events);
-      r.events.assign(parsed.events.begin(), parsed.events.end());
-      r.lines = parsed.lines;
-      r.filtered = parsed.filtered;
-      if (opt.progress) opt.progress->FileDone(r.bytes);
+        uint32_t file = base + static_cast<uint32_t>(i);
+        RecordParser& parser = parsers[static_cast<size_t>(t)];
+        try {
+          ReadInputLines(log_fs, log_files[i].path, simdjson::SIMDJSON_PADDING, kLogPieceBytes, opt.max_record_bytes,
+                         &buffers[static_cast<size_t>(t)], &r.bytes,
+                         {.lines =
+                              [&](std::string_view lines, uint32_t first_line) {
+                                return parser.ParseLogLines(lines, first_line, file, index, profiles, &parsed,
+                                                            &r.rejects);
+                              },
+                          .oversized =
+                              [&](const OversizedRecord& big) {
+                                ++parsed.lines;
+                                parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
+                              }});
+          RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
+        } catch (const Error& e) {
+          QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
+          parsed.events.clear();
+          parsed.lines = parsed.filtered = 0;
+          r.bytes = 0;  // as for a file that cannot be read at all
+        }
+        r.duplicates = SortFileEvents(&parsed.events);
+        r.events.assign(parsed.events.begin(), parsed.events.end());
+        r.lines = parsed.lines;
+        r.filtered = parsed.filtered;
+        if (opt.progress) opt.progress->FileDone(r.bytes);
+      });
     });
-  });
+  }));
   std::vector<LogFileResult>().swap(scratch);
+  if (dist) {  // the bytes of every log file, for the input figures rank 0 reports
+    AllGatherRanges(
+        comm, log_bounds, [&](size_t i, wire::Writer& w) { w.Put(log_results[i].bytes); },
+        [&](size_t i, wire::Reader& in) { log_results[i].bytes = in.Get<uint64_t>("log file bytes"); });
+  }
   {
     std::vector<std::pair<std::string, uint64_t>> sized;
     for (size_t i = 0; i < log_files.size(); ++i) sized.emplace_back(log_files[i].path, log_results[i].bytes);
     AddInputPrefixes(opt.logs, sized, &report.prefixes);
   }
   std::vector<std::vector<Event>> file_events;
-  file_events.reserve(log_results.size());
+  file_events.reserve(log_hi - log_lo);
   uint64_t in_file_duplicates = 0;
-  for (auto& r : log_results) {
+  for (size_t i = 0; i < log_results.size(); ++i) {
+    auto& r = log_results[i];
     report.input_bytes += r.bytes;
+    if (i < log_lo || i >= log_hi) continue;
+    mine.bytes_read += r.bytes;
+    mine.records += r.lines;
     report.log_lines += r.lines;
     report.filtered_lines += r.filtered;
     in_file_duplicates += r.duplicates;
     file_events.push_back(std::move(r.events));
     std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
   }
+  mine.files += log_hi - log_lo;
   std::vector<LogFileSlot>().swap(log_results);
   timer.Mark("logs", log_spans.Take());
 
-  // 4. Shuffle by user and reduce.
-  EventTables et = BuildEventTables(std::move(file_events), profiles, songs, threads);
-  report.events = et.events;
-  report.duplicate_events = in_file_duplicates + et.duplicates;
-  tables.push_back(std::move(et.users));
-  tables.push_back(std::move(et.time));
-  tables.push_back(std::move(et.songplays));
+  // 4. Shuffle by user and reduce; with several ranks, then by month (see etl.h).
+  ProfilePool all_profiles;  // with several ranks: every rank's profiles, the same on each
+  const ProfilePool* pool = &profiles;
+  if (dist) {
+    MergeProfiles(comm, profiles, &all_profiles, &file_events);
+    pool = &all_profiles;
+    file_events = ShuffleByUser(comm, std::move(file_events), &mine.rows_out, &mine.rows_in);
+  }
+  EventReduce reduced = ReduceEvents(std::move(file_events), threads);
+  std::vector<UserRow> users = dist ? GatherVectors(comm, reduced.users) : std::move(reduced.users);
+  uint64_t first_songplay = 1;
+  if (dist) {
+    ShuffleByMonth(comm, &reduced, &mine.rows_out, &mine.rows_in);
+    uint64_t plays = 0;
+    for (const auto& run : reduced.plays) plays += run.size();
+    first_songplay += ExclusivePrefixSum(comm, plays);
+  }
+  MonthTables months = BuildMonthTables(std::move(reduced.times), std::move(reduced.plays),
+                                        static_cast<int64_t>(first_songplay), *pool, songs, threads);
+  // Where this rank's month partitions fall in each month table's partition list.
+  uint64_t time_offset = dist ? ExclusivePrefixSum(comm, months.time.dirs.size()) : 0;
+  uint64_t play_offset = dist ? ExclusivePrefixSum(comm, months.songplays.dirs.size()) : 0;
+  // Every rank holds songs and artists whole; users only on rank 0 (elsewhere an empty stand-in
+  // that this rank does not write); time and songplays as this rank's months.
+  tables.push_back(BuildUsersTable(users, *pool));
+  std::vector<UserRow>().swap(users);
+  tables.push_back(std::move(months.time));
+  tables.push_back(std::move(months.songplays));
+  report.events = reduced.events;
+  report.duplicate_events = in_file_duplicates + reduced.duplicates;
+  if (dist) {  // figures counted where the work was done, summed over ranks
+    std::vector<uint64_t> sums =
+        comm.SumAll({report.log_lines, report.filtered_lines, report.events, report.duplicate_events});
+    report.log_lines = sums[0];
+    report.filtered_lines = sums[1];
+    report.events = sums[2];
+    report.duplicate_events = sums[3];
+  }
   timer.Mark("transform");
 
-  std::sort(rejects.begin(), rejects.end(),
-            [](const Reject& a, const Reject& b) { return a.file != b.file ? a.file < b.file : a.line < b.line; });
+  // Quarantine: rank 0 gathers every rank's rejects and writes them in one file, in the order one
+  // process finds them.
+  if (dist) {
+    rejects = GatherRejects(comm, std::move(rejects));
+  } else {
+    std::stable_sort(rejects.begin(), rejects.end(), [](const Reject& a, const Reject& b) {
+      return a.file != b.file ? a.file < b.file : a.line < b.line;
+    });
+  }
   if (opt.line_map) TranslateMergedRejects(*opt.line_map, &sources, &rejects);
   for (const auto& r : rejects) ++report.rejects[static_cast<size_t>(r.reason)];
   report.total_rejects = rejects.size();
@@ -260,19 +391,49 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     const Reject& r = rejects.front();
     report.first_reject = sources[r.file] + ":" + std::to_string(r.line) + ": " + r.error;
   }
-  if (opt.strict && !rejects.empty()) return;  // nothing is written or committed
+  if (dist) report.total_rejects = comm.SumAll({report.total_rejects})[0];
+  if (opt.strict && report.total_rejects > 0) return;  // nothing is written or committed
 
   // 5. Write and commit.
   parquet::WriterOptions wopt;
   wopt.codec = opt.codec;
+  // Which partitions this rank writes: month tables are its own; the others round robin, and
+  // users (partition 0) is rank 0's.
+  constexpr size_t kMonthTables = 3;  // time and songplays come after songs, artists and users
+  PartitionFilter owned = [&](size_t table, size_t partition) {
+    return table >= kMonthTables || PartitionOwner(partition, ranks) == comm.rank();
+  };
   size_t total_files = 0;
-  for (const auto& t : tables) total_files += std::max<size_t>(1, t.dirs.size());
+  for (size_t t = 0; t < tables.size(); ++t) {
+    size_t files = tables[t].dirs.empty() && !tables[t].partitioned ? 1 : tables[t].dirs.size();
+    for (size_t p = 0; p < files; ++p) total_files += owned(t, p);
+  }
   if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
+  // Writes this rank's files under `root`; on rank 0 the merged reports of every rank's files.
   auto write_all = [&](const std::string& root) {
     WorkerSpans write_spans(timer, threads);
-    report.tables = WriteTables(fs, root, tables, report.run_id, wopt, threads, opt.progress, &write_spans);
-    report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
+    std::exception_ptr error = Attempt([&] {
+      report.tables = WriteTables(fs, root, tables, report.run_id, wopt, threads, opt.progress, &write_spans, owned);
+      for (size_t t = kMonthTables; t < report.tables.size(); ++t)
+        for (auto& f : report.tables[t].written) f.partition += t == kMonthTables ? time_offset : play_offset;
+      if (comm.root()) report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
+    });
     tables.clear();
+    comm.Agree(error);
+    for (const auto& t : report.tables) {
+      mine.files_written += t.files;
+      mine.bytes_written += t.bytes;
+    }
+    if (dist) {
+      wire::Writer w;
+      PutTableReports(w, report.tables);
+      std::vector<std::vector<TableReport>> per_rank;
+      for (const auto& msg : comm.Gather(w.Take())) {
+        wire::Reader in(msg);
+        per_rank.push_back(GetTableReports(in));
+      }
+      report.tables = comm.root() ? MergeTableReports(per_rank) : std::vector<TableReport>{};
+    }
     timer.Mark("write", write_spans.Take());
   };
   // Every table is checked before it is committed, and the lock must still be ours (a lease on an
@@ -287,27 +448,33 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     // Stage every table, then swap each into place in one step. While we hold the lock no other
     // run is writing here, so whatever _temporary/ holds was left by a dead run.
     std::string temp_root = JoinPath(opt.output, "_temporary");
-    fs.DeleteDirRecursive(temp_root);
     std::string stage = JoinPath(temp_root, report.run_id);
     try {
-      fs.CreateDirs(stage);
+      comm.Agree(Attempt([&] {
+        if (!comm.root()) return;
+        fs.DeleteDirRecursive(temp_root);
+        fs.CreateDirs(stage);
+      }));
       write_all(stage);
-      for (const auto& t : report.tables) {
-        std::string dir = JoinPath(stage, t.name);
-        check(dir, t);
-        PublishManifest(fs, dir, t);
-      }
-      for (const auto& t : report.tables)
-        fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+      comm.Agree(Attempt([&] {
+        if (!comm.root()) return;
+        for (const auto& t : report.tables) {
+          std::string dir = JoinPath(stage, t.name);
+          check(dir, t);
+          PublishManifest(fs, dir, t);
+        }
+        for (const auto& t : report.tables)
+          fs.CommitDir(JoinPath(stage, t.name), JoinPath(opt.output, t.name), JoinPath(stage, "previous-" + t.name));
+      }));
     } catch (...) {
       try {
-        fs.DeleteDirRecursive(temp_root);  // a failing run removes its own staging
+        if (comm.root()) fs.DeleteDirRecursive(temp_root);  // a failing run removes its own staging
       } catch (...) {
       }
       throw;
     }
     report.committed = true;
-    fs.DeleteDirRecursive(temp_root);
+    if (comm.root()) fs.DeleteDirRecursive(temp_root);
   } else {
     // Object stores: this run's objects carry the run id in their names, so they never overwrite
     // the previous run's; each table's _SUCCESS manifest (written last) switches readers over;
@@ -315,12 +482,15 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     size_t published = 0;
     try {
       write_all(opt.output);
-      for (const auto& t : report.tables) {
-        std::string dir = JoinPath(opt.output, t.name);
-        check(dir, t);
-        PublishManifest(fs, dir, t);
-        ++published;
-      }
+      comm.Agree(Attempt([&] {
+        if (!comm.root()) return;
+        for (const auto& t : report.tables) {
+          std::string dir = JoinPath(opt.output, t.name);
+          check(dir, t);
+          PublishManifest(fs, dir, t);
+          ++published;
+        }
+      }));
     } catch (...) {
       // What this run wrote for tables it did not publish is nobody's: remove it (best effort; the
       // next run deletes whatever is left, as every object no manifest lists).
@@ -336,19 +506,49 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
       throw;
     }
     report.committed = true;
-    for (const auto& t : report.tables) {
-      std::string dir = JoinPath(opt.output, t.name);
-      std::vector<std::string> stale;
-      for (const auto& f : fs.ListFiles(dir, false)) {
-        bool ours = f.path.find(report.run_id) != std::string::npos || f.path == JoinPath(dir, "_SUCCESS");
-        if (!ours) stale.push_back(f.path);
+    if (comm.root()) {
+      for (const auto& t : report.tables) {
+        std::string dir = JoinPath(opt.output, t.name);
+        std::vector<std::string> stale;
+        for (const auto& f : fs.ListFiles(dir, false)) {
+          bool ours = f.path.find(report.run_id) != std::string::npos || f.path == JoinPath(dir, "_SUCCESS");
+          if (!ours) stale.push_back(f.path);
+        }
+        fs.DeleteFiles(stale);
       }
-      fs.DeleteFiles(stale);
     }
   }
   own_lock.reset();  // released (on object stores: one more request) before the requests are counted
   report.storage = router.Stats();
   timer.Mark("commit");
+  for (const auto& st : report.stages) mine.stage_seconds.push_back(st.seconds);
+  mine.exchange_bytes_sent = comm.bytes_sent();
+  mine.exchange_bytes_received = comm.bytes_received();
+  if (!dist) {
+    report.ranks = {mine};
+    return;
+  }
+  // Rank 0 reports every rank's figures, and the storage requests of all of them.
+  std::vector<uint64_t> storage =
+      comm.SumAll({report.storage.requests, report.storage.retries, report.storage.bytes_in, report.storage.bytes_out});
+  report.storage = {.requests = storage[0], .retries = storage[1], .bytes_in = storage[2], .bytes_out = storage[3]};
+  wire::Writer w;
+  w.Put(mine.rank);
+  w.PutString(mine.host);
+  for (uint64_t v : {mine.files, mine.bytes_read, mine.records, mine.rows_out, mine.rows_in, mine.exchange_bytes_sent,
+                     mine.exchange_bytes_received, mine.files_written, mine.bytes_written})
+    w.Put(v);
+  w.PutVector(mine.stage_seconds);
+  for (const auto& msg : comm.Gather(w.Take())) {
+    wire::Reader in(msg);
+    RankFigures f{.rank = in.Get<int>("rank")};
+    f.host = in.GetString("rank host");
+    for (uint64_t* v : {&f.files, &f.bytes_read, &f.records, &f.rows_out, &f.rows_in, &f.exchange_bytes_sent,
+                        &f.exchange_bytes_received, &f.files_written, &f.bytes_written})
+      *v = in.Get<uint64_t>("rank figure");
+    in.GetVector(&f.stage_seconds, "stage seconds");
+    report.ranks.push_back(std::move(f));
+  }
 }
 
 }  // namespace lakeforge

@@ -1,6 +1,6 @@
 // `lakeforge etl`: raw song and log JSON -> the five star-schema tables as Parquet.
 //
-// Plan (map -> shuffle -> reduce, so it can later spread over machines):
+// Plan (map -> shuffle -> reduce; with several ranks each stage runs on every rank, see below):
 //   1. list inputs (fails with Error::Io before any output is touched);
 //   2. map song files in parallel -> SongRecords; reduce -> songs, artists, the join index;
 //   3. map log files in parallel, each read in 1 MiB pieces of whole lines -> NextSong Events
@@ -13,6 +13,16 @@
 //      write every table under <output>/_temporary/<run-id>/ and swap each into place; on object
 //      stores, write objects under run-unique names at their final keys, then each table's
 //      _SUCCESS manifest, then delete every object the manifest does not list.
+//
+// With N ranks (mpirun/srun; README "Running on a cluster"), the output is byte-identical to one
+// process for every N. Rank 0 lists the inputs and takes the lock; each rank maps a contiguous,
+// byte-balanced range of the song files and of the log files (global file indices, so every
+// tie-break stays on (file, line)); song records are all-gathered (every rank builds the same
+// songs, artists and join index); events are shuffled by user-id range (cuts from a global sample)
+// and reduced; timestamps and plays are shuffled by month ranges, so that rank order is time order
+// and songplay_id is an exclusive prefix sum. Rank 0 writes users and the quarantine, every rank
+// its share of the partitions; rank 0 verifies and commits once every rank has written. After
+// each stage the ranks agree on success (Communicator::Agree): one rank's error ends every rank.
 #pragma once
 
 #include <array>
@@ -22,6 +32,7 @@
 #include "base/progress.h"
 #include "base/stage_timer.h"
 #include "compact/merged_sources.h"
+#include "dist/communicator.h"
 #include "formats/compression.h"
 #include "io/file_system.h"
 #include "sparkify/records.h"
@@ -52,6 +63,21 @@ struct EtlOptions {
   // RunEtl takes it after listing the inputs, waiting up to wait_for_lock_seconds.
   const WriterLock* lock = nullptr;
   double wait_for_lock_seconds = 0;
+  // The ranks of a distributed run (dist/communicator.h); null: this process alone. Every rank
+  // calls RunEtl with the same options; rank 0 lists, holds the lock, commits and reports.
+  Communicator* comm = nullptr;
+};
+
+// What one rank of a distributed run did: its share of reading, of the exchanges and of writing.
+struct RankFigures {
+  int rank = 0;
+  std::string host;
+  uint64_t files = 0, bytes_read = 0;
+  uint64_t records = 0;                // song records and log lines parsed
+  uint64_t rows_out = 0, rows_in = 0;  // events, timestamps and plays sent to / received from other ranks
+  uint64_t exchange_bytes_sent = 0, exchange_bytes_received = 0;
+  uint64_t files_written = 0, bytes_written = 0;
+  std::vector<double> stage_seconds;  // by kEtlStages
 };
 
 struct RejectSample {
@@ -80,8 +106,13 @@ struct EtlReport {
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
   bool committed = false;
-  StorageStats storage;  // requests to object storage, when it was used
+  StorageStats storage;            // requests to object storage, when it was used (all ranks)
+  std::string engine = "local";    // "local", or "mpi" for a distributed run
+  std::vector<RankFigures> ranks;  // one per rank, on rank 0 (and for a one-process run)
 };
+
+// The load balance of one figure over ranks: max / mean (1 when perfectly even or all zero).
+double Imbalance(const std::vector<RankFigures>& ranks, uint64_t RankFigures::*figure);
 
 // Runs the ETL. Throws Error on unusable input or output; bad records are counted, not thrown.
 // With options.strict and any rejected record, nothing is committed (report.committed == false).

@@ -1,0 +1,444 @@
+#include "pipeline/exchange.h"
+
+#include <algorithm>
+#include <map>
+
+#include "dist/partition.h"
+#include "sparkify/calendar.h"
+
+namespace lakeforge {
+namespace {
+
+template <typename T>
+void PutOptional(wire::Writer& w, const std::optional<T>& v) {
+  w.Put<uint8_t>(v.has_value());
+  if (!v) return;
+  if constexpr (std::is_same_v<T, std::string>)
+    w.PutString(*v);
+  else
+    w.Put<T>(*v);
+}
+
+template <typename T>
+std::optional<T> GetOptional(wire::Reader& in, const char* what) {
+  if (in.Get<uint8_t>(what) == 0) return std::nullopt;
+  if constexpr (std::is_same_v<T, std::string>)
+    return in.GetString(what);
+  else
+    return in.Get<T>(what);
+}
+
+}  // namespace
+
+void PutSongRecord(wire::Writer& w, const SongRecord& r) {
+  w.PutString(r.song_id);
+  w.PutString(r.artist_id);
+  PutOptional(w, r.title);
+  PutOptional(w, r.artist_name);
+  PutOptional(w, r.artist_location);
+  PutOptional(w, r.artist_latitude);
+  PutOptional(w, r.artist_longitude);
+  PutOptional(w, r.duration);
+  PutOptional(w, r.year);
+  w.Put(r.file);
+  w.Put(r.line);
+}
+
+SongRecord GetSongRecord(wire::Reader& in) {
+  SongRecord r;
+  r.song_id = in.GetString("song_id");
+  r.artist_id = in.GetString("artist_id");
+  r.title = GetOptional<std::string>(in, "title");
+  r.artist_name = GetOptional<std::string>(in, "artist_name");
+  r.artist_location = GetOptional<std::string>(in, "artist_location");
+  r.artist_latitude = GetOptional<double>(in, "artist_latitude");
+  r.artist_longitude = GetOptional<double>(in, "artist_longitude");
+  r.duration = GetOptional<double>(in, "duration");
+  r.year = GetOptional<int32_t>(in, "year");
+  r.file = in.Get<uint32_t>("song file");
+  r.line = in.Get<uint32_t>("song line");
+  return r;
+}
+
+void PutReject(wire::Writer& w, const Reject& r) {
+  w.Put(r.file);
+  w.Put(r.line);
+  w.Put<uint8_t>(static_cast<uint8_t>(r.reason));
+  w.PutString(r.error);
+  w.PutString(r.record);
+}
+
+Reject GetReject(wire::Reader& in) {
+  Reject r{.file = in.Get<uint32_t>("reject file"),
+           .line = in.Get<uint32_t>("reject line"),
+           .reason = static_cast<RejectReason>(in.Get<uint8_t>("reject reason")),
+           .error = "",
+           .record = ""};
+  r.error = in.GetString("reject error");
+  r.record = in.GetString("reject record");
+  return r;
+}
+
+void PutProfile(wire::Writer& w, const Profile& p) {
+  for (const auto* f : {&p.first_name, &p.last_name, &p.gender, &p.level, &p.location, &p.user_agent})
+    PutOptional(w, *f);
+}
+
+Profile GetProfile(wire::Reader& in) {
+  Profile p;
+  for (auto* f : {&p.first_name, &p.last_name, &p.gender, &p.level, &p.location, &p.user_agent})
+    *f = GetOptional<std::string>(in, "profile");
+  return p;
+}
+
+void PutTableReports(wire::Writer& w, const std::vector<TableReport>& tables) {
+  w.Put<uint64_t>(tables.size());
+  for (const auto& t : tables) {
+    w.PutString(t.name);
+    w.Put<uint64_t>(t.written.size());
+    for (const auto& f : t.written) {
+      w.PutString(f.path);
+      w.Put(f.bytes);
+      w.Put(f.rows);
+      w.Put<uint64_t>(f.partition);
+    }
+  }
+}
+
+std::vector<TableReport> GetTableReports(wire::Reader& in) {
+  std::vector<TableReport> tables(in.Get<uint64_t>("table count"));
+  for (auto& t : tables) {
+    t.name = in.GetString("table name");
+    t.written.resize(in.Get<uint64_t>("file count"));
+    for (auto& f : t.written) {
+      f.path = in.GetString("file path");
+      f.bytes = in.Get<uint64_t>("file bytes");
+      f.rows = in.Get<uint64_t>("file rows");
+      f.partition = in.Get<uint64_t>("file partition");
+    }
+  }
+  return tables;
+}
+
+std::vector<TableReport> MergeTableReports(const std::vector<std::vector<TableReport>>& per_rank) {
+  std::vector<TableReport> out;
+  std::map<std::string, size_t> index;
+  for (const auto& rank : per_rank) {
+    for (const auto& t : rank) {
+      auto [it, fresh] = index.try_emplace(t.name, out.size());
+      if (fresh) out.push_back({.name = t.name, .rows = 0, .files = 0, .bytes = 0, .written = {}});
+      TableReport& m = out[it->second];
+      m.written.insert(m.written.end(), t.written.begin(), t.written.end());
+    }
+  }
+  for (auto& t : out) {
+    std::stable_sort(t.written.begin(), t.written.end(),
+                     [](const WrittenFile& a, const WrittenFile& b) { return a.partition < b.partition; });
+    for (const auto& f : t.written) {
+      t.rows += f.rows;
+      t.bytes += f.bytes;
+    }
+    t.files = t.written.size();
+  }
+  return out;
+}
+
+}  // namespace lakeforge
+
+namespace lakeforge {
+namespace {
+
+// The rank owning each value of a sorted run: rank d owns [starts[d], starts[d+1]) of the key axis
+// (starts[0] is the lowest key). Calls emit(d, begin, end) for every non-empty share, d ascending.
+template <typename T, typename KeyOf, typename Emit>
+void SplitRun(const std::vector<T>& run, const std::vector<int64_t>& starts, KeyOf key_of, Emit emit) {
+  size_t begin = 0;
+  for (size_t d = 0; d < starts.size() && begin < run.size(); ++d) {
+    size_t end = run.size();
+    if (d + 1 < starts.size())
+      end = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(begin), run.end(),
+                                                 starts[d + 1], [&](const T& x, int64_t k) { return key_of(x) < k; }) -
+                                run.begin());
+    if (end > begin) emit(d, begin, end);
+    begin = end;
+  }
+}
+
+}  // namespace
+
+void ShareListing(Communicator& comm, std::vector<FileInfo>* songs, std::vector<FileInfo>* logs,
+                  std::vector<std::string>* skipped) {
+  std::string msg;
+  if (comm.root()) {
+    wire::Writer w;
+    for (const auto* list : {songs, logs}) {
+      w.Put<uint64_t>(list->size());
+      for (const auto& f : *list) {
+        w.PutString(f.path);
+        w.Put(f.size);
+      }
+    }
+    w.Put<uint64_t>(skipped->size());
+    for (const auto& s : *skipped) w.PutString(s);
+    msg = w.Take();
+  }
+  comm.Broadcast(&msg);
+  if (comm.root()) return;
+  wire::Reader in(msg);
+  for (auto* list : {songs, logs}) {
+    list->resize(in.Get<uint64_t>("listed files"));
+    for (auto& f : *list) {
+      f.path = in.GetString("listed path");
+      f.size = in.Get<int64_t>("listed size");
+    }
+  }
+  skipped->resize(in.Get<uint64_t>("skipped folders"));
+  for (auto& s : *skipped) s = in.GetString("skipped folder");
+}
+
+void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& output, const std::string& run_id) {
+  std::string marker = JoinPath(output, "_lakeforge.shared-check." + run_id);
+  std::exception_ptr error;
+  if (comm.root()) {
+    try {
+      fs.CreateDirs(output);
+      auto out = fs.OpenOutputStream(marker);
+      out->Write("written by rank 0 of run " + run_id + "\n");
+      out->Close();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  comm.Agree(error);
+  if (!comm.root() && !fs.Exists(marker))
+    error = std::make_exception_ptr(
+        Error::Usage("--output '" + output + "' is not the folder rank 0 writes to (its marker '" + marker +
+                     "' is not visible here): with ranks on several machines a local --output must be on a shared file "
+                     "system (NFS, Lustre, EFS, FSx), or use s3://; nothing was written"));
+  std::exception_ptr verdict;
+  try {
+    comm.Agree(error);
+  } catch (...) {
+    verdict = std::current_exception();
+  }
+  if (comm.root()) {
+    try {
+      fs.DeleteFiles({marker});
+    } catch (...) {
+    }
+  }
+  if (verdict) std::rethrow_exception(verdict);
+}
+
+void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* global,
+                   std::vector<std::vector<Event>>* files) {
+  wire::Writer w;
+  w.Put<uint64_t>(local.size());
+  local.ForEach([&](uint32_t id, const Profile& p) {
+    w.Put(id);
+    PutProfile(w, p);
+  });
+  std::vector<std::string> all = comm.AllGather(w.Take());
+  std::vector<uint32_t> remap(local.id_limit(), 0);
+  for (size_t r = 0; r < all.size(); ++r) {
+    wire::Reader in(all[r]);
+    uint64_t n = in.Get<uint64_t>("profile count");
+    for (uint64_t k = 0; k < n; ++k) {
+      auto id = in.Get<uint32_t>("profile id");
+      Profile p = GetProfile(in);
+      auto view = [](const std::optional<std::string>& s) {
+        return s ? std::optional<std::string_view>(*s) : std::nullopt;
+      };
+      ProfileView v{.first_name = view(p.first_name),
+                    .last_name = view(p.last_name),
+                    .gender = view(p.gender),
+                    .level = view(p.level),
+                    .location = view(p.location),
+                    .user_agent = view(p.user_agent)};
+      uint32_t gid = global->Intern(v, HashProfile(v)).first;
+      if (r == static_cast<size_t>(comm.rank())) remap[id] = gid;
+    }
+  }
+  for (auto& f : *files)
+    for (auto& e : f) e.profile = remap[e.profile];
+}
+
+std::vector<std::vector<Event>> ShuffleByUser(Communicator& comm, std::vector<std::vector<Event>> files,
+                                              uint64_t* rows_out, uint64_t* rows_in) {
+  auto ranks = static_cast<size_t>(comm.size());
+  auto me = static_cast<size_t>(comm.rank());
+  std::vector<int64_t> sample = SampleUserIds(files);
+  {
+    wire::Writer w;
+    w.PutVector(sample);
+    sample.clear();
+    for (const auto& s : comm.AllGather(w.Take())) {
+      wire::Reader in(s);
+      in.GetVector(&sample, "user sample");
+    }
+  }
+  // Rank d owns users [starts[d], starts[d+1]); cuts are increasing, so ranks past the last cut
+  // own nothing (a lake with fewer users than ranks).
+  std::vector<int64_t> cuts = UserCuts(std::move(sample), ranks);
+  std::vector<int64_t> starts(ranks, INT64_MAX);
+  starts[0] = INT64_MIN;
+  for (size_t d = 1; d <= cuts.size(); ++d) starts[d] = cuts[d - 1];
+  std::vector<wire::Writer> out(ranks);
+  std::vector<std::vector<Event>> kept;
+  for (auto& f : files) {
+    SplitRun(
+        f, starts, [](const Event& e) { return e.user_id; },
+        [&](size_t d, size_t b, size_t e) {
+          if (d == me) {
+            kept.emplace_back(f.begin() + static_cast<std::ptrdiff_t>(b), f.begin() + static_cast<std::ptrdiff_t>(e));
+          } else {
+            out[d].PutArray(f.data() + b, e - b);
+            *rows_out += e - b;
+          }
+        });
+    std::vector<Event>().swap(f);
+  }
+  std::vector<std::string> msgs;
+  for (auto& w : out) msgs.push_back(w.Take());
+  std::vector<std::string> in = comm.AllToAll(std::move(msgs));
+  // Runs in source-rank order; the reduce merges them in identity order, so arrival order is moot.
+  std::vector<std::vector<Event>> runs;
+  for (size_t r = 0; r < ranks; ++r) {
+    if (r == me) {
+      for (auto& k : kept) runs.push_back(std::move(k));
+      continue;
+    }
+    wire::Reader rd(in[r]);
+    while (!rd.done()) {
+      runs.emplace_back();
+      rd.GetVector(&runs.back(), "shuffled events");
+      *rows_in += runs.back().size();
+    }
+    std::string().swap(in[r]);
+  }
+  return runs;
+}
+
+void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint64_t* rows_in) {
+  auto ranks = static_cast<size_t>(comm.size());
+  auto me = static_cast<size_t>(comm.rank());
+  // Rows per month on this rank; every rank merges all ranks' counts the same way.
+  std::map<int64_t, uint64_t> weight;
+  auto count = [&](const auto& runs, auto ts_of) {
+    for (const auto& run : runs) {
+      int64_t month = 0, next = INT64_MIN;
+      bool bounded = false;
+      for (const auto& x : run) {
+        int64_t ts = ts_of(x);
+        if (ts >= next || !bounded) {
+          month = MonthIndexOf(ts);
+          bounded = MonthStartMillis(month + 1, &next);
+          if (!bounded) next = INT64_MAX;
+        }
+        ++weight[month];
+      }
+    }
+  };
+  auto ts_of_time = [](int64_t t) { return t; };
+  auto ts_of_play = [](const Play& p) { return p.ts; };
+  count(r->times, ts_of_time);
+  count(r->plays, ts_of_play);
+  {
+    wire::Writer w;
+    w.Put<uint64_t>(weight.size());
+    for (const auto& [m, n] : weight) {
+      w.Put(m);
+      w.Put(n);
+    }
+    weight.clear();
+    for (const auto& s : comm.AllGather(w.Take())) {
+      wire::Reader in(s);
+      uint64_t k = in.Get<uint64_t>("month count");
+      for (uint64_t i = 0; i < k; ++i) {
+        auto m = in.Get<int64_t>("month");
+        weight[m] += in.Get<uint64_t>("month rows");
+      }
+    }
+  }
+  std::vector<int64_t> months;
+  std::vector<uint64_t> weights;
+  for (const auto& [m, n] : weight) {
+    months.push_back(m);
+    weights.push_back(n);
+  }
+  std::vector<size_t> bounds = SplitByWeight(weights, comm.size());
+  // Rank d owns timestamps from the start of its first month: contiguous in time, in rank order.
+  std::vector<int64_t> starts(ranks, INT64_MAX);
+  starts[0] = INT64_MIN;
+  for (size_t d = 1; d < ranks; ++d) {
+    if (bounds[d] >= months.size()) continue;
+    int64_t start;
+    starts[d] = MonthStartMillis(months[bounds[d]], &start) ? start : INT64_MIN;
+  }
+  std::vector<wire::Writer> out(ranks);
+  std::vector<std::vector<int64_t>> kept_times;
+  std::vector<std::vector<Play>> kept_plays;
+  auto split = [&](auto& runs, auto ts_of, auto& kept, size_t pass) {
+    using T = typename std::decay_t<decltype(runs)>::value_type::value_type;
+    std::vector<std::vector<std::pair<size_t, size_t>>> shares(ranks);
+    for (auto& run : runs) {
+      SplitRun(run, starts, ts_of, [&](size_t d, size_t b, size_t e) {
+        if (d == me) {
+          kept.emplace_back(run.begin() + static_cast<std::ptrdiff_t>(b), run.begin() + static_cast<std::ptrdiff_t>(e));
+        } else {
+          out[d].Put<uint8_t>(static_cast<uint8_t>(pass));
+          out[d].PutArray(run.data() + b, e - b);
+          *rows_out += e - b;
+        }
+      });
+      std::vector<T>().swap(run);
+    }
+    runs.clear();
+  };
+  split(r->times, ts_of_time, kept_times, 0);
+  split(r->plays, ts_of_play, kept_plays, 1);
+  std::vector<std::string> msgs;
+  for (auto& w : out) msgs.push_back(w.Take());
+  std::vector<std::string> in = comm.AllToAll(std::move(msgs));
+  for (size_t s = 0; s < ranks; ++s) {
+    if (s == me) {
+      for (auto& k : kept_times) r->times.push_back(std::move(k));
+      for (auto& k : kept_plays) r->plays.push_back(std::move(k));
+      continue;
+    }
+    wire::Reader rd(in[s]);
+    while (!rd.done()) {
+      if (rd.Get<uint8_t>("run kind") == 0) {
+        r->times.emplace_back();
+        rd.GetVector(&r->times.back(), "shuffled timestamps");
+        *rows_in += r->times.back().size();
+      } else {
+        r->plays.emplace_back();
+        rd.GetVector(&r->plays.back(), "shuffled plays");
+        *rows_in += r->plays.back().size();
+      }
+    }
+    std::string().swap(in[s]);
+  }
+}
+
+std::vector<Reject> GatherRejects(Communicator& comm, std::vector<Reject> mine) {
+  wire::Writer w;
+  w.Put<uint64_t>(mine.size());
+  for (const auto& r : mine) PutReject(w, r);
+  std::vector<Reject>().swap(mine);
+  std::vector<Reject> all;
+  for (const auto& s : comm.Gather(w.Take())) {
+    wire::Reader in(s);
+    uint64_t n = in.Get<uint64_t>("reject count");
+    for (uint64_t i = 0; i < n; ++i) all.push_back(GetReject(in));
+  }
+  // Each file was parsed by one rank: a stable sort by file brings the ranks' lists into file
+  // order and keeps each file's own order, as one process has it.
+  std::stable_sort(all.begin(), all.end(), [](const Reject& a, const Reject& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
+  return all;
+}
+
+}  // namespace lakeforge
