@@ -22,15 +22,6 @@ golden() {
   diff -u "$here/golden/$2" <(mask_summary "$1")
 }
 
-# Content fingerprint of an output folder: relative paths (run id removed) and file hashes.
-fingerprint() {
-  local uuid='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-  (cd "$1" && {
-    find . -type f ! -name _SUCCESS ! -name _lakeforge.lock ! -path './_runs/*' -print0 | xargs -0 -r sha256sum
-    for m in $(find . -name _SUCCESS); do echo "$(sed -E "s/$uuid/RUN/g" "$m" | sha256sum | cut -d' ' -f1)  $m"; done
-  } | sed -E "s/$uuid/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\\2 \\1/" | sort)
-}
-
 if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then
   sample_lake() {
     "$bin" etl --input "$sample" --output "$work/sample-out" >"$work/sample.txt" &&
@@ -294,17 +285,6 @@ options_ranged() {
 }
 check "numeric options out of range: exit 2 naming the option and its range" options_ranged
 
-# Every table folder present must be complete: a _SUCCESS and a single run id across its files.
-tables_consistent() {
-  local out=$1
-  for t in songs artists users time songplays _rejected; do
-    [ -e "$out/$t" ] || continue
-    [ -f "$out/$t/_SUCCESS" ] || { echo "$t has no _SUCCESS"; return 1; }
-    local runs
-    runs=$(find "$out/$t" -name 'part-*' | grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' | sort -u | wc -l)
-    [ "$runs" -le 1 ] || { echo "$t mixes $runs runs"; return 1; }
-  done
-}
 kill_and_rerun() {
   "$bin" generate --output "$work/big" --songs 20000 --events 400000 --seed 5 >/dev/null
   "$bin" etl --input "$work/big" --output "$work/k" --quiet || return 1
