@@ -119,8 +119,8 @@ rank_figures() {
 check "per-rank figures: files, bytes, rows exchanged and files written match the disk" rank_figures
 
 # kill -9 of rank 1 at several moments: the job fails, the old tables stay whole, the rerun works.
-rank_pid() {  # the pid of rank $1 of the job started by mpirun $2
-  for p in $(pgrep -f "$bin etl"); do
+rank_pid() {  # the pid of rank $1 of the job writing $work/k (other tests may run lakeforge meanwhile)
+  for p in $(pgrep -f "$bin etl --input $work/big --output $work/k"); do
     [ -r "/proc/$p/environ" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
       { echo "$p"; return 0; }
   done
@@ -146,7 +146,7 @@ kill_a_rank() {
       { echo "tables changed after kill at ${delay}s (rc $rc)"; return 1; }
   done
   [ "$kills" -ge 3 ] || { echo "only $kills of 5 kills found a running rank 1: the job is too short"; return 1; }
-  pgrep -f "$bin etl" >/dev/null && { echo "ranks left running"; return 1; }
+  pgrep -f "$bin etl --input $work/big --output $work/k" >/dev/null && { echo "ranks left running"; return 1; }
   mpi 3 etl --input "$work/big" --output "$work/k" --quiet || return 1
   [ ! -e "$work/k/_temporary" ] || { echo "_temporary left behind"; return 1; }
   [ "$(fingerprint "$work/k")" = "$before" ] && oracle "$work/big" "$work/k"
