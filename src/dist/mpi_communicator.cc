@@ -16,6 +16,7 @@ namespace {
 
 class MpiCommunicator final : public Communicator {
  public:
+  static constexpr int kAllToAllTag = 17;
   MpiCommunicator() {
     int ready = 0;
     MPI_Initialized(&ready);
@@ -56,44 +57,45 @@ class MpiCommunicator final : public Communicator {
   std::vector<std::string> AllGather(const std::string& mine) override { return GatherImpl(mine, true); }
   std::vector<std::string> Gather(const std::string& mine) override { return GatherImpl(mine, false); }
 
+  // Point to point, straight from each outgoing string into each incoming one (no packing into
+  // one buffer): per round and peer at most round_bytes / size bytes, all peers in flight at once.
   std::vector<std::string> AllToAll(std::vector<std::string> out) override {
     auto n = static_cast<size_t>(size_);
+    auto me = static_cast<size_t>(rank_);
     if (out.size() != n) throw Error::Internal("AllToAll: one message per rank expected");
     std::vector<uint64_t> send_sizes(n), recv_sizes(n);
-    for (size_t d = 0; d < n; ++d) send_sizes[d] = d == static_cast<size_t>(rank_) ? 0 : out[d].size();
+    for (size_t d = 0; d < n; ++d) send_sizes[d] = d == me ? 0 : out[d].size();
     MPI_Alltoall(send_sizes.data(), 1, MPI_UINT64_T, recv_sizes.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
     std::vector<std::string> in(n);
-    in[static_cast<size_t>(rank_)] = std::move(out[static_cast<size_t>(rank_)]);
+    in[me] = std::move(out[me]);
     uint64_t chunk = PeerChunk();
     uint64_t rounds = 0;
     for (size_t p = 0; p < n; ++p) {
       rounds = std::max(rounds, (send_sizes[p] + chunk - 1) / chunk);
       rounds = std::max(rounds, (recv_sizes[p] + chunk - 1) / chunk);
-      in[p].reserve(in[p].size() + recv_sizes[p]);
+      if (p != me) in[p].resize(recv_sizes[p]);
     }
     MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-    std::vector<int> scounts(n), sdispls(n), rcounts(n), rdispls(n);
-    std::string sbuf, rbuf;
+    std::vector<MPI_Request> requests;
+    requests.reserve(2 * n);
     for (uint64_t r = 0; r < rounds; ++r) {
       uint64_t at = r * chunk;
-      int stotal = 0, rtotal = 0;
+      requests.clear();
       for (size_t p = 0; p < n; ++p) {
-        scounts[p] = static_cast<int>(send_sizes[p] > at ? std::min(chunk, send_sizes[p] - at) : 0);
-        rcounts[p] = static_cast<int>(recv_sizes[p] > at ? std::min(chunk, recv_sizes[p] - at) : 0);
-        sdispls[p] = stotal;
-        rdispls[p] = rtotal;
-        stotal += scounts[p];
-        rtotal += rcounts[p];
+        if (p == me || recv_sizes[p] <= at) continue;
+        requests.emplace_back();
+        MPI_Irecv(in[p].data() + at, static_cast<int>(std::min(chunk, recv_sizes[p] - at)), MPI_BYTE,
+                  static_cast<int>(p), kAllToAllTag, MPI_COMM_WORLD, &requests.back());
+        bytes_received_ += std::min(chunk, recv_sizes[p] - at);
       }
-      sbuf.resize(static_cast<size_t>(stotal));
-      rbuf.resize(static_cast<size_t>(rtotal));
-      for (size_t p = 0; p < n; ++p)
-        if (scounts[p] > 0) std::memcpy(sbuf.data() + sdispls[p], out[p].data() + at, static_cast<size_t>(scounts[p]));
-      MPI_Alltoallv(sbuf.data(), scounts.data(), sdispls.data(), MPI_BYTE, rbuf.data(), rcounts.data(), rdispls.data(),
-                    MPI_BYTE, MPI_COMM_WORLD);
-      for (size_t p = 0; p < n; ++p) in[p].append(rbuf.data() + rdispls[p], static_cast<size_t>(rcounts[p]));
-      bytes_sent_ += static_cast<uint64_t>(stotal);
-      bytes_received_ += static_cast<uint64_t>(rtotal);
+      for (size_t p = 0; p < n; ++p) {
+        if (p == me || send_sizes[p] <= at) continue;
+        requests.emplace_back();
+        MPI_Isend(out[p].data() + at, static_cast<int>(std::min(chunk, send_sizes[p] - at)), MPI_BYTE,
+                  static_cast<int>(p), kAllToAllTag, MPI_COMM_WORLD, &requests.back());
+        bytes_sent_ += std::min(chunk, send_sizes[p] - at);
+      }
+      MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
     }
     return in;
   }

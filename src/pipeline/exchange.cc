@@ -324,18 +324,20 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
   auto me = static_cast<size_t>(comm.rank());
   // Rows per month on this rank; every rank merges all ranks' counts the same way.
   std::map<int64_t, uint64_t> weight;
+  // Runs are sorted by time: each month is one segment, found by binary search.
   auto count = [&](const auto& runs, auto ts_of) {
     for (const auto& run : runs) {
-      int64_t month = 0, next = INT64_MIN;
-      bool bounded = false;
-      for (const auto& x : run) {
-        int64_t ts = ts_of(x);
-        if (ts >= next || !bounded) {
-          month = MonthIndexOf(ts);
-          bounded = MonthStartMillis(month + 1, &next);
-          if (!bounded) next = INT64_MAX;
-        }
-        ++weight[month];
+      for (size_t pos = 0; pos < run.size();) {
+        int64_t month = MonthIndexOf(ts_of(run[pos]));
+        int64_t next_start;
+        size_t end = run.size();
+        if (MonthStartMillis(month + 1, &next_start))
+          end =
+              static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(pos), run.end(),
+                                                   next_start, [&](const auto& x, int64_t t) { return ts_of(x) < t; }) -
+                                  run.begin());
+        weight[month] += end - pos;
+        pos = end;
       }
     }
   };
