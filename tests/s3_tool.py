@@ -5,6 +5,8 @@
   s3_tool.py get-tree s3://bucket/prefix <local dir>     download every object under a prefix
   s3_tool.py sign <method> <url> <amz-date> [k=v ...]    print botocore's SigV4 Authorization header
                                                           for an S3 request (headers as k=v)
+  s3_tool.py start-upload s3://bucket/key               begin a multipart upload, send one part, never finish it
+  s3_tool.py list-uploads s3://bucket/prefix             print the key of every unfinished upload under a prefix
 Endpoint and credentials come from AWS_ENDPOINT_URL / AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 """
 import os
@@ -76,6 +78,20 @@ def sign(method, url, amz_date, *headers):
     print(req.headers["Authorization"])
 
 
+def start_upload(uri):
+    bucket, key = split(uri)
+    c = client()
+    upload = c.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    c.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=1, Body=b"x" * 1024)
+
+
+def list_uploads(uri):
+    bucket, prefix = split(uri)
+    for u in client().list_multipart_uploads(Bucket=bucket, Prefix=prefix).get("Uploads", []):
+        print(u["Key"])
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"put-tree": put_tree, "get-tree": get_tree, "sign": sign}[cmd](*args)
+    {"put-tree": put_tree, "get-tree": get_tree, "sign": sign, "start-upload": start_upload,
+     "list-uploads": list_uploads}[cmd](*args)

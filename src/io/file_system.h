@@ -86,6 +86,10 @@ class FileSystem {
   virtual std::vector<std::string> ListDir(const std::string& path) = 0;
   // Deletes files (missing ones are not an error); object stores batch the requests.
   virtual void DeleteFiles(const std::vector<std::string>& paths) = 0;
+  // Object stores: aborts every multipart upload begun below `dir` and never finished (a writer
+  // killed mid-upload leaves one, invisible to listings and billed). Only for the holder of the
+  // folder's writer lock, once its own uploads are done. Returns how many; 0 elsewhere.
+  virtual size_t AbortUnfinishedUploads(const std::string& /*dir*/) { return 0; }
 
   // The writer lock of `folder` (io/writer_lock.h), creating the folder: the lock, or nullptr with
   // *holder filled when another run holds it.

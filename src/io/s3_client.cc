@@ -353,6 +353,30 @@ void Client::AbortMultipartUpload(const std::string& bucket, const std::string& 
   Request("DELETE", bucket, key, {{"uploadId", upload_id}}, "", {}, 404);
 }
 
+std::vector<Client::Upload> Client::ListUploads(const std::string& bucket, const std::string& prefix) {
+  std::vector<Upload> out;
+  std::string key_marker, id_marker;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> q{{"prefix", prefix}, {"uploads", ""}};
+    if (!key_marker.empty()) q.emplace_back("key-marker", key_marker);
+    if (!id_marker.empty()) q.emplace_back("upload-id-marker", id_marker);
+    Response r = Request("GET", bucket, "", q, "", {});
+    pugi::xml_document doc;
+    if (!doc.load_string(r.body.c_str()))
+      throw Error::Io("S3 list uploads s3://" + bucket + "/" + prefix +
+                      ": response is not XML: expected ListMultipartUploadsResult");
+    auto root = doc.child("ListMultipartUploadsResult");
+    for (auto u : root.children("Upload")) out.push_back({u.child_value("Key"), u.child_value("UploadId")});
+    if (std::string(root.child_value("IsTruncated")) != "true") break;
+    key_marker = root.child_value("NextKeyMarker");
+    id_marker = root.child_value("NextUploadIdMarker");
+    if (key_marker.empty())
+      throw Error::Io("S3 list uploads s3://" + bucket + "/" + prefix +
+                      ": truncated listing without a next key marker");
+  }
+  return out;
+}
+
 void Client::DeleteObjects(const std::string& bucket, const std::vector<std::string>& keys) {
   for (size_t i = 0; i < keys.size(); i += 1000) {
     pugi::xml_document doc;

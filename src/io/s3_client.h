@@ -74,6 +74,11 @@ class Client {
   void CompleteMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                const std::vector<std::string>& etags);
   void AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  struct Upload {
+    std::string key, upload_id;
+  };
+  // Multipart uploads begun under `prefix` and neither completed nor aborted (ListMultipartUploads).
+  std::vector<Upload> ListUploads(const std::string& bucket, const std::string& prefix);
   void DeleteObjects(const std::string& bucket, const std::vector<std::string>& keys);
 
   Stats& stats() { return stats_; }

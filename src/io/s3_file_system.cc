@@ -272,6 +272,14 @@ class S3FileSystem final : public FileSystem {
     if (!keys.empty()) client_.DeleteObjects(bucket, keys);
   }
 
+  size_t AbortUnfinishedUploads(const std::string& dir) override {
+    Location loc = ParseLocation(dir);
+    std::string prefix = loc.path.empty() ? "" : loc.path + "/";
+    std::vector<s3::Client::Upload> uploads = client_.ListUploads(loc.bucket, prefix);
+    for (const auto& u : uploads) client_.AbortMultipartUpload(loc.bucket, u.key, u.upload_id);
+    return uploads.size();
+  }
+
   void CommitDir(const std::string&, const std::string& target, const std::string&) override {
     throw Error::Internal("CommitDir on S3 '" + target + "': object stores have no atomic rename");
   }

@@ -85,7 +85,8 @@ std::string Md5Base64(std::string_view data) {
   return std::string(reinterpret_cast<char*>(b64), static_cast<size_t>(n));
 }
 
-std::string CanonicalRequest(const SignedRequest& r, const std::vector<std::pair<std::string, std::string>>& all_headers) {
+std::string CanonicalRequest(const SignedRequest& r,
+                             const std::vector<std::pair<std::string, std::string>>& all_headers) {
   std::vector<std::pair<std::string, std::string>> q;
   for (const auto& [k, v] : r.query) q.emplace_back(UriEncode(k, true), UriEncode(v, true));
   std::sort(q.begin(), q.end());
@@ -132,8 +133,8 @@ std::vector<std::pair<std::string, std::string>> SignV4(const SignedRequest& r, 
     for (const auto& n : names) signed_headers += (signed_headers.empty() ? "" : ";") + n;
   }
   headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + creds.access_key_id + "/" + scope +
-                                            ", SignedHeaders=" + signed_headers +
-                                            ", Signature=" + Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()));
+                                            ", SignedHeaders=" + signed_headers + ", Signature=" +
+                                            Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()));
   return headers;
 }
 

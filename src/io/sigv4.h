@@ -25,12 +25,12 @@ struct Credentials {
 };
 
 struct SignedRequest {
-  std::string method;                                       // GET, PUT, POST, DELETE, HEAD
-  std::string host;                                         // "bucket.s3.amazonaws.com" or "127.0.0.1:4568"
-  std::string path;                                         // raw (unencoded) path, starting with '/'
-  std::vector<std::pair<std::string, std::string>> query;   // raw (unencoded) pairs
+  std::string method;                                        // GET, PUT, POST, DELETE, HEAD
+  std::string host;                                          // "bucket.s3.amazonaws.com" or "127.0.0.1:4568"
+  std::string path;                                          // raw (unencoded) path, starting with '/'
+  std::vector<std::pair<std::string, std::string>> query;    // raw (unencoded) pairs
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers to sign (raw names/values)
-  std::string payload_sha256;                               // hex; "UNSIGNED-PAYLOAD" allowed
+  std::string payload_sha256;                                // hex; "UNSIGNED-PAYLOAD" allowed
 };
 
 // RFC 3986 percent-encoding; '/' is kept when encode_slash is false.
@@ -40,7 +40,8 @@ std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Md5Base64(std::string_view data);
 
 // The canonical request and string to sign, exposed for tests.
-std::string CanonicalRequest(const SignedRequest& r, const std::vector<std::pair<std::string, std::string>>& all_headers);
+std::string CanonicalRequest(const SignedRequest& r,
+                             const std::vector<std::pair<std::string, std::string>>& all_headers);
 
 // Adds x-amz-date, x-amz-content-sha256, host (and x-amz-security-token) to the returned header list
 // and returns it with the Authorization header appended. amz_date is "YYYYMMDDTHHMMSSZ".

@@ -516,6 +516,12 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
         }
         fs.DeleteFiles(stale);
       }
+      // Uploads a killed writer began here and never finished: invisible to listings, billed.
+      // Best effort: the tables are committed, and not every S3-compatible store lists uploads.
+      try {
+        fs.AbortUnfinishedUploads(opt.output);
+      } catch (const Error&) {
+      }
     }
   }
   own_lock.reset();  // released (on object stores: one more request) before the requests are counted
