@@ -2,6 +2,8 @@
 // must account for every line (event, filtered or rejected), and every reject must name a line
 // that exists. MemberValueText (the source text of a number or boolean kept in a string field) is
 // checked against simdjson: for every member of a valid object it must re-parse to the same value.
+// The document-stream path for log lines must give exactly what one parse per line gives: the same
+// events, counts and rejects (reason, line, message, record).
 #include <simdjson.h>
 
 #include <cstdint>
@@ -37,6 +39,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (logs.lines > 0 && logs.events.size() + logs.filtered + rejects.size() != logs.lines) std::abort();
   for (const auto& e : logs.events)
     if (e.line == 0 || e.line > lines || !profiles.contains(e.profile) || e.ts == kNull) std::abort();
+
+  static RecordParser by_line;
+  by_line.set_stream_parsing(false);
+  LogFileResult ref;
+  std::vector<Reject> ref_rejects;
+  ProfilePool ref_profiles;
+  by_line.ParseLogFile(view, 1, index, ref_profiles, &ref, &ref_rejects);
+  if (ref.lines != logs.lines || ref.filtered != logs.filtered || ref.events.size() != logs.events.size() ||
+      ref_rejects.size() != rejects.size())
+    std::abort();
+  for (size_t i = 0; i < rejects.size(); ++i)
+    if (rejects[i].line != ref_rejects[i].line || rejects[i].reason != ref_rejects[i].reason ||
+        rejects[i].error != ref_rejects[i].error || rejects[i].record != ref_rejects[i].record)
+      std::abort();
+  for (size_t i = 0; i < ref.events.size(); ++i) {
+    const Event &a = logs.events[i], &b = ref.events[i];
+    if (a.line != b.line || a.ts != b.ts || a.user_id != b.user_id || a.session_id != b.session_id ||
+        a.item != b.item || !(profiles[a.profile] == ref_profiles[b.profile]))
+      std::abort();
+  }
 
   static simdjson::dom::parser whole, piece;
   simdjson::dom::element doc;

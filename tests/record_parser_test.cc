@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <random>
 #include <thread>
 
 #include "formats/json/json_string.h"
@@ -301,6 +302,65 @@ namespace {
 
 // Reject sources are file names with any bytes: shown with U+FFFD where they are not UTF-8, the
 // way WHATWG decoders (Node.js, browsers) replace them; vectors checked against Node's TextDecoder.
+// Property: the document-stream path and one parse per line agree on every event, count and reject,
+// on pieces mixing valid events with every way a line can go wrong (malformed, unclosed string
+// swallowing the next lines, two values on a line, an object over several lines, scalars, invalid
+// UTF-8, CRLF, blank and space-padded lines), whatever the order.
+TEST(LogFiles, StreamParsingMatchesOneParsePerLine) {
+  const std::string event = kEvent;
+  const std::vector<std::string> kinds = {
+      event,
+      EventWith("page", "\"page\":\"Home\""),
+      EventWith("ts", "\"ts\":\"x\""),
+      "{\"page\":\"NextSong\",\"ts\":\"unclosed}",
+      event + " " + event,
+      "{\"page\":\"NextSong\",\n\"ts\":1}",
+      "42",
+      "\"NextSong\"",
+      "[1,2]",
+      "{\"bad\":\"\xff\xfe\"}",
+      "",
+      "   ",
+      "  " + event + "  ",
+      event + "\r",
+      "{\"a\":1}}",
+      "{",
+      "}",
+      "\\",
+  };
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string text;
+    int n = 1 + static_cast<int>(rng() % 30);
+    for (int i = 0; i < n; ++i) text += kinds[rng() % kinds.size()] + (i + 1 < n || rng() % 2 ? "\n" : "");
+    std::string buf = text + std::string(simdjson::SIMDJSON_PADDING, '\0');
+    std::string_view view(buf.data(), text.size());
+    SongIndex index;
+    RecordParser stream, by_line;
+    by_line.set_stream_parsing(false);
+    ProfilePool p1, p2;
+    LogFileResult a, b;
+    std::vector<Reject> ra, rb;
+    stream.ParseLogLines(view, 1, 0, index, p1, &a, &ra);
+    by_line.ParseLogLines(view, 1, 0, index, p2, &b, &rb);
+    ASSERT_EQ(a.lines, b.lines) << text;
+    ASSERT_EQ(a.filtered, b.filtered) << text;
+    ASSERT_EQ(a.events.size(), b.events.size()) << text;
+    for (size_t i = 0; i < a.events.size(); ++i) {
+      EXPECT_EQ(a.events[i].line, b.events[i].line);
+      EXPECT_EQ(a.events[i].ts, b.events[i].ts);
+      EXPECT_TRUE(p1[a.events[i].profile] == p2[b.events[i].profile]);
+    }
+    ASSERT_EQ(ra.size(), rb.size()) << text;
+    for (size_t i = 0; i < ra.size(); ++i) {
+      EXPECT_EQ(ra[i].line, rb[i].line) << text;
+      EXPECT_EQ(ra[i].reason, rb[i].reason) << text;
+      EXPECT_EQ(ra[i].error, rb[i].error) << text;
+      EXPECT_EQ(ra[i].record, rb[i].record) << text;
+    }
+  }
+}
+
 TEST(RejectSources, LossyUtf8MatchesWhatwgDecoders) {
   auto hex = [](const std::string& s) {
     std::string out;

@@ -262,116 +262,156 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
   EndLogFile(file, out->lines - before, rejects);
 }
 
+void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
+                                  ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
+  FieldErrors errs;
+  std::optional<std::string_view> page, artist, song;
+  ProfileView prof;
+  std::optional<double> length;
+  Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
+  bool has_ts = false, has_user = false;
+  element user_value;
+  size_t user_member = 0;
+  Member m{d.text, 0};
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    element v = field.value;
+    switch (k.size()) {
+      case 2:
+        if (k == "ts") {
+          has_ts = v.type() != element_type::NULL_VALUE;
+          GetInt(v, k, &ev.ts, &errs);
+        }
+        break;
+      case 4:
+        if (k == "page")
+          GetString(v, k, m, &page, &errs);
+        else if (k == "song")
+          GetString(v, k, m, &song, &errs);
+        break;
+      case 6:
+        if (k == "artist")
+          GetString(v, k, m, &artist, &errs);
+        else if (k == "length")
+          GetNumber(v, k, &length, &errs);
+        else if (k == "gender")
+          GetString(v, k, m, &prof.gender, &errs);
+        else if (k == "userId") {
+          has_user = v.type() != element_type::NULL_VALUE;
+          user_value = v;
+          user_member = m.index;
+        }
+        break;
+      case 5:
+        if (k == "level") GetString(v, k, m, &prof.level, &errs);
+        break;
+      case 8:
+        if (k == "lastName")
+          GetString(v, k, m, &prof.last_name, &errs);
+        else if (k == "location")
+          GetString(v, k, m, &prof.location, &errs);
+        break;
+      case 9:
+        if (k == "firstName")
+          GetString(v, k, m, &prof.first_name, &errs);
+        else if (k == "sessionId")
+          GetInt(v, k, &ev.session_id, &errs);
+        else if (k == "userAgent")
+          GetString(v, k, m, &prof.user_agent, &errs);
+        break;
+      case 13:
+        if (k == "itemInSession") GetInt(v, k, &ev.item, &errs);
+        break;
+      default: break;
+    }
+    ++m.index;
+  }
+  // Only NextSong events are input to the tables; other pages are filtered, valid or not.
+  if (!page || *page != "NextSong") {
+    ++out->filtered;
+    return;
+  }
+  if (!errs.failed && !has_ts) errs.Missing("ts");
+  if (!errs.failed && !has_user) errs.Missing("userId");
+  if (!errs.failed) {
+    std::optional<std::string_view> user_text;
+    if (user_value.type() == element_type::INT64 && user_value.get_int64().value_unsafe() != kNull) {
+      ev.user_id = user_value.get_int64().value_unsafe();
+    } else if (user_value.type() == element_type::OBJECT || user_value.type() == element_type::ARRAY) {
+      errs.WrongType("userId", "string of digits or integer", user_value);
+    } else {
+      // A string, or another number or a boolean as its text: both must be digits.
+      GetString(user_value, "userId", Member{d.text, user_member}, &user_text, &errs);
+      std::string_view s = user_text.value_or("");
+      bool digits = s.size() <= 18;
+      for (char c : s) digits = digits && c >= '0' && c <= '9';
+      if (!digits) {
+        errs.Fail(RejectReason::kNonNumericUserId,
+                  "non-numeric userId: expected 1 to 18 digits, got \"" + std::string(s.substr(0, 40)) + "\"");
+      } else if (!s.empty()) {
+        int64_t u = 0;
+        for (char c : s) u = u * 10 + (c - '0');
+        ev.user_id = u;
+      }
+    }
+  }
+  if (errs.failed) {
+    errs.Reject(file, d, rejects);
+    return;
+  }
+  // Hash the join key and fetch its slot while the profile is interned.
+  bool joinable = song && artist && length;
+  uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
+  if (joinable) songs.Prefetch(hash);
+  ev.profile = profile_cache_.Intern(profiles, prof);
+  if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
+  out->events.push_back(ev);
+}
+
 uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line, uint32_t file, const SongIndex& songs,
                                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
-  auto one = [&](json::Document d) {
+  auto alone = [&](json::Document d) {
     ++out->lines;
     simdjson::dom::object obj;
-    if (!Parse(d.text, file, d.line, &obj, rejects)) return;
-    FieldErrors errs;
-    std::optional<std::string_view> page, artist, song;
-    ProfileView prof;
-    std::optional<double> length;
-    Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
-    bool has_ts = false, has_user = false;
-    element user_value;
-    size_t user_member = 0;
-    Member m{d.text, 0};
-    for (auto field : obj) {
-      std::string_view k = field.key;
-      element v = field.value;
-      switch (k.size()) {
-        case 2:
-          if (k == "ts") {
-            has_ts = v.type() != element_type::NULL_VALUE;
-            GetInt(v, k, &ev.ts, &errs);
-          }
-          break;
-        case 4:
-          if (k == "page")
-            GetString(v, k, m, &page, &errs);
-          else if (k == "song")
-            GetString(v, k, m, &song, &errs);
-          break;
-        case 6:
-          if (k == "artist")
-            GetString(v, k, m, &artist, &errs);
-          else if (k == "length")
-            GetNumber(v, k, &length, &errs);
-          else if (k == "gender")
-            GetString(v, k, m, &prof.gender, &errs);
-          else if (k == "userId") {
-            has_user = v.type() != element_type::NULL_VALUE;
-            user_value = v;
-            user_member = m.index;
-          }
-          break;
-        case 5:
-          if (k == "level") GetString(v, k, m, &prof.level, &errs);
-          break;
-        case 8:
-          if (k == "lastName")
-            GetString(v, k, m, &prof.last_name, &errs);
-          else if (k == "location")
-            GetString(v, k, m, &prof.location, &errs);
-          break;
-        case 9:
-          if (k == "firstName")
-            GetString(v, k, m, &prof.first_name, &errs);
-          else if (k == "sessionId")
-            GetInt(v, k, &ev.session_id, &errs);
-          else if (k == "userAgent")
-            GetString(v, k, m, &prof.user_agent, &errs);
-          break;
-        case 13:
-          if (k == "itemInSession") GetInt(v, k, &ev.item, &errs);
-          break;
-        default: break;
-      }
-      ++m.index;
-    }
-    // Only NextSong events are input to the tables; other pages are filtered, valid or not.
-    if (!page || *page != "NextSong") {
-      ++out->filtered;
-      return;
-    }
-    if (!errs.failed && !has_ts) errs.Missing("ts");
-    if (!errs.failed && !has_user) errs.Missing("userId");
-    if (!errs.failed) {
-      std::optional<std::string_view> user_text;
-      if (user_value.type() == element_type::INT64 && user_value.get_int64().value_unsafe() != kNull) {
-        ev.user_id = user_value.get_int64().value_unsafe();
-      } else if (user_value.type() == element_type::OBJECT || user_value.type() == element_type::ARRAY) {
-        errs.WrongType("userId", "string of digits or integer", user_value);
-      } else {
-        // A string, or another number or a boolean as its text: both must be digits.
-        GetString(user_value, "userId", Member{d.text, user_member}, &user_text, &errs);
-        std::string_view s = user_text.value_or("");
-        bool digits = s.size() <= 18;
-        for (char c : s) digits = digits && c >= '0' && c <= '9';
-        if (!digits) {
-          errs.Fail(RejectReason::kNonNumericUserId,
-                    "non-numeric userId: expected 1 to 18 digits, got \"" + std::string(s.substr(0, 40)) + "\"");
-        } else if (!s.empty()) {
-          int64_t u = 0;
-          for (char c : s) u = u * 10 + (c - '0');
-          ev.user_id = u;
-        }
-      }
-    }
-    if (errs.failed) {
-      errs.Reject(file, d, rejects);
-      return;
-    }
-    // Hash the join key and fetch its slot while the profile is interned.
-    bool joinable = song && artist && length;
-    uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
-    if (joinable) songs.Prefetch(hash);
-    ev.profile = profile_cache_.Intern(profiles, prof);
-    if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
-    out->events.push_back(ev);
+    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, profiles, out, rejects);
   };
-  return json::ForEachLine(lines, one, first_line);
+  // Pieces are ~1 MiB; one with a line of many MiB is parsed line by line rather than grow the
+  // stream parser's buffers to its size.
+  constexpr size_t kMaxStreamBytes = size_t{4} << 20, kMinBatchBytes = size_t{1} << 16;
+  simdjson::dom::document_stream stream;
+  bool streaming =
+      stream_parsing_ && lines.size() <= kMaxStreamBytes &&
+      !stream_parser_.parse_many(lines.data(), lines.size(), std::max(lines.size() + 1, kMinBatchBytes)).get(stream);
+  simdjson::dom::document_stream::iterator it, end;
+  if (streaming) {
+    it = stream.begin();
+    end = stream.end();
+  }
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  return json::ForEachLine(
+      lines,
+      [&](json::Document d) {
+        if (streaming) {
+          streaming = false;  // until this line's document proves to be exactly this line
+          simdjson::dom::element doc;
+          if (it != end && !(*it).get(doc) && doc.type() == element_type::OBJECT &&
+              d.text.size() <= max_record_bytes_) {
+            std::string_view text = d.text;
+            while (!text.empty() && space(text.front())) text.remove_prefix(1);
+            while (!text.empty() && space(text.back())) text.remove_suffix(1);
+            std::string_view source = it.source();
+            if (it.current_index() == static_cast<size_t>(text.data() - lines.data()) && source.size() == text.size()) {
+              ++out->lines;
+              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, profiles, out, rejects);
+              ++it;
+              streaming = true;
+              return;
+            }
+          }
+        }
+        alone(d);
+      },
+      first_line);
 }
 
 }  // namespace lakeforge

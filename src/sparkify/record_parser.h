@@ -55,6 +55,12 @@ class RecordParser {
   // Records longer than this are rejected as "record too large" (kDefaultMaxRecordBytes).
   void set_max_record_bytes(uint64_t bytes) { max_record_bytes_ = bytes; }
   uint64_t max_record_bytes() const { return max_record_bytes_; }
+  // Log lines are validated by simdjson's document stream over the whole piece (its stage 1 runs
+  // once, not once per line) while every document spans exactly its line; from the first line
+  // that does not (malformed, several values, a value over several lines, not an object), the
+  // rest of the piece is parsed one line at a time, which decides what is rejected and why.
+  // false: always one parse per line (the reference the tests and the fuzzer compare with).
+  void set_stream_parsing(bool on) { stream_parsing_ = on; }
 
  private:
   void ParseSongDocument(json::Document d, uint32_t file, std::vector<SongRecord>* out, std::vector<Reject>* rejects);
@@ -63,7 +69,13 @@ class RecordParser {
   bool Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
              std::vector<Reject>* rejects);
 
+  // The fields of one valid log record -> an event, a filtered line or a reject.
+  void ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
+                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects);
+
   simdjson::dom::parser parser_;
+  simdjson::dom::parser stream_parser_;  // parse_many's documents live here while parser_ parses a line
+  bool stream_parsing_ = true;
   ProfileCache profile_cache_;
   uint64_t max_record_bytes_ = uint64_t{16} << 20;
 };
