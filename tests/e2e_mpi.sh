@@ -18,6 +18,8 @@ command -v mpirun >/dev/null || { echo "mpirun not found (scripts/install-deps.s
 # As root Open MPI wants to be told twice; keep its traffic on loopback.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+# ob1 over shared memory and TCP: probing for UCX (the default pml) costs ~0.2 s per job here.
+export OMPI_MCA_pml=ob1
 mpi() { local n=$1; shift; mpirun -n "$n" --bind-to none "$bin" "$@"; }
 oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2" "${@:3}"; }
 
