@@ -531,6 +531,10 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--dirty-rate", gen.dirty_rate, "Share of damaged records, 0..1")
       ->default_val(0.0)
       ->check(CLI::Range(0.0, 1.0));
+  gen_cmd
+      ->add_option("--days", gen.days,
+                   "Days of logs, one file each from 2018-11-01, 1..3650 (default: events/20000 within 30..365)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{3650}));
   gen_cmd->add_option("--threads", gen.threads, kThreadsHelp)->check(kThreads);
   std::string gen_endpoint;
   gen_cmd->add_option("--endpoint-url", gen_endpoint, "S3 endpoint when --output is s3://");

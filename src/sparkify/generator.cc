@@ -272,7 +272,7 @@ GenerateReport GenerateLake(FileSystem& fs, const GenerateOptions& o) {
 
   // Days: a month for small lakes, up to a year for large ones. Each day is generated
   // independently from its own stream, with sessions numbered per day so ids never collide.
-  uint64_t days = std::clamp<uint64_t>(o.events / 20000, 30, 365);
+  uint64_t days = o.days > 0 ? o.days : std::clamp<uint64_t>(o.events / 20000, 30, 365);
   int64_t day0 = DaysFromCivil(2018, 11, 1);
   ParallelFor(days, threads, [&](size_t d, int) {
     Rng r(o.seed, 5, d);

@@ -27,6 +27,7 @@ struct GenerateOptions {
   uint64_t seed = 1;
   double dirty_rate = 0.0;
   int threads = 0;
+  uint64_t days = 0;  // log files (one per day from 2018-11-01); 0: events / 20000, within 30..365
 };
 
 struct GenerateReport {
