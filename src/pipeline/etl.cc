@@ -417,6 +417,10 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
       for (size_t t = kMonthTables; t < report.tables.size(); ++t)
         for (auto& f : report.tables[t].written) f.partition += t == kMonthTables ? time_offset : play_offset;
       if (comm.root()) report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
+      // Where files are checked one by one (no sizes in listings: local and shared file systems),
+      // each rank checks the files it wrote, all ranks at once; rank 0 then checks the rest.
+      if (dist && !fs.listing_has_sizes())
+        for (const auto& t : report.tables) VerifyWrittenTable(fs, JoinPath(root, t.name), t, report.run_id, threads);
     });
     tables.clear();
     comm.Agree(error);
@@ -439,7 +443,9 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   // Every table is checked before it is committed, and the lock must still be ours (a lease on an
   // object store can run out) when it is.
   auto check = [&](const std::string& table_dir, const TableReport& t) {
-    VerifyWrittenTable(fs, table_dir, t, report.run_id, threads);
+    // With several ranks on a file system without sizes in listings, every rank has checked the
+    // files it wrote (write_all) before agreeing that the write succeeded.
+    if (!dist || fs.listing_has_sizes()) VerifyWrittenTable(fs, table_dir, t, report.run_id, threads);
     if (!lock->held())
       throw Error::Io("lost the writer lock of '" + opt.output + "' (its lease ran out); table " + t.name +
                       " and those after it were not committed");
