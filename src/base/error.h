@@ -1,6 +1,6 @@
 // lakeforge's single error convention: a failure that stops an operation is thrown as
 // lakeforge::Error, whose message names the file/object, the offset or line, and what was expected.
-// Bad *records* are never errors: they are data (see pipeline/rejects.h) and the run goes on.
+// Bad *records* are never errors: they are data (see warehouse/reject.h) and the run goes on.
 #pragma once
 
 #include <stdexcept>
