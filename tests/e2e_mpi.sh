@@ -93,7 +93,7 @@ check "compact: outputs and manifest identical under mpirun -n 3 and 4" compact_
 # received, files written = files on disk.
 rank_figures() {
   rm -rf "$work/rf"
-  mpi 3 etl --input "$work/dirty" --output "$work/rf" --quiet --report "$work/rf.json" || return 1
+  mpi 3 etl --input "$work/dirty" --output "$work/rf" --report "$work/rf.json" >"$work/rf.txt" || return 1
   local files bytes written
   # Inputs as Spark lists them: no file or folder whose name starts with '.' or '_'.
   local listed="find $work/dirty/song_data $work/dirty/log_data -name '[._]*' -prune -o -type f"
@@ -120,6 +120,27 @@ rank_figures() {
     const max = Math.max(...k.map((x) => x.bytes_read)), mean = sum("bytes_read") / 3;
     if (Math.abs(r.distribution.balance.bytes_read - max / mean) > 1e-3) fail("balance " + r.distribution.balance.bytes_read);
   ' "$work/rf.json" "$files" "$bytes" "$written" || return 1
+  # The printed table per rank says what the JSON says.
+  node -e '
+    const fs = require("fs");
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const rows = fs.readFileSync(process.argv[2], "utf8").split("\n")
+      .map((l) => /^(\d+) +\S+ +(\d+) +[\d.]+ \S+ +(\d+) +(\d+) +(\d+) +[\d.]+ \S+ +(\d+) /.exec(l)).filter(Boolean);
+    const k = r.distribution.per_rank;
+    const got = rows.map((m) => m.slice(1, 7).join(" "));
+    const want = k.map((x) => [x.rank, x.files, x.records, x.rows_out, x.rows_in, x.files_written].join(" "));
+    if (got.join("|") !== want.join("|")) { console.log("printed", got, "json", want); process.exit(1); }' \
+    "$work/rf.json" "$work/rf.txt" || return 1
+  # The page shows each rank's bytes read as the JSON has them, in rank order.
+  "$bin" report "$work/rf.json" --html "$work/rf.html" >/dev/null || return 1
+  node -e '
+    const fs = require("fs");
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const html = fs.readFileSync(process.argv[2], "utf8");
+    const shown = [...html.matchAll(/class=.bytes-read.>(\d+)</g)].map((m) => +m[1]);
+    const want = r.distribution.per_rank.map((k) => k.bytes_read);
+    if (shown.join() !== want.join()) { console.log("page", shown, "json", want); process.exit(1); }' \
+    "$work/rf.json" "$work/rf.html" || return 1
   # The schema, and the report's tables, rejects and input against the disk and DuckDB.
   node "$here/js/report_check.mjs" --report "$work/rf.json" --output "$work/rf" \
     --songs "$work/dirty/song_data" --logs "$work/dirty/log_data"

@@ -339,7 +339,7 @@ std::string RenderHtml(std::string_view json, const std::string& what) {
          ", rows in " + Fmt("%.2f", D(bal, "rows_in")) + ", files written " + Fmt("%.2f", D(bal, "files_written")) +
          ")</span></h2><div class='panel'><table id='ranks'><tr><th>rank</th><th>host</th><th>files</th><th>bytes "
          "read</th><th>records</th><th>rows out</th><th>rows in</th><th>bytes exchanged</th><th>files "
-         "written</th><th>bytes written</th></tr>";
+         "written</th><th>bytes written</th><th>seconds: list · songs · logs · transform · write · commit</th></tr>";
     std::vector<std::pair<std::string, double>> read;
     for (element k : per_rank) {
       h += "<tr><td>" + std::to_string(U(k, "rank")) + "</td><td>" + Esc(Str(k, "host")) + "</td><td>" +
@@ -347,7 +347,18 @@ std::string RenderHtml(std::string_view json, const std::string& what) {
            "</td><td>" + std::to_string(U(k, "records")) + "</td><td>" + std::to_string(U(k, "rows_out")) +
            "</td><td>" + std::to_string(U(k, "rows_in")) + "</td><td>" + Esc(HumanBytes(D(k, "exchange_bytes_sent"))) +
            "</td><td>" + std::to_string(U(k, "files_written")) + "</td><td>" + Esc(HumanBytes(D(k, "bytes_written"))) +
-           "</td></tr>";
+           "</td><td>";
+      array secs;
+      bool first = true;
+      if (!k["stage_seconds"].get(secs)) {
+        for (element v : secs) {
+          double d = 0;
+          if (v.get(d)) d = 0;
+          h += (first ? "" : " · ") + Fmt("%.2f", d);
+          first = false;
+        }
+      }
+      h += "</td></tr>";
       read.emplace_back("rank " + std::to_string(U(k, "rank")), D(k, "bytes_read"));
     }
     h += "</table><h3>bytes read per rank</h3>" + Bars(read, "", true, "var(--a)") + "</div>";

@@ -119,15 +119,23 @@ void PrintEtlSummary(const EtlReport& r, double seconds, std::FILE* out) {
 }
 
 void PrintRanks(const std::vector<RankFigures>& ranks, std::FILE* out) {
+  auto Fixed = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f", v);
+    return std::string(buf);
+  };
   auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  std::fprintf(out, "\n%-5s %-12s %6s %10s %10s %10s %10s %10s %7s %10s\n", "rank", "host", "files", "read", "records",
-               "rows out", "rows in", "exchanged", "written", "bytes");
+  std::fprintf(out, "\n%-5s %-12s %6s %10s %10s %10s %10s %10s %7s %10s  %s\n", "rank", "host", "files", "read",
+               "records", "rows out", "rows in", "exchanged", "written", "bytes", "seconds per stage");
   for (const auto& k : ranks) {
-    std::fprintf(out, "%-5d %-12.12s %6llu %10s %10llu %10llu %10llu %10s %7llu %10s\n", k.rank, k.host.c_str(),
+    std::string stages;
+    for (double s : k.stage_seconds) stages += (stages.empty() ? "" : " ") + Fixed(s);
+    std::fprintf(out, "%-5d %-12.12s %6llu %10s %10llu %10llu %10llu %10s %7llu %10s  %s\n", k.rank, k.host.c_str(),
                  n(k.files), HumanBytes(static_cast<double>(k.bytes_read)).c_str(), n(k.records), n(k.rows_out),
                  n(k.rows_in), HumanBytes(static_cast<double>(k.exchange_bytes_sent)).c_str(), n(k.files_written),
-                 HumanBytes(static_cast<double>(k.bytes_written)).c_str());
+                 HumanBytes(static_cast<double>(k.bytes_written)).c_str(), stages.c_str());
   }
+  std::fprintf(out, "stages per rank in order: list songs logs transform write commit\n");
   std::fprintf(out, "balance   (max/mean) bytes read %.2f, rows in %.2f, files written %.2f\n",
                Imbalance(ranks, &RankFigures::bytes_read), Imbalance(ranks, &RankFigures::rows_in),
                Imbalance(ranks, &RankFigures::files_written));

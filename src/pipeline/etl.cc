@@ -167,7 +167,9 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   };
   const std::vector<size_t> song_bounds = split_files(song_files);
   const size_t song_lo = song_bounds[me];
-  if (opt.progress) opt.progress->BeginStage("reading songs", song_bounds[me + 1] - song_bounds[me]);
+  // The progress line is rank 0's: with several ranks it counts rank 0's share, and says so.
+  const std::string share = dist ? " (rank 0's share, " + std::to_string(ranks) + " ranks)" : "";
+  if (opt.progress) opt.progress->BeginStage("reading songs" + share, song_bounds[me + 1] - song_bounds[me]);
   std::vector<RecordParser> parsers(static_cast<size_t>(threads));
   for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
@@ -256,7 +258,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   // dedupes the file's events while they are in cache, and keeps an exact-size copy.
   const std::vector<size_t> log_bounds = split_files(log_files);
   const size_t log_lo = log_bounds[me], log_hi = log_bounds[me + 1];
-  if (opt.progress) opt.progress->BeginStage("reading logs", log_hi - log_lo);
+  if (opt.progress) opt.progress->BeginStage("reading logs" + share, log_hi - log_lo);
   std::vector<LogFileSlot> log_results(log_files.size());
   std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
   ProfilePool profiles;
@@ -408,7 +410,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     size_t files = tables[t].dirs.empty() && !tables[t].partitioned ? 1 : tables[t].dirs.size();
     for (size_t p = 0; p < files; ++p) total_files += owned(t, p);
   }
-  if (opt.progress) opt.progress->BeginStage("writing tables", total_files);
+  if (opt.progress) opt.progress->BeginStage("writing tables" + share, total_files);
   // Writes this rank's files under `root`; on rank 0 the merged reports of every rank's files.
   auto write_all = [&](const std::string& root) {
     WorkerSpans write_spans(timer, threads);
