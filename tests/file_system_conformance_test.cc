@@ -153,6 +153,42 @@ TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
   fsys::remove_all(root);
 }
 
+// A previous table version as a rerun deletes it: wide (hundreds of partition folders, deleted by
+// several threads) and deep, files at every level, links to folders and files outside at every
+// depth. Everything below goes, nothing a link points to does.
+TEST(LocalFileSystem, DeleteDirRecursiveOfAWideDeepTreeInParallel) {
+  namespace fsys = std::filesystem;
+  std::string root =
+      (fsys::temp_directory_path() / ("lakeforge-wide-" + std::to_string(std::random_device{}()))).string();
+  fsys::create_directories(root + "/precious/sub");
+  std::ofstream(root + "/precious/sub/data") << "keep";
+  std::string t = root + "/stage/run/previous-songs";
+  fsys::create_directories(t);
+  std::ofstream(root + "/stage/run/_SUCCESS") << "m";
+  fsys::create_directory_symlink(root + "/precious", root + "/stage/link-near-top");
+  size_t files = 0;
+  for (int y = 0; y < 30; ++y) {
+    for (int a = 0; a < 12; ++a) {
+      std::string dir = t + "/year=" + std::to_string(1990 + y) + "/artist_id=A" + std::to_string(a);
+      fsys::create_directories(dir + "/deeper");
+      std::ofstream(dir + "/part-0.parquet") << "p";
+      std::ofstream(dir + "/deeper/x") << "x";
+      files += 2;
+      if (a == 3) fsys::create_directory_symlink(root + "/precious", dir + "/deeper/link-to-dir");
+      if (a == 5) fsys::create_symlink(root + "/precious/sub/data", dir + "/link-to-file");
+    }
+    std::ofstream(t + "/year=" + std::to_string(1990 + y) + "/loose") << "l";
+  }
+  ASSERT_GT(files, 700u);
+  auto fs = MakeLocalFileSystem();
+  fs->DeleteDirRecursive(root + "/stage");
+  EXPECT_FALSE(fsys::exists(fsys::symlink_status(root + "/stage")));
+  EXPECT_TRUE(fsys::exists(root + "/precious/sub/data"));
+  EXPECT_EQ(std::distance(fsys::recursive_directory_iterator(root), fsys::recursive_directory_iterator()), 3);
+  fs->DeleteDirRecursive(root + "/stage");  // gone already: nothing to do, no error
+  fsys::remove_all(root);
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, FileSystemConformance, ::testing::ValuesIn(Targets()),
                          [](const auto& info) { return info.param.name; });
 
