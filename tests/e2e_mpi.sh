@@ -2,10 +2,10 @@
 # End-to-end tests of lakeforge on MPI (Open MPI's mpirun, oversubscribed on this machine): for 1,
 # 2, 3, 4 and 8 ranks every output file is byte-identical to the one-process run (file names aside:
 # they carry the run id) on the real sample and on dirty generated lakes, including fewer log files
-# than ranks and exchanges cut into tiny rounds; `run` and `compact` too; the per-rank figures of
-# the run report against counts on disk; kill -9 of one rank leaves the old tables and the rerun
-# succeeds; a rank that cannot read its share, or does not see the output folder, fails the job
-# with exit 2 before anything is written.
+# (and fewer files) than ranks and exchanges cut into tiny rounds; `run` and `compact` too; the
+# per-rank figures of the run report against counts on disk; kill -9 of one rank leaves the old
+# tables and the rerun succeeds; a rank that cannot read its share, or does not see the output
+# folder, fails the job with exit 2 before anything is written.
 # Usage: e2e_mpi.sh <lakeforge binary> [sample lake]
 set -uo pipefail
 bin=$1
@@ -34,6 +34,11 @@ mkdir -p "$work/few/log_data/2018/11"
 cp -r "$work/dirty/song_data" "$work/few/"
 for f in $(find "$work/dirty/log_data" -name '*.json' | sort | head -2); do cp "$f" "$work/few/log_data/2018/11/"; done
 lakes+=("$work/few")
+# Fewer files than ranks: two song files and two log files, so at -n 8 most ranks read nothing.
+mkdir -p "$work/tiny/song_data" "$work/tiny/log_data"
+for f in $(find "$work/dirty/song_data" -name '*.json' ! -path '*/.*' | sort | head -2); do cp "$f" "$work/tiny/song_data/"; done
+for f in $(find "$work/dirty/log_data" -name '*.json' | sort | head -2); do cp "$f" "$work/tiny/log_data/"; done
+lakes+=("$work/tiny")
 
 same_for_ranks() {
   local lake=$1 cmd=$2
