@@ -238,26 +238,16 @@ std::vector<Group> PlanGroups(const CompactOptions& o, const std::regex& group_r
 void ShareInputs(Communicator& comm, std::vector<Input>* inputs, CompactReport* report) {
   wire::Writer w;
   if (comm.root()) {
-    w.Put<uint64_t>(inputs->size());
-    for (const auto& in : *inputs) {
-      w.PutString(in.path);
-      w.Put(in.size);
-    }
-    w.Put<uint64_t>(report->skipped_folders.size());
-    for (const auto& f : report->skipped_folders) w.PutString(f);
+    wire::PutFiles(w, *inputs);
+    wire::PutStrings(w, report->skipped_folders);
     w.Put(report->skipped_by_manifest);
   }
   std::string msg = w.Take();
   comm.Broadcast(&msg);
   if (comm.root()) return;
   wire::Reader in(msg);
-  inputs->resize(in.Get<uint64_t>("inputs"));
-  for (auto& i : *inputs) {
-    i.path = in.GetString("input path");
-    i.size = in.Get<int64_t>("input size");
-  }
-  report->skipped_folders.resize(in.Get<uint64_t>("skipped folders"));
-  for (auto& f : report->skipped_folders) f = in.GetString("skipped folder");
+  wire::GetFiles(in, inputs, "inputs");
+  wire::GetStrings(in, &report->skipped_folders, "skipped folders");
   report->skipped_by_manifest = in.Get<uint64_t>("skipped by manifest");
 }
 

@@ -10,20 +10,35 @@
 
 namespace lakeforge {
 
-// Items 0..n-1 are split into ranges, rank r holding [bounds[r], bounds[r+1]). put(i, writer)
-// encodes an item of this rank; get(i, reader) decodes, on every other rank, an item of another.
-// Afterwards every rank has every item.
+namespace detail {
+// Each rank encodes its range of the items; every rank (to_all) or rank 0 decodes the others'.
 template <typename Put, typename Get>
-void AllGatherRanges(Communicator& comm, const std::vector<size_t>& bounds, Put put, Get get) {
+void ShareRanges(Communicator& comm, const std::vector<size_t>& bounds, Put put, Get get, bool to_all) {
   auto me = static_cast<size_t>(comm.rank());
   wire::Writer w;
   for (size_t i = bounds[me]; i < bounds[me + 1]; ++i) put(i, w);
-  std::vector<std::string> all = comm.AllGather(w.Take());
+  std::vector<std::string> all = to_all ? comm.AllGather(w.Take()) : comm.Gather(w.Take());
   for (size_t r = 0; r < all.size(); ++r) {
     if (r == me) continue;
     wire::Reader in(all[r]);
     for (size_t i = bounds[r]; i < bounds[r + 1]; ++i) get(i, in);
   }
+}
+}  // namespace detail
+
+// Items 0..n-1 are split into ranges, rank r holding [bounds[r], bounds[r+1]). put(i, writer)
+// encodes an item of this rank; get(i, reader) decodes, on every other rank, an item of another.
+// Afterwards every rank has every item.
+template <typename Put, typename Get>
+void AllGatherRanges(Communicator& comm, const std::vector<size_t>& bounds, Put put, Get get) {
+  detail::ShareRanges(comm, bounds, put, get, true);
+}
+
+// As AllGatherRanges, but only rank 0 receives: get(i, reader) runs there for every item of the
+// other ranks.
+template <typename Put, typename Get>
+void GatherRanges(Communicator& comm, const std::vector<size_t>& bounds, Put put, Get get) {
+  detail::ShareRanges(comm, bounds, put, get, false);
 }
 
 // Every rank's value, in rank order, on every rank.
@@ -57,24 +72,6 @@ std::vector<T> GatherVectors(Communicator& comm, const std::vector<T>& mine) {
     in.GetVector(&out, "gathered values");
   }
   return out;
-}
-
-}  // namespace lakeforge
-
-namespace lakeforge {
-
-// As AllGatherRanges, but only the root receives: get(i, reader) runs on rank 0 for every item
-// of the other ranks.
-template <typename Put, typename Get>
-void GatherRanges(Communicator& comm, const std::vector<size_t>& bounds, Put put, Get get) {
-  auto me = static_cast<size_t>(comm.rank());
-  wire::Writer w;
-  for (size_t i = bounds[me]; i < bounds[me + 1]; ++i) put(i, w);
-  std::vector<std::string> all = comm.Gather(w.Take());
-  for (size_t r = 1; r < all.size(); ++r) {
-    wire::Reader in(all[r]);
-    for (size_t i = bounds[r]; i < bounds[r + 1]; ++i) get(i, in);
-  }
 }
 
 }  // namespace lakeforge

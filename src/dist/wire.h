@@ -83,4 +83,31 @@ class Reader {
   size_t pos_ = 0;
 };
 
+// Lists of strings, and of files as {path, size} (FileInfo, a manifest entry): what a listing
+// shares with the other ranks.
+inline void PutStrings(Writer& w, const std::vector<std::string>& v) {
+  w.Put<uint64_t>(v.size());
+  for (const auto& s : v) w.PutString(s);
+}
+inline void GetStrings(Reader& in, std::vector<std::string>* v, const char* what) {
+  v->resize(in.Get<uint64_t>(what));
+  for (auto& s : *v) s = in.GetString(what);
+}
+template <typename File>
+void PutFiles(Writer& w, const std::vector<File>& files) {
+  w.Put<uint64_t>(files.size());
+  for (const auto& f : files) {
+    w.PutString(f.path);
+    w.Put(f.size);
+  }
+}
+template <typename File>
+void GetFiles(Reader& in, std::vector<File>* files, const char* what) {
+  files->resize(in.Get<uint64_t>(what));
+  for (auto& f : *files) {
+    f.path = in.GetString(what);
+    f.size = in.template Get<decltype(f.size)>(what);
+  }
+}
+
 }  // namespace lakeforge::wire

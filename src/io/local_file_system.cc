@@ -326,6 +326,22 @@ class LocalFileSystem final : public FileSystem {
   }
 
  private:
+  // The entries of the open folder `d` (whose descriptor is `fd`), with whether each is a folder:
+  // "." and ".." left out, links never folders.
+  static std::vector<std::pair<std::string, bool>> ReadEntries(DIR* d, int fd) {
+    std::vector<std::pair<std::string, bool>> entries;
+    while (dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st;
+        is_dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+      }
+      entries.emplace_back(e->d_name, is_dir);
+    }
+    return entries;
+  }
+
   // Calls fn(child path, is a folder) for each entry of `dir` (links are not folders).
   template <typename Fn>
   static void ForEachEntry(const std::string& dir, Fn&& fn) {
@@ -339,18 +355,9 @@ class LocalFileSystem final : public FileSystem {
       ::close(fd);
       throw Error::Io(Errno("cannot open folder", dir));
     }
-    std::vector<std::pair<std::string, bool>> entries;
-    while (dirent* e = ::readdir(d)) {
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      bool is_dir = e->d_type == DT_DIR;
-      if (e->d_type == DT_UNKNOWN) {
-        struct stat st;
-        is_dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-      }
-      entries.emplace_back(JoinPath(dir, e->d_name), is_dir);
-    }
+    std::vector<std::pair<std::string, bool>> entries = ReadEntries(d, fd);
     ::closedir(d);
-    for (const auto& [child, is_dir] : entries) fn(child, is_dir);
+    for (const auto& [name, is_dir] : entries) fn(JoinPath(dir, name), is_dir);
   }
 
   // Deletes everything inside the open folder `fd` (named `path` in messages), then closes it.
@@ -361,20 +368,14 @@ class LocalFileSystem final : public FileSystem {
       throw Error::Io(Errno("cannot open folder", path));
     }
     try {
-      while (dirent* e = ::readdir(d)) {
-        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-        bool dir = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
-          struct stat st;
-          dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-        }
-        std::string child = JoinPath(path, e->d_name);
+      for (const auto& [name, dir] : ReadEntries(d, fd)) {
+        std::string child = JoinPath(path, name);
         if (dir) {
-          int cfd = ::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          int cfd = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (cfd < 0) throw Error::Io(Errno("cannot open folder", child));
           DeleteContents(cfd, child);
         }
-        if (::unlinkat(fd, e->d_name, dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+        if (::unlinkat(fd, name.c_str(), dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
           throw Error::Io(Errno("cannot delete", child));
       }
     } catch (...) {

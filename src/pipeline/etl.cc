@@ -114,7 +114,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   report.engine = comm.name();
   report.run_id = opt.run_id.empty() ? NewRunId() : opt.run_id;
   if (dist) comm.Broadcast(&report.run_id);  // rank 0's: one run, one set of file names
-  RankFigures mine{.rank = comm.rank(), .host = HostName()};
+  RankFigures mine{.rank = comm.rank(), .host = HostName(), .stage_seconds = {}};
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StageTimer timer(&report.stages);
   report.threads = threads;
@@ -374,13 +374,10 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
 
   // Quarantine: rank 0 gathers every rank's rejects and writes them in one file, in the order one
   // process finds them.
-  if (dist) {
+  if (dist)
     rejects = GatherRejects(comm, std::move(rejects));
-  } else {
-    std::stable_sort(rejects.begin(), rejects.end(), [](const Reject& a, const Reject& b) {
-      return a.file != b.file ? a.file < b.file : a.line < b.line;
-    });
-  }
+  else
+    SortRejects(&rejects);
   if (opt.line_map) TranslateMergedRejects(*opt.line_map, &sources, &rejects);
   for (const auto& r : rejects) ++report.rejects[static_cast<size_t>(r.reason)];
   report.total_rejects = rejects.size();
@@ -420,7 +417,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
         for (auto& f : report.tables[t].written) f.partition += t == kMonthTables ? time_offset : play_offset;
       if (comm.root()) report.tables.push_back(WriteRejects(fs, root, rejects, sources, report.run_id));
       // Where files are checked one by one (no sizes in listings: local and shared file systems),
-      // each rank checks the files it wrote, all ranks at once; rank 0 then checks the rest.
+      // each rank checks the files it wrote, all ranks at once, and rank 0 checks none again
+      // (`check` below); on object stores rank 0 lists each table instead.
       if (dist && !fs.listing_has_sizes())
         for (const auto& t : report.tables) VerifyWrittenTable(fs, JoinPath(root, t.name), t, report.run_id, threads);
     });
@@ -555,8 +553,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   w.PutVector(mine.stage_seconds);
   for (const auto& msg : comm.Gather(w.Take())) {
     wire::Reader in(msg);
-    RankFigures f{.rank = in.Get<int>("rank")};
-    f.host = in.GetString("rank host");
+    auto rank = in.Get<int>("rank");
+    RankFigures f{.rank = rank, .host = in.GetString("rank host"), .stage_seconds = {}};
     for (uint64_t* v : {&f.files, &f.bytes_read, &f.records, &f.rows_out, &f.rows_in, &f.exchange_bytes_sent,
                         &f.exchange_bytes_received, &f.files_written, &f.bytes_written})
       *v = in.Get<uint64_t>("rank figure");

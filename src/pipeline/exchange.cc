@@ -168,32 +168,19 @@ void SplitRun(const std::vector<T>& run, const std::vector<int64_t>& starts, Key
 
 void ShareListing(Communicator& comm, std::vector<FileInfo>* songs, std::vector<FileInfo>* logs,
                   std::vector<std::string>* skipped) {
-  std::string msg;
+  wire::Writer w;
   if (comm.root()) {
-    wire::Writer w;
-    for (const auto* list : {songs, logs}) {
-      w.Put<uint64_t>(list->size());
-      for (const auto& f : *list) {
-        w.PutString(f.path);
-        w.Put(f.size);
-      }
-    }
-    w.Put<uint64_t>(skipped->size());
-    for (const auto& s : *skipped) w.PutString(s);
-    msg = w.Take();
+    wire::PutFiles(w, *songs);
+    wire::PutFiles(w, *logs);
+    wire::PutStrings(w, *skipped);
   }
+  std::string msg = w.Take();
   comm.Broadcast(&msg);
   if (comm.root()) return;
   wire::Reader in(msg);
-  for (auto* list : {songs, logs}) {
-    list->resize(in.Get<uint64_t>("listed files"));
-    for (auto& f : *list) {
-      f.path = in.GetString("listed path");
-      f.size = in.Get<int64_t>("listed size");
-    }
-  }
-  skipped->resize(in.Get<uint64_t>("skipped folders"));
-  for (auto& s : *skipped) s = in.GetString("skipped folder");
+  wire::GetFiles(in, songs, "listed song files");
+  wire::GetFiles(in, logs, "listed log files");
+  wire::GetStrings(in, skipped, "skipped folders");
 }
 
 void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& output, const std::string& run_id) {
@@ -326,20 +313,8 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
   std::map<int64_t, uint64_t> weight;
   // Runs are sorted by time: each month is one segment, found by binary search.
   auto count = [&](const auto& runs, auto ts_of) {
-    for (const auto& run : runs) {
-      for (size_t pos = 0; pos < run.size();) {
-        int64_t month = MonthIndexOf(ts_of(run[pos]));
-        int64_t next_start;
-        size_t end = run.size();
-        if (MonthStartMillis(month + 1, &next_start))
-          end =
-              static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(pos), run.end(),
-                                                   next_start, [&](const auto& x, int64_t t) { return ts_of(x) < t; }) -
-                                  run.begin());
-        weight[month] += end - pos;
-        pos = end;
-      }
-    }
+    for (const auto& run : runs)
+      ForEachMonthSegment(run, ts_of, [&](int64_t month, size_t begin, size_t end) { weight[month] += end - begin; });
   };
   auto ts_of_time = [](int64_t t) { return t; };
   auto ts_of_play = [](const Play& p) { return p.ts; };
@@ -437,9 +412,7 @@ std::vector<Reject> GatherRejects(Communicator& comm, std::vector<Reject> mine) 
   }
   // Each file was parsed by one rank: a stable sort by file brings the ranks' lists into file
   // order and keeps each file's own order, as one process has it.
-  std::stable_sort(all.begin(), all.end(), [](const Reject& a, const Reject& b) {
-    return a.file != b.file ? a.file < b.file : a.line < b.line;
-  });
+  SortRejects(&all);
   return all;
 }
 

@@ -107,21 +107,10 @@ struct MonthSlices {
       size_t run, begin, end;
     };
     std::vector<Segment> segments;
-    for (size_t r = 0; r < runs.size(); ++r) {
-      const auto& run = runs[r];
-      for (size_t pos = 0; pos < run.size();) {
-        int64_t month = MonthIndexOf(ts_of(run[pos]));
-        int64_t next_start;
-        size_t end = run.size();
-        if (MonthStartMillis(month + 1, &next_start)) {
-          end = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(pos), run.end(),
-                                                     next_start, [&](const T& x, int64_t t) { return ts_of(x) < t; }) -
-                                    run.begin());
-        }
-        segments.push_back({month, r, pos, end});
-        pos = end;
-      }
-    }
+    for (size_t r = 0; r < runs.size(); ++r)
+      ForEachMonthSegment(runs[r], ts_of, [&](int64_t month, size_t begin, size_t end) {
+        segments.push_back({month, r, begin, end});
+      });
     std::vector<int64_t> months;
     for (const auto& s : segments) months.push_back(s.month);
     std::sort(months.begin(), months.end());

@@ -9,9 +9,11 @@
 // The output does not depend on the number of ranges or threads: every order used is total.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "sparkify/calendar.h"
 #include "sparkify/profile_pool.h"
 #include "sparkify/records.h"
 #include "sparkify/star_schema.h"
@@ -35,6 +37,23 @@ struct UserRow {
   int64_t user_id;
   uint32_t profile;
 };
+
+// Calls fn(month index, begin, end) for each calendar month of `run`, sorted by ts_of: its rows
+// [begin, end), found by binary search, months ascending.
+template <typename T, typename TsOf, typename Fn>
+void ForEachMonthSegment(const std::vector<T>& run, TsOf ts_of, Fn&& fn) {
+  for (size_t pos = 0; pos < run.size();) {
+    int64_t month = MonthIndexOf(ts_of(run[pos]));
+    int64_t next_start;
+    size_t end = run.size();
+    if (MonthStartMillis(month + 1, &next_start))
+      end = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(pos), run.end(), next_start,
+                                                 [&](const T& x, int64_t t) { return ts_of(x) < t; }) -
+                                run.begin());
+    fn(month, pos, end);
+    pos = end;
+  }
+}
 
 // Every 64th user id of the files (sorted by SortFileEvents): where to cut the user axis.
 std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files);

@@ -1,6 +1,8 @@
 // Names of reject reasons, as shown in the summary and the _rejected records.
 #include "warehouse/reject.h"
 
+#include <algorithm>
+
 namespace lakeforge {
 
 const char* RejectReasonName(RejectReason r) {
@@ -17,6 +19,12 @@ const char* RejectReasonName(RejectReason r) {
     case RejectReason::kRecordTooLarge: return "record too large";
   }
   return "?";
+}
+
+void SortRejects(std::vector<Reject>* rejects) {
+  std::stable_sort(rejects->begin(), rejects->end(), [](const Reject& a, const Reject& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
 }
 
 }  // namespace lakeforge

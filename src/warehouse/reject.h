@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lakeforge {
 
@@ -30,5 +31,9 @@ struct Reject {
   std::string error;   // full message, e.g. "wrong type for ts: expected integer, got string"
   std::string record;  // the raw text of the record
 };
+
+// The quarantine's order: by input file, then line; rejects of one line keep the order their
+// file's parser found them in (a stable sort), whoever collected them.
+void SortRejects(std::vector<Reject>* rejects);
 
 }  // namespace lakeforge
