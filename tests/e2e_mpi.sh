@@ -224,8 +224,9 @@ strict_under_mpi() {
   mpi 3 etl --input "$work/dirty" --output "$work/st" --strict --quiet 2>"$work/st.err"
   local rc=$?
   [ "$rc" -eq 1 ] || { echo "exit $rc"; cat "$work/st.err"; return 1; }
+  [ "$(grep -c 'lakeforge: --strict: ' "$work/st.err")" -eq 1 ] || { echo "not said once:"; cat "$work/st.err"; return 1; }
   [ -z "$(find "$work/st" -name 'part-*' 2>/dev/null)" ]
 }
-check "--strict with rejects under mpirun: exit 1, nothing written" strict_under_mpi
+check "--strict with rejects under mpirun: exit 1, said once, nothing written" strict_under_mpi
 
 check_summary

@@ -73,11 +73,12 @@ std::string StrictFailureMessage(const EtlReport& report) {
   return "--strict: " + std::to_string(report.total_rejects) + " record(s) rejected, nothing written";
 }
 
-// Says so on stderr, with the first error.
-bool StrictFailure(const EtlReport& report) {
+// Says so on stderr, with the first error, when this process speaks for the job (rank 0: the
+// other ranks of a distributed run fail with it, silently).
+bool StrictFailure(const EtlReport& report, bool speaks) {
   std::string message = StrictFailureMessage(report);
   if (message.empty()) return false;
-  std::fprintf(stderr, "lakeforge: %s; first: %s\n", message.c_str(), report.first_reject.c_str());
+  if (speaks) std::fprintf(stderr, "lakeforge: %s; first: %s\n", message.c_str(), report.first_reject.c_str());
   return true;
 }
 
@@ -210,7 +211,7 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv, Commun
   std::string strict = StrictFailureMessage(report);
   Finish(&info, start, report, strict, strict.empty() ? "" : "write");
   if (speaks) EmitRunReport(fs, StripFileScheme(o.output), a.report, info, &report, {}, true);
-  if (StrictFailure(report)) return 1;
+  if (StrictFailure(report, speaks)) return 1;
   if (speaks && !a.quiet && !a.report.json_stdout) PrintEtlSummary(report, info.seconds, stdout);
   return 0;
 }
@@ -326,7 +327,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
     if (speaks) EmitRunReport(fs, output, a.report, info, stage == "list" ? nullptr : &report, compactions, locked);
     throw;
   }
-  if (!speaks) return StrictFailure(report) ? 1 : 0;
+  if (!speaks) return StrictFailure(report, false) ? 1 : 0;
   timeline();
   // The user's input is the raw lake: its files and bytes, not the staged files ETL read.
   report.prefixes.clear();
@@ -345,7 +346,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
   std::string strict = StrictFailureMessage(report);
   Finish(&info, start, report, strict, strict.empty() ? "" : "write");
   EmitRunReport(fs, output, a.report, info, &report, compactions, true);
-  if (StrictFailure(report)) return 1;
+  if (StrictFailure(report, speaks)) return 1;
   if (!a.quiet && !a.report.json_stdout) {
     PrintCompactSummary("compact song_data", compactions[0].second, stdout);
     PrintCompactSummary("compact log_data ", compactions[1].second, stdout);
