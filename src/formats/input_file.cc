@@ -15,6 +15,35 @@ std::unique_ptr<InputStream> OpenInput(FileSystem& fs, const std::string& path, 
   return MakeDecompressingStream(CodecOfFileName(path), fs.OpenInputStream(path), path, stored_bytes);
 }
 
+// The stored bytes of a file read ahead, as a stream (for the decompressors).
+class ViewInputStream final : public InputStream {
+ public:
+  explicit ViewInputStream(std::string_view data) : data_(data) {}
+  size_t Read(char* out, size_t n) override {
+    n = std::min(n, data_.size());
+    std::memcpy(out, data_.data(), n);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+};
+
+// The stream to read: the file system's, or the read-ahead bytes; null for read-ahead bytes that
+// need no decoding (the caller uses them where they lie).
+std::unique_ptr<InputStream> OpenInput(FileSystem& fs, const std::string& path, const FileBuffer* read_ahead,
+                                       uint64_t* stored_bytes) {
+  if (read_ahead == nullptr) return OpenInput(fs, path, stored_bytes);
+  Codec codec = CodecOfFileName(path);
+  *stored_bytes = 0;
+  if (codec == Codec::kUncompressed) {
+    *stored_bytes = read_ahead->size;
+    return nullptr;
+  }
+  return MakeDecompressingStream(codec, std::make_unique<ViewInputStream>(read_ahead->view()), path, stored_bytes);
+}
+
 // Reads until `want` bytes are in *buf (from `have` on) or the end; returns the new count.
 size_t Fill(InputStream& in, FileBuffer* buf, size_t have, size_t want, size_t padding) {
   if (buf->data.size() < want + padding) buf->data.resize(want + padding);
@@ -88,13 +117,25 @@ std::string OversizedHead(std::string_view text) {
   return std::string(text.substr(0, n));
 }
 
-void ChunkedInput::Open(FileSystem& fs, const std::string& path, size_t chunk_bytes) {
-  in_ = OpenInput(fs, path, &stored_);
+void ChunkedInput::Open(FileSystem& fs, const std::string& path, size_t chunk_bytes, const FileBuffer* read_ahead) {
+  whole_ = {};
+  in_ = OpenInput(fs, path, read_ahead, &stored_);
   max_ = chunk_bytes;
+  if (in_ == nullptr) {
+    whole_ = read_ahead->view();
+    if (whole_.empty()) whole_ = {"", 0};  // (an empty file: no chunk at all)
+    size_ = 0;
+    return;
+  }
   Next();
 }
 
 bool ChunkedInput::Next() {
+  if (in_ == nullptr) {  // read ahead: the one chunk was all
+    whole_ = {};
+    size_ = 0;
+    return false;
+  }
   // The buffer grows to the chunk size only for files that fill it: read-ahead of many small files
   // costs little memory.
   size_ = 0;
@@ -110,19 +151,56 @@ bool ChunkedInput::Next() {
   return size_ > 0;
 }
 
+void SplitLines(std::string_view data, size_t piece_bytes, const LineCallbacks& callbacks) {
+  uint32_t line = 1;
+  if (data.empty()) {
+    callbacks.lines(data, line);
+    return;
+  }
+  piece_bytes = std::max<size_t>(piece_bytes, 1);
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t end = data.size() - pos <= piece_bytes ? data.size() : pos + piece_bytes;
+    size_t cut = data.size();
+    if (end < data.size()) {
+      size_t nl = data.substr(pos, end - pos).rfind('\n');
+      if (nl != std::string_view::npos) {
+        cut = pos + nl + 1;
+      } else {  // one line longer than a piece: the whole of it
+        size_t next = data.find('\n', end);
+        cut = next == std::string_view::npos ? data.size() : next + 1;
+      }
+    }
+    line += callbacks.lines(data.substr(pos, cut - pos), line);
+    pos = cut;
+  }
+}
+
 void ReadInputLines(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes,
-                    uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes,
-                    const LineCallbacks& callbacks) {
-  auto in = OpenInput(fs, path, stored_bytes);
+                    uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes, const LineCallbacks& callbacks,
+                    const FileBuffer* read_ahead) {
+  auto in = OpenInput(fs, path, read_ahead, stored_bytes);
+  if (in == nullptr) {
+    SplitLines(read_ahead->view(), piece_bytes, callbacks);
+    return;
+  }
   ReadLines(*in, 0, padding, piece_bytes, max_record_bytes, buf, callbacks);
 }
 
 void ReadSongInput(FileSystem& fs, const std::string& path, size_t padding, size_t piece_bytes,
                    uint64_t max_record_bytes, FileBuffer* buf, uint64_t* stored_bytes,
-                   const std::function<void(std::string_view)>& whole, const LineCallbacks& callbacks) {
+                   const std::function<void(std::string_view)>& whole, const LineCallbacks& callbacks,
+                   const FileBuffer* read_ahead) {
+  auto in = OpenInput(fs, path, read_ahead, stored_bytes);
+  if (in == nullptr) {  // read ahead, uncompressed: used where it lies
+    if (read_ahead->size <= max_record_bytes)
+      whole(read_ahead->view());
+    else
+      SplitLines(read_ahead->view(), piece_bytes, callbacks);
+    return;
+  }
   // One read of up to the limit: for the usual small file that is the whole of it (open, read,
   // read = 0, close, as a whole-file read costs).
-  auto in = OpenInput(fs, path, stored_bytes);
   // The buffer grows with the file (doubling from 64 KiB), never past the limit + 1 byte.
   const size_t limit = static_cast<size_t>(max_record_bytes) + 1;
   size_t have = 0;

@@ -99,6 +99,8 @@ class FileSystem {
   // Capabilities, not kinds: can CommitDir swap folders atomically under `path`? Where it cannot
   // (object stores), writers use the manifest protocol instead (see pipeline/etl.cc).
   virtual bool has_atomic_dir_swap() const { return true; }
+  // Can its paths be opened with open(2)? (Then the read-ahead reader may use io_uring.)
+  virtual bool posix_paths() const { return false; }
   // Does ListFiles give every file's size (FileInfo::size >= 0) at no extra cost?
   virtual bool listing_has_sizes() const { return false; }
   // Request counters for summaries and run reports (zeros where nothing is counted).

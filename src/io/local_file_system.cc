@@ -115,6 +115,8 @@ class LocalWriterLock final : public WriterLock {
 
 class LocalFileSystem final : public FileSystem {
  public:
+  bool posix_paths() const override { return true; }
+
   std::unique_ptr<WriterLock> TryLockForWriting(const std::string& folder, const LockHolder& me,
                                                 LockHolder* holder) override {
     CreateDirs(folder);
@@ -176,7 +178,7 @@ class LocalFileSystem final : public FileSystem {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error::Io(Errno("cannot open", path));
     size_t size = 0;
-    if (buf->data.size() < (size_t{64} << 10)) buf->data.resize(size_t{64} << 10);
+    if (buf->data.size() <= padding + 1) buf->data.resize(std::max(size_t{64} << 10, padding + 2));
     for (;;) {
       if (buf->data.size() - size < padding + 1) buf->data.resize(buf->data.size() * 2);
       ssize_t n = ::read(fd, buf->data.data() + size, buf->data.size() - size - padding);

@@ -1,0 +1,540 @@
+// The read-ahead reader (read_ahead.h): a budget of buffer bytes shared by the reading side and the
+// parsers, a queue of completed files, and two ways to keep reads in flight — an io_uring event
+// loop on one thread (local files), or `depth` threads doing blocking reads (any file system).
+#include "io/read_ahead.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <set>
+#include <mutex>
+#include <thread>
+
+#include "base/error.h"
+
+#ifdef LAKEFORGE_HAVE_URING
+#include <liburing.h>
+#endif
+
+namespace lakeforge {
+
+// State shared by the reading side and the parsers.
+class ReadAhead::Core {
+ public:
+  Core(FileSystem& fs, const std::vector<FileInfo>& files, size_t lo, size_t hi, const ReadAheadOptions& o)
+      : fs(fs), files(files), lo(lo), hi(hi), options(o) {
+    options.depth = std::max(1, options.depth);
+    options.budget_bytes = std::max<uint64_t>(options.budget_bytes, 4096);
+    // A file and its padding must fit a quarter of the budget, so that a few are always in flight.
+    uint64_t quarter = options.budget_bytes / 4;
+    options.max_file_bytes = quarter > o.padding + 1 ? std::min(o.max_file_bytes, quarter - o.padding - 1) : 0;
+  }
+  virtual ~Core() = default;
+
+  // Buffers come in sizes of 2^k, 1.25 * 2^k, 1.5 * 2^k and 1.75 * 2^k bytes (at least 4 KiB), so
+  // that a free one of the same size class is reused, wasting at most a quarter.
+  static uint64_t SizeClass(uint64_t bytes) {
+    bytes = std::max<uint64_t>(bytes, 4096);
+    int k = 63 - __builtin_clzll(bytes);
+    uint64_t step = uint64_t{1} << (k - 2);
+    return (bytes + step - 1) / step * step;
+  }
+
+  // A buffer of at least `bytes`, reused or new; null when the budget is spent and `wait` is false
+  // (or the reader stopped).
+  std::unique_ptr<FileBuffer> Acquire(uint64_t bytes, bool wait) {
+    const uint64_t size = SizeClass(bytes);
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (stopped_) return nullptr;
+      auto same = free_.find(size);
+      if (same != free_.end()) {
+        auto buf = std::move(same->second.back());
+        same->second.pop_back();
+        if (same->second.empty()) free_.erase(same);
+        return buf;
+      }
+      // A new buffer: drop free ones (largest first) until it fits the budget.
+      while (held_ + size > options.budget_bytes && !free_.empty()) {
+        auto largest = std::prev(free_.end());
+        held_ -= largest->first;
+        largest->second.pop_back();
+        if (largest->second.empty()) free_.erase(largest);
+      }
+      if (held_ + size <= options.budget_bytes) {
+        held_ += size;
+        peak_ = std::max(peak_, held_);
+        lock.unlock();
+        auto buf = std::make_unique<FileBuffer>();
+        buf->data.resize(size);
+        return buf;
+      }
+      if (!wait) return nullptr;
+      budget_cv_.wait(lock);
+    }
+  }
+
+  // A buffer whose size changed while it was used (a file system grew it): recount it.
+  void Resized(uint64_t before, uint64_t after) {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ += after - before;
+    peak_ = std::max(peak_, held_);
+  }
+
+  void Recycle(std::unique_ptr<FileBuffer> buf) {
+    if (buf == nullptr) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      uint64_t size = buf->data.size();
+      free_[size].push_back(std::move(buf));
+    }
+    budget_cv_.notify_all();
+  }
+
+  // Hands file `index` to the parsers, whole (buf) or for them to read (null).
+  void Deliver(size_t index, std::unique_ptr<FileBuffer> buf) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (buf) {
+        ++stats_.files_read;
+        stats_.bytes_read += buf->size;
+      } else {
+        ++stats_.files_passed;
+      }
+      ready_.emplace(index, std::move(buf));
+    }
+    ready_cv_.notify_all();
+  }
+
+  bool Next(Item* item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_cv_.wait(lock, [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo; });
+    if (stopped_ || ready_.empty()) return false;
+    auto first = ready_.begin();
+    *item = {.index = first->first, .buffer = std::move(first->second)};
+    ready_.erase(first);
+    if (++taken_ == hi - lo) ready_cv_.notify_all();
+    return true;
+  }
+
+  bool Take(size_t index, Item* item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    decltype(ready_)::iterator it;
+    ready_cv_.wait(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end(); });
+    if (stopped_) return false;
+    *item = {.index = index, .buffer = std::move(it->second)};
+    ready_.erase(it);
+    if (++taken_ == hi - lo) ready_cv_.notify_all();
+    return true;
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+    }
+    ready_cv_.notify_all();
+    budget_cv_.notify_all();
+  }
+
+  bool stopped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_;
+  }
+
+  // Blocks until a buffer of `bytes` can be had (or the reader stopped).
+  void WaitForBudget(uint64_t bytes) {
+    const uint64_t size = SizeClass(bytes);
+    std::unique_lock<std::mutex> lock(mu_);
+    budget_cv_.wait(lock, [&] {
+      uint64_t free_bytes = 0;
+      for (const auto& [cap, bufs] : free_) free_bytes += cap * bufs.size();
+      return stopped_ || free_.count(size) > 0 || held_ - free_bytes + size <= options.budget_bytes;
+    });
+  }
+
+  ReadAheadStats Stats() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ReadAheadStats s = stats_;
+    s.peak_buffered_bytes = peak_;
+    return s;
+  }
+
+  // Starts the reading side; the destructor of the subclass stops and joins it.
+  virtual void Start() = 0;
+
+  FileSystem& fs;
+  const std::vector<FileInfo>& files;
+  const size_t lo, hi;
+  ReadAheadOptions options;
+
+ protected:
+  void SetBackend(const char* name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.backend = name;
+    stats_.depth = options.depth;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_cv_, budget_cv_;
+  std::map<size_t, std::unique_ptr<FileBuffer>> ready_;  // by index: Next hands out the lowest first
+  std::map<uint64_t, std::vector<std::unique_ptr<FileBuffer>>> free_;  // by size
+  uint64_t held_ = 0, peak_ = 0;
+  size_t taken_ = 0;
+  bool stopped_ = false;
+  ReadAheadStats stats_;
+};
+
+namespace {
+
+// `depth` threads, each reading one whole file at a time through the FileSystem.
+class ThreadsReader final : public ReadAhead::Core {
+ public:
+  using Core::Core;
+  ~ThreadsReader() override {
+    Stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  void Start() override {
+    SetBackend("threads");
+    if (options.max_file_bytes == 0) {  // nothing to read ahead: every file is the caller's
+      for (size_t i = lo; i < hi; ++i) Deliver(i, nullptr);
+      return;
+    }
+    size_t n = std::min<size_t>(static_cast<size_t>(options.depth), hi - lo);
+    for (size_t t = 0; t < n; ++t) threads_.emplace_back([this] { Run(); });
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      size_t i = next_.fetch_add(1);
+      if (i >= hi) return;
+      Deliver(i, ReadOne(i));
+    }
+  }
+
+  std::unique_ptr<FileBuffer> ReadOne(size_t i) {
+    const FileInfo& file = files[i];
+    int64_t size = file.size;
+    try {
+      if (size < 0 && !stopped()) size = fs.FileSize(file.path);
+    } catch (const Error&) {
+      size = -1;  // the caller's own read says what is wrong
+    }
+    // Buffers are taken in file order, so that a caller taking files in order (Take) never waits
+    // for a file whose buffer is held up by later files it has not taken yet.
+    std::unique_ptr<FileBuffer> buf;
+    {
+      std::unique_lock<std::mutex> lock(turn_mu_);
+      turn_cv_.wait(lock, [&] { return turn_ == i; });
+      if (size >= 0 && static_cast<uint64_t>(size) <= options.max_file_bytes)
+        buf = Acquire(static_cast<uint64_t>(size) + 1 + options.padding, true);
+      ++turn_;
+    }
+    turn_cv_.notify_all();
+    if (buf == nullptr) return nullptr;
+    size_t before = buf->data.size();
+    try {
+      fs.ReadFile(file.path, options.padding, buf.get());
+    } catch (const Error&) {
+      Recycle(std::move(buf));
+      return nullptr;
+    }
+    if (buf->data.size() != before) Resized(before, buf->data.size());
+    if (buf->size != static_cast<uint64_t>(size)) {  // changed while it was read: read it afresh
+      Recycle(std::move(buf));
+      return nullptr;
+    }
+    return buf;
+  }
+
+  std::atomic<size_t> next_{lo};
+  std::mutex turn_mu_;
+  std::condition_variable turn_cv_;
+  size_t turn_ = lo;  // the next file to take a buffer
+  std::vector<std::thread> threads_;
+};
+
+#ifdef LAKEFORGE_HAVE_URING
+
+// One thread drives an io_uring: for each file, openat (into a fixed-file slot) and statx, then —
+// once its size is known and the budget allows — a read of size + 1 bytes hard-linked to the
+// close. Up to `depth` files are in flight; one io_uring_enter submits and reaps a batch.
+class UringReader final : public ReadAhead::Core {
+ public:
+  using Core::Core;
+  ~UringReader() override {
+    Stop();
+    if (thread_.joinable()) thread_.join();
+    if (ring_ready_) io_uring_queue_exit(&ring_);
+  }
+
+  // False when the kernel refuses io_uring (old kernel, seccomp, io_uring_disabled).
+  bool Init() {
+    unsigned entries = 8;
+    while (entries < static_cast<unsigned>(options.depth) * 2) entries *= 2;
+    if (io_uring_queue_init(entries, &ring_, 0) != 0) return false;
+    ring_ready_ = true;
+    if (io_uring_register_files_sparse(&ring_, static_cast<unsigned>(options.depth)) != 0) return false;
+    // Opens and statx of files not in the dentry cache run on the kernel's io-wq workers, which
+    // default to 4 per CPU: allow one per file in flight, or the depth is a fiction on cold data.
+    unsigned workers[2] = {static_cast<unsigned>(options.depth), 0};
+    io_uring_register_iowq_max_workers(&ring_, workers);
+    slots_.resize(static_cast<size_t>(options.depth));
+    for (size_t s = slots_.size(); s-- > 0;) free_slots_.push_back(static_cast<int>(s));
+    return true;
+  }
+
+  void Start() override {
+    SetBackend("io_uring");
+    thread_ = std::thread([this] { Run(); });
+  }
+
+ private:
+  enum Op : uint64_t { kOpen, kStat, kRead, kClose, kAdvise };
+  enum class Phase { kOpening, kWaitingForBudget, kReading, kClosing };
+  struct Slot {
+    size_t index = 0;
+    Phase phase = Phase::kOpening;
+    int pending = 0;
+    int open_res = 0, stat_res = 0, read_res = 0;
+    uint64_t size = 0;
+    struct statx stx;
+    std::unique_ptr<FileBuffer> buf;
+  };
+
+  io_uring_sqe* Sqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (sqe == nullptr) {
+      io_uring_submit(&ring_);
+      sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+  }
+  static uint64_t Tag(int slot, Op op) { return (static_cast<uint64_t>(slot) << 8) | op; }
+
+  void Run() {
+    size_t next = lo;
+    size_t in_flight = 0;  // slots with requests outstanding
+    // Files opened, by index; buffers are taken in file order (see ThreadsReader::ReadOne), so a
+    // file passed over without one is noted in `skipped` for the order to move past it.
+    std::map<size_t, int> waiting;
+    std::set<size_t> skipped;
+    size_t turn = lo;
+    auto advance = [&] {
+      for (auto it = skipped.begin(); it != skipped.end() && *it == turn; it = skipped.erase(it)) ++turn;
+    };
+    auto finish = [&](int s, std::unique_ptr<FileBuffer> buf) {
+      Slot& slot = slots_[static_cast<size_t>(s)];
+      Deliver(slot.index, std::move(buf));
+      free_slots_.push_back(s);
+    };
+    auto close_slot = [&](int s, bool advise) {
+      Slot& slot = slots_[static_cast<size_t>(s)];
+      slot.phase = Phase::kClosing;
+      slot.pending = 1;
+      if (advise) {  // a large file the caller reads: start the device on it now
+        io_uring_sqe* a = Sqe();
+        io_uring_prep_fadvise(a, s, 0, static_cast<off_t>(std::min<uint64_t>(slot.size, options.budget_bytes)),
+                              POSIX_FADV_WILLNEED);
+        a->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+        io_uring_sqe_set_data64(a, Tag(s, kAdvise));
+        slot.pending = 2;
+      }
+      io_uring_sqe* c = Sqe();
+      io_uring_prep_close_direct(c, static_cast<unsigned>(s));
+      io_uring_sqe_set_data64(c, Tag(s, kClose));
+    };
+    for (;;) {
+      bool stop = stopped();
+      // Files whose size is known, in file order, as far as the budget allows.
+      advance();
+      while (!waiting.empty() && (stop || waiting.begin()->first == turn)) {
+        int s = waiting.begin()->second;
+        Slot& slot = slots_[static_cast<size_t>(s)];
+        if (!stop) {
+          slot.buf = Acquire(slot.size + 1 + options.padding, false);
+          if (slot.buf == nullptr) break;
+          ++turn;
+          advance();
+        }
+        waiting.erase(waiting.begin());
+        ++in_flight;
+        if (stop) {
+          close_slot(s, false);
+          continue;
+        }
+        slot.phase = Phase::kReading;
+        slot.pending = 2;
+        io_uring_sqe* r = Sqe();
+        io_uring_prep_read(r, s, slot.buf->data.data(), static_cast<unsigned>(slot.size + 1), 0);
+        r->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+        io_uring_sqe_set_data64(r, Tag(s, kRead));
+        io_uring_sqe* c = Sqe();
+        io_uring_prep_close_direct(c, static_cast<unsigned>(s));
+        io_uring_sqe_set_data64(c, Tag(s, kClose));
+      }
+      // New files, while slots are free.
+      while (!stop && next < hi && !free_slots_.empty()) {
+        int s = free_slots_.back();
+        free_slots_.pop_back();
+        Slot& slot = slots_[static_cast<size_t>(s)];
+        slot = Slot{};
+        slot.index = next++;
+        slot.pending = 2;
+        ++in_flight;
+        const char* path = files[slot.index].path.c_str();
+        io_uring_sqe* o = Sqe();  // (no O_CLOEXEC: direct descriptors refuse it, and are never inherited)
+        io_uring_prep_openat_direct(o, AT_FDCWD, path, O_RDONLY, 0, static_cast<unsigned>(s));
+        io_uring_sqe_set_data64(o, Tag(s, kOpen));
+        io_uring_sqe* st = Sqe();
+        io_uring_prep_statx(st, AT_FDCWD, path, 0, STATX_SIZE, &slot.stx);
+        io_uring_sqe_set_data64(st, Tag(s, kStat));
+      }
+      if (stop && next < hi) {  // never opened: handed over unread, so Next can end
+        for (; next < hi; ++next) Deliver(next, nullptr);
+      }
+      if (in_flight == 0) {
+        if (waiting.empty() && next >= hi) return;
+        // Nothing in flight: the next file in order is waiting for buffers the parsers hold.
+        if (!waiting.empty()) WaitForBudget(slots_[static_cast<size_t>(waiting.begin()->second)].size + 1 + options.padding);
+        continue;
+      }
+      io_uring_submit_and_wait(&ring_, 1);
+      io_uring_cqe* cqe;
+      unsigned head, seen = 0;
+      io_uring_for_each_cqe(&ring_, head, cqe) {
+        ++seen;
+        int s = static_cast<int>(cqe->user_data >> 8);
+        Op op = static_cast<Op>(cqe->user_data & 0xff);
+        Slot& slot = slots_[static_cast<size_t>(s)];
+        int res = cqe->res;
+        if (op == kOpen) slot.open_res = res;
+        if (op == kStat) slot.stat_res = res;
+        if (op == kRead) slot.read_res = res;
+        if (--slot.pending > 0) continue;
+        --in_flight;
+        switch (slot.phase) {
+          case Phase::kOpening:
+            slot.size = slot.stat_res == 0 ? slot.stx.stx_size : 0;
+            if (slot.open_res < 0) {
+              skipped.insert(slot.index);
+              finish(s, nullptr);  // nothing open: the caller's read reports why
+            } else if (slot.stat_res < 0 || slot.size > options.max_file_bytes) {
+              skipped.insert(slot.index);
+              ++in_flight;
+              close_slot(s, slot.stat_res == 0);
+            } else {
+              slot.phase = Phase::kWaitingForBudget;
+              waiting.emplace(slot.index, s);
+            }
+            break;
+          case Phase::kReading: {
+            auto buf = std::move(slot.buf);
+            if (slot.read_res >= 0 && static_cast<uint64_t>(slot.read_res) == slot.size) {
+              buf->size = slot.size;
+              std::memset(buf->data.data() + buf->size, 0, options.padding);
+              finish(s, std::move(buf));
+            } else {  // failed, or the file changed size since statx: the caller reads it afresh
+              Recycle(std::move(buf));
+              finish(s, nullptr);
+            }
+            break;
+          }
+          case Phase::kClosing:
+            finish(s, nullptr);
+            break;
+          case Phase::kWaitingForBudget:
+            break;
+        }
+      }
+      io_uring_cq_advance(&ring_, seen);
+    }
+  }
+
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  std::vector<Slot> slots_;
+  std::vector<int> free_slots_;
+  std::thread thread_;
+};
+
+#endif  // LAKEFORGE_HAVE_URING
+
+}  // namespace
+
+ReadAhead::ReadAhead(FileSystem& fs, const std::vector<FileInfo>& files, size_t lo, size_t hi,
+                     const ReadAheadOptions& options) {
+#ifdef LAKEFORGE_HAVE_URING
+  if (options.backend != ReaderBackend::kThreads && fs.posix_paths() && options.max_file_bytes > 0) {
+    auto uring = std::make_unique<UringReader>(fs, files, lo, hi, options);
+    if (uring->Init()) {
+      core_ = std::move(uring);
+    } else if (options.backend == ReaderBackend::kUring) {
+      throw Error::Io("io_uring is not available here (kernel or seccomp policy): cannot use the io_uring reader");
+    }
+  }
+#else
+  if (options.backend == ReaderBackend::kUring)
+    throw Error::Io("this build of lakeforge has no io_uring support (liburing was not found at build time)");
+#endif
+  if (core_ == nullptr) core_ = std::make_unique<ThreadsReader>(fs, files, lo, hi, options);
+  if (hi > lo) core_->Start();
+}
+
+ReadAhead::~ReadAhead() = default;
+
+bool ReadAhead::Next(Item* item) { return core_->Next(item); }
+bool ReadAhead::Take(size_t index, Item* item) { return core_->Take(index, item); }
+void ReadAhead::Release(Item* item) { core_->Recycle(std::move(item->buffer)); }
+void ReadAhead::Stop() { core_->Stop(); }
+ReadAheadStats ReadAhead::Stats() const { return core_->Stats(); }
+
+void ForEachReadAhead(ReadAhead& reader, int threads,
+                      const std::function<void(size_t index, const FileBuffer* buffer, int worker)>& fn) {
+  std::exception_ptr error;
+  std::mutex error_mu;
+  auto worker = [&](int id) {
+    ReadAhead::Item item;
+    while (reader.Next(&item)) {
+      try {
+        fn(item.index, item.buffer.get(), id);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!error) error = std::current_exception();
+        reader.Stop();
+      }
+      reader.Release(&item);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  worker(0);
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+ReadAheadOptions ReaderOptionsFor(const FileSystem& fs, int depth, uint64_t budget_bytes, size_t padding) {
+  ReadAheadOptions o;
+  o.depth = depth > 0 ? depth : (fs.posix_paths() ? 64 : 128);
+  if (budget_bytes > 0) o.budget_bytes = budget_bytes;
+  o.padding = padding;
+  const char* uring = std::getenv("LAKEFORGE_IO_URING");
+  if (uring != nullptr && (std::strcmp(uring, "off") == 0 || std::strcmp(uring, "0") == 0))
+    o.backend = ReaderBackend::kThreads;
+  else if (uring != nullptr && std::strcmp(uring, "on") == 0)
+    o.backend = ReaderBackend::kUring;
+  return o;
+}
+
+}  // namespace lakeforge
