@@ -44,8 +44,8 @@ race() {
 fingerprint() {
   local uuid='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
   (cd "$1" && {
-    find . -type f ! -name _SUCCESS ! -name _lakeforge.lock ! -path './_runs/*' -print0 | xargs -0 -r sha256sum
-    for m in $(find . -name _SUCCESS); do echo "$(sed -E "s/$uuid/RUN/g" "$m" | sha256sum | cut -d' ' -f1)  $m"; done
+    find . -type f ! -name _SUCCESS ! -name _lakeforge.lock ! -path './_runs/*' ! -path './_trash/*' -print0 | xargs -0 -r sha256sum
+    for m in $(find . -path ./_trash -prune -o -name _SUCCESS -print); do echo "$(sed -E "s/$uuid/RUN/g" "$m" | sha256sum | cut -d' ' -f1)  $m"; done
   } | sed -E "s/$uuid/RUN/; s/^([0-9a-f]{16})[0-9a-f]* +(.*)$/\\2 \\1/" | sort)
 }
 

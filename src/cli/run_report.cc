@@ -205,6 +205,21 @@ std::string BuildRunReport(const RunInfo& info, const EtlReport* etl,
   j.End(']');
   j.Key("ranks").Num(static_cast<uint64_t>(std::max(1, info.ranks)));
   j.Key("threads").Num(static_cast<uint64_t>(std::max(0, info.threads)));
+  if (etl && !etl->reader_backend.empty()) {
+    // How the input files were read: in flight at once, read ahead whole, or by the parsers.
+    uint64_t ahead = 0, peak = 0;
+    for (const auto& r : etl->ranks) {
+      ahead += r.files_read_ahead;
+      peak = std::max(peak, r.read_buffer_peak);
+    }
+    j.Key("reader").Begin('{');
+    j.Key("backend").Str(etl->reader_backend);
+    j.Key("depth").Num(static_cast<uint64_t>(etl->reader_depth));
+    j.Key("files_read_ahead").Num(ahead);
+    j.Key("files_read_by_parsers").Num(etl->song_files + etl->log_files - ahead);
+    j.Key("peak_buffer_bytes").Num(peak);
+    j.End('}');
+  }
   j.Key("started_at").Str(info.started_at);
   j.Key("ended_at").Str(info.ended_at);
   j.Key("seconds").Real(info.seconds);

@@ -17,6 +17,7 @@
 #include "dist/partition.h"
 #include "formats/compression.h"
 #include "formats/input_file.h"
+#include "io/read_ahead.h"
 #include "formats/json/documents.h"
 #include "formats/json/json_string.h"
 #include "io/location.h"
@@ -372,7 +373,10 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
   std::vector<std::string> output_of(inputs.size());
   std::vector<std::vector<std::vector<MergedInput>>> group_lines(groups.size());  // per group, per part
-  auto write_group = [&](size_t gi, int inner_threads) {
+  std::vector<FileInfo> ordered;                    // this rank's inputs, in the order groups append them
+  std::vector<size_t> position(inputs.size(), 0);  // input -> its index in `ordered`
+  ReadAhead* reader = nullptr;
+  auto write_group = [&](size_t gi) {
     const Group& g = groups[gi];
     int part = 0;
     uint32_t line = 1;  // where the next byte lands in the part
@@ -398,18 +402,16 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       out.reset();
       ++part;
     };
-    // Read the first chunk of many inputs ahead in parallel, append in order; a large input streams
-    // chunk by chunk, so memory stays bounded whatever the input (a decompression bomb included).
-    const size_t batch = static_cast<size_t>(std::max(1, inner_threads)) * 16;
-    std::vector<ChunkedInput> slots(batch);
-    for (size_t b0 = 0; b0 < g.inputs.size(); b0 += batch) {
-      size_t n = std::min(batch, g.inputs.size() - b0);
-      ParallelFor(n, inner_threads, [&](size_t k, int) {
-        slots[k].Open(router.For(inputs[g.inputs[b0 + k]].path), inputs[g.inputs[b0 + k]].path, kChunkBytes);
-      });
-      for (size_t k = 0; k < n; ++k) {
-        size_t idx = g.inputs[b0 + k];
-        ChunkedInput& in = slots[k];
+    // Inputs come from the reader (read ahead, whole, in the order the groups append them); an
+    // input too large for its buffers streams chunk by chunk, so memory stays bounded whatever
+    // the input (a decompression bomb included).
+    for (size_t k = 0; k < g.inputs.size(); ++k) {
+      {
+        size_t idx = g.inputs[k];
+        ReadAhead::Item item;
+        if (!reader->Take(position[idx], &item)) return;  // another group failed
+        ChunkedInput in;
+        in.Open(router.For(inputs[idx].path), inputs[idx].path, kChunkBytes, item.buffer.get());
         if (!out) open_part();
         bool first = true, blank = true;
         uint32_t first_line = line;
@@ -437,18 +439,37 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
         part_in += bytes;
         output_of[idx] = out_path;
         if (o.progress) o.progress->FileDone(bytes);
-        if (target && part_in >= target && b0 + k + 1 < g.inputs.size()) close_part();
+        in = ChunkedInput();
+        reader->Release(&item);
+        if (target && part_in >= target && k + 1 < g.inputs.size()) close_part();
       }
     }
     if (out) close_part();
   };
-  // Many groups: one group per worker. Few groups: one at a time, reads spread over the workers.
+  // One group per worker; the reader keeps --io-depth inputs in flight for all of them, in the order
+  // the groups are taken.
   comm.Agree(Attempt([&] {
-    if (group_hi - group_lo >= static_cast<size_t>(threads) * 2) {
-      ParallelFor(group_hi - group_lo, threads, [&](size_t k, int) { write_group(group_lo + k, 1); });
-    } else {
-      for (size_t gi = group_lo; gi < group_hi; ++gi) write_group(gi, threads * 4);
+    for (size_t gi = group_lo; gi < group_hi; ++gi) {
+      for (size_t i : groups[gi].inputs) {
+        position[i] = ordered.size();
+        ordered.push_back({.path = inputs[i].path, .size = inputs[i].size});
+      }
     }
+    ReadAheadOptions ro = ReaderOptionsFor(src_fs, o.io_depth, o.read_buffer_bytes, 0);
+    // Inputs named by a prefixes file may live on other storage: those the caller reads.
+    for (const auto& f : ordered) {
+      if (&router.For(f.path) != &src_fs) ro.max_file_bytes = 0;
+    }
+    ReadAhead read_ahead(src_fs, ordered, 0, ordered.size(), ro);
+    reader = &read_ahead;
+    ParallelFor(group_hi - group_lo, threads, [&](size_t k, int) {
+      try {
+        write_group(group_lo + k);
+      } catch (...) {
+        read_ahead.Stop();
+        throw;
+      }
+    });
   }));
   if (dist) {  // rank 0 learns what every rank wrote, for the report, the manifest and the line map
     GatherRanges(

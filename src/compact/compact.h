@@ -55,6 +55,8 @@ struct CompactOptions {
   double wait_for_lock_seconds = 0;
   std::string run_id;  // names the lock's holder; empty: a new one
   int threads = 0;
+  int io_depth = 0;               // inputs read ahead in flight (0: the medium's default)
+  uint64_t read_buffer_bytes = 0;  // their buffers' budget (0: 64 MiB)
   Progress* progress = nullptr;
   // The ranks of a distributed run (null: this process alone). Rank 0 lists, holds the lock,
   // writes the manifest and deletes; every rank writes a byte-balanced range of the groups; the

@@ -16,6 +16,7 @@
 #include "dist/collectives.h"
 #include "dist/partition.h"
 #include "formats/input_file.h"
+#include "io/read_ahead.h"
 #include "pipeline/exchange.h"
 #include "sparkify/event_tables.h"
 #include "sparkify/record_parser.h"
@@ -61,6 +62,31 @@ std::string HostName() {
   ::gethostname(host, sizeof(host) - 1);
   return host;
 }
+
+// Deletes a folder on a thread of its own; Join waits and rethrows what the deletion threw.
+class BackgroundDelete {
+ public:
+  ~BackgroundDelete() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void Start(FileSystem& fs, const std::string& path) {
+    thread_ = std::thread([this, &fs, path] {
+      try {
+        fs.DeleteDirRecursive(path);
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    });
+  }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  std::thread thread_;
+  std::exception_ptr error_;
+};
 
 }  // namespace
 
@@ -145,6 +171,11 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     }
     comm.Agree(error);
   }
+  // The previous version of the tables, moved to <output>/_trash/ by the last commit, is deleted
+  // while this run reads and parses (rank 0 holds the lock; the deleter never calls MPI); the
+  // deleter is joined before this run's commit moves the version it replaces there.
+  BackgroundDelete trash;
+  if (comm.root() && fs.has_atomic_dir_swap()) trash.Start(fs, JoinPath(opt.output, "_trash"));
   if (dist) {
     ShareListing(comm, &song_files, &log_files, &report.skipped_folders);
     if (fs.has_atomic_dir_swap()) CheckSharedOutput(comm, fs, opt.output, report.run_id);
@@ -174,10 +205,23 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   for (auto& p : parsers) p.set_max_record_bytes(opt.max_record_bytes);
   std::vector<FileBuffer> buffers(static_cast<size_t>(threads));
   WorkerSpans song_spans(timer, threads);
+  // Files are read ahead of the parsers, `--io-depth` in flight whatever the thread count.
+  auto reader_options = [&](FileSystem& in_fs) {
+    return ReaderOptionsFor(in_fs, opt.io_depth, opt.read_buffer_bytes, simdjson::SIMDJSON_PADDING);
+  };
+  auto add_reader_stats = [&](const ReadAhead& reader) {
+    ReadAheadStats st = reader.Stats();
+    mine.files_read_ahead += st.files_read;
+    mine.read_buffer_peak = std::max(mine.read_buffer_peak, st.peak_buffered_bytes);
+    if (!st.backend.empty()) {
+      report.reader_backend = st.backend;
+      report.reader_depth = st.depth;
+    }
+  };
   comm.Agree(Attempt([&] {
-    ParallelFor(song_bounds[me + 1] - song_lo, threads, [&](size_t k, int t) {
+    ReadAhead reader(song_fs, song_files, song_lo, song_bounds[me + 1], reader_options(song_fs));
+    ForEachReadAhead(reader, threads, [&](size_t i, const FileBuffer* read_ahead, int t) {
       song_spans.Run(t, [&] {
-        size_t i = song_lo + k;
         auto& r = song_results[i];
         RecordParser& parser = parsers[static_cast<size_t>(t)];
         uint32_t file = static_cast<uint32_t>(i);
@@ -192,7 +236,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
                          .oversized =
                              [&](const OversizedRecord& big) {
                                parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-                             }});
+                             }},
+                        read_ahead);
         } catch (const Error& e) {
           QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
           r.records.clear();
@@ -201,6 +246,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
         if (opt.progress) opt.progress->FileDone(r.bytes);
       });
     });
+    add_reader_stats(reader);
   }));
   for (size_t i = song_lo; i < song_bounds[me + 1]; ++i) {
     mine.bytes_read += song_results[i].bytes;
@@ -265,9 +311,9 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   uint32_t base = static_cast<uint32_t>(song_files.size());
   WorkerSpans log_spans(timer, threads);
   comm.Agree(Attempt([&] {
-    ParallelFor(log_hi - log_lo, threads, [&](size_t k, int t) {
+    ReadAhead reader(log_fs, log_files, log_lo, log_hi, reader_options(log_fs));
+    ForEachReadAhead(reader, threads, [&](size_t i, const FileBuffer* read_ahead, int t) {
       log_spans.Run(t, [&] {
-        size_t i = log_lo + k;
         auto& r = log_results[i];
         LogFileResult& parsed = scratch[static_cast<size_t>(t)];
         parsed.events.clear();
@@ -286,7 +332,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
                               [&](const OversizedRecord& big) {
                                 ++parsed.lines;
                                 parser.RejectTooLarge(file, big.line, big.bytes, big.head, &r.rejects);
-                              }});
+                              }},
+                         read_ahead);
           RecordParser::EndLogFile(file, parsed.lines, &r.rejects);
         } catch (const Error& e) {
           QuarantineUnreadable(e, opt.quarantine_unreadable, file, &r.rejects);
@@ -301,6 +348,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
         if (opt.progress) opt.progress->FileDone(r.bytes);
       });
     });
+    add_reader_stats(reader);
   }));
   std::vector<LogFileResult>().swap(scratch);
   if (dist) {  // the bytes of every log file, for the input figures rank 0 reports
@@ -464,6 +512,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
       write_all(stage);
       comm.Agree(Attempt([&] {
         if (!comm.root()) return;
+        trash.Join();  // its failure (a folder this user may not delete) fails the run before the commit
         for (const auto& t : report.tables) {
           std::string dir = JoinPath(stage, t.name);
           check(dir, t);
@@ -480,7 +529,13 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
       throw;
     }
     report.committed = true;
-    if (comm.root()) fs.DeleteDirRecursive(temp_root);
+    if (comm.root()) {
+      // The replaced versions go to the trash in one rename, for the next run to delete while it
+      // reads: replacing yesterday's tables costs no more than writing new ones.
+      fs.CreateDirs(JoinPath(opt.output, "_trash"));
+      fs.CommitDir(stage, JoinPath(JoinPath(opt.output, "_trash"), report.run_id), JoinPath(temp_root, "unused"));
+      fs.DeleteDirRecursive(temp_root);
+    }
   } else {
     // Object stores: this run's objects carry the run id in their names, so they never overwrite
     // the previous run's; each table's _SUCCESS manifest (written last) switches readers over;
@@ -548,7 +603,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   w.Put(mine.rank);
   w.PutString(mine.host);
   for (uint64_t v : {mine.files, mine.bytes_read, mine.records, mine.rows_out, mine.rows_in, mine.exchange_bytes_sent,
-                     mine.exchange_bytes_received, mine.files_written, mine.bytes_written})
+                     mine.exchange_bytes_received, mine.files_written, mine.bytes_written, mine.files_read_ahead,
+                     mine.read_buffer_peak})
     w.Put(v);
   w.PutVector(mine.stage_seconds);
   for (const auto& msg : comm.Gather(w.Take())) {
@@ -556,7 +612,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     auto rank = in.Get<int>("rank");
     RankFigures f{.rank = rank, .host = in.GetString("rank host"), .stage_seconds = {}};
     for (uint64_t* v : {&f.files, &f.bytes_read, &f.records, &f.rows_out, &f.rows_in, &f.exchange_bytes_sent,
-                        &f.exchange_bytes_received, &f.files_written, &f.bytes_written})
+                        &f.exchange_bytes_received, &f.files_written, &f.bytes_written, &f.files_read_ahead,
+                        &f.read_buffer_peak})
       *v = in.Get<uint64_t>("rank figure");
     in.GetVector(&f.stage_seconds, "stage seconds");
     report.ranks.push_back(std::move(f));

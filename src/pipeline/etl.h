@@ -46,6 +46,10 @@ struct EtlOptions {
   std::string output;  // output folder or s3:// prefix
   Codec codec = Codec::kSnappy;
   int threads = 0;  // 0: all cores
+  // Files read ahead of the parsers (io/read_ahead.h): how many in flight (0: the medium's
+  // default) and the bytes their buffers may take (0: 64 MiB).
+  int io_depth = 0;
+  uint64_t read_buffer_bytes = 0;
   bool strict = false;
   // An input file that cannot be read or decompressed fails the run before the output is touched
   // (as Spark does by default); with this set it is quarantined as an "unreadable file" reject
@@ -77,6 +81,8 @@ struct RankFigures {
   uint64_t rows_out = 0, rows_in = 0;  // events, timestamps and plays sent to / received from other ranks
   uint64_t exchange_bytes_sent = 0, exchange_bytes_received = 0;
   uint64_t files_written = 0, bytes_written = 0;
+  uint64_t files_read_ahead = 0;   // of `files`, those the reader handed over whole (the rest the parsers read)
+  uint64_t read_buffer_peak = 0;   // the most bytes the reader's buffers held at once
   std::vector<double> stage_seconds;  // by kEtlStages
 };
 
@@ -102,6 +108,8 @@ struct EtlReport {
   std::array<std::vector<RejectSample>, kRejectReasonCount> samples;  // the first few of each reason
   std::vector<PrefixInput> prefixes;                                  // in path order
   int threads = 0;
+  std::string reader_backend;  // how input files were read: "io_uring" or "threads" (io/read_ahead.h)
+  int reader_depth = 0;        // files in flight
   std::vector<std::string> skipped_folders;  // symlinked folders not entered: loops and aliases
   std::vector<TableReport> tables;
   std::vector<StageTime> stages;
