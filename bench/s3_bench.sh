@@ -3,15 +3,22 @@
 # and stopped here): objects/s listed and read by `lakeforge compact` (S3 -> local copy, one to
 # one) and by `aws s3 cp --recursive` (Debian awscli) on the same objects, alternating runs.
 # Prints a Markdown table and appends it to bench/results.md.
-# Usage: bench/s3_bench.sh [--objects N] [--runs N]
+#
+# --latency-ms L puts the server behind a proxy (tests/js/conditional_proxy.mjs --delay-ms L) that
+# holds every request L ms before serving it, like real S3's time to first byte: objects/s then
+# show how well requests overlap. The ideal is connections / latency, capped by what the server
+# serves without the delay (measured here too, with lakeforge).
+# Usage: bench/s3_bench.sh [--objects N] [--runs N] [--latency-ms L]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 objects=5000
 runs=3
+latency=0
 while [ $# -gt 0 ]; do
   case $1 in
     --objects) objects=$2; shift ;;
     --runs) runs=$2; shift ;;
+    --latency-ms) latency=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -21,7 +28,8 @@ aws() { /usr/bin/aws "$@"; }  # Debian's awscli, whatever else is on PATH
 scripts/build.sh >/dev/null
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+proxy=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "$proxy" ] && kill "$proxy" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 NODE_OPTIONS=--openssl-legacy-provider tests/js/node_modules/.bin/s3rver -d "$work/s3" -a 127.0.0.1 -p "$port" -s \
   --configure-bucket lake >/dev/null 2>&1 &
@@ -31,6 +39,19 @@ export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-
 build/lakeforge generate --output "$work/lake" --songs "$objects" --events 10 --seed 1 >/dev/null
 build/lakeforge compact --src "$work/lake/song_data" --dest s3://lake/song_data --quiet
 rm -f "$work/times"
+direct=$AWS_ENDPOINT_URL
+if [ "$latency" -gt 0 ]; then
+  # What the server serves without the delay: the cap of the ideal.
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "$work/lf-out"
+    /usr/bin/time -f "direct %e" -a -o "$work/times" build/lakeforge compact --src s3://lake/song_data \
+      --dest "$work/lf-out" --threads 16 --quiet
+  done
+  node tests/js/conditional_proxy.mjs --target "127.0.0.1:$port" --delay-ms "$latency" >"$work/proxy.port" &
+  proxy=$!
+  for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+  export AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$work/proxy.port")
+fi
 for ((i = 0; i < runs; i++)); do
   rm -rf "$work/aws-out" "$work/lf-out"
   /usr/bin/time -f "aws %e" -a -o "$work/times" aws s3 cp --recursive --quiet s3://lake/song_data "$work/aws-out" \
@@ -44,6 +65,27 @@ n_lf=$(find "$work/lf-out" -type f | wc -l)
 diff -r "$work/aws-out" "$work/lf-out" >/dev/null || { echo "copies differ" >&2; exit 1; }
 med() { awk -v l="$1" '$1==l {print $2}' "$work/times" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 a=$(med aws) l=$(med lakeforge)
+depth=128  # lakeforge's default --io-depth on S3
+if [ "$latency" -gt 0 ]; then
+  d=$(med direct)
+  {
+    echo
+    echo "## S3 with ${latency} ms per request: list + read $n_lf small objects (s3rver behind a delaying proxy)"
+    echo
+    echo "Command: \`bench/s3_bench.sh --objects $objects --runs $runs --latency-ms $latency\` (median of $runs alternating runs; both copies checked identical)."
+    echo
+    awk -v n="$n_lf" -v a="$a" -v l="$l" -v d="$d" -v lat="$latency" -v depth="$depth" 'BEGIN {
+      cap = n / d; ideal = depth / (lat / 1000); if (cap < ideal) ideal = cap
+      printf "| | wall s | objects/s | of the ideal |\n|---|---|---|---|\n"
+      printf "| server without the delay (lakeforge, the cap) | %.2f | %.0f | |\n", d, cap
+      printf "| ideal: %d requests in flight / %d ms, capped by the server | | %.0f | 100%% |\n", depth, lat, ideal
+      printf "| aws s3 cp --recursive | %.2f | %.0f | %.0f%% |\n", a, n / a, 100 * n / a / ideal
+      printf "| lakeforge compact (--io-depth %d) | %.2f | %.0f | %.0f%% |\n", depth, l, n / l, 100 * n / l / ideal
+      printf "\nlakeforge is **%.1f×** the AWS CLI'"'"'s throughput.\n", a / l
+    }'
+  } | tee -a bench/results.md
+  exit 0
+fi
 {
   echo
   echo "## S3: list + read $n_lf small objects from a loopback S3 server (s3rver)"

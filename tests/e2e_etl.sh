@@ -147,7 +147,7 @@ same_for_io_depth() {
     const r = JSON.parse(require("fs").readFileSync(process.argv[1]));
     const rd = r.reader, files = +process.argv[2];
     if (rd.backend !== "threads" || rd.depth !== 3 || rd.files_read_ahead + rd.files_read_by_parsers !== files ||
-        rd.files_read_ahead !== files || rd.peak_buffer_bytes <= 0 || rd.peak_buffer_bytes > 64 * 1048576) {
+        rd.files_read_ahead !== files || rd.peak_buffer_bytes <= 0 || rd.peak_buffer_bytes > 32 * 1048576) {
       console.log(JSON.stringify(rd), files); process.exit(1);
     }' "$work/d.json" "$files"
 }

@@ -32,7 +32,7 @@ struct ReportArgs {
 struct EtlArgs {
   std::string input, songs, logs, output, compression = "snappy", endpoint_url;
   int threads = 0, io_depth = 0;
-  uint64_t read_buffer_mib = 64;
+  uint64_t read_buffer_mib = 32;
   double wait_for_lock = 0;
   uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false, quarantine_unreadable = false;
@@ -89,7 +89,7 @@ const char* const kThreadsHelp = "Worker threads, 0..1024 (default 0: all cores)
 const char* const kIoDepthHelp =
     "Input files read ahead in flight, 1..4096, whatever --threads is (default 0: 64 for local files, 128 on S3)";
 const char* const kReadBufferHelp =
-    "Memory for files read ahead but not yet parsed, 1..65536 MiB (default 64); larger files are read as before";
+    "Memory for files read ahead but not yet parsed, 1..65536 MiB (default 32); files over a quarter of it are read by the parsers as they come";
 const CLI::Range kWait(0.0, 86400.0);
 const char* const kWaitHelp =
     "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";
@@ -228,7 +228,7 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv, Commun
 struct RunArgs {
   std::string input, output, staging, compression = "snappy", endpoint_url;
   int threads = 0, io_depth = 0;
-  uint64_t read_buffer_mib = 64;
+  uint64_t read_buffer_mib = 32;
   double wait_for_lock = 0;
   uint64_t max_record_bytes = uint64_t{16} << 20;
   bool quiet = false, strict = false;
@@ -490,7 +490,7 @@ int main(int argc, char** argv) {
   CompactOptions compact;
   std::string require_prev = "true", newline = "true", compact_endpoint;
   bool compact_quiet = false;
-  uint64_t compact_read_buffer_mib = 64;
+  uint64_t compact_read_buffer_mib = 32;
   auto* compact_cmd =
       app.add_subcommand("compact", "Merge small files into larger ones: the S3DistCp job, with its option names.");
   compact_cmd->add_option("--src", compact.src, "Source folder or s3:// prefix")->required();

@@ -456,6 +456,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
       }
     }
     ReadAheadOptions ro = ReaderOptionsFor(src_fs, o.io_depth, o.read_buffer_bytes, 0);
+    ro.in_order = true;
     // Inputs named by a prefixes file may live on other storage: those the caller reads.
     for (const auto& f : ordered) {
       if (&router.For(f.path) != &src_fs) ro.max_file_bytes = 0;

@@ -56,7 +56,7 @@ struct CompactOptions {
   std::string run_id;  // names the lock's holder; empty: a new one
   int threads = 0;
   int io_depth = 0;               // inputs read ahead in flight (0: the medium's default)
-  uint64_t read_buffer_bytes = 0;  // their buffers' budget (0: 64 MiB)
+  uint64_t read_buffer_bytes = 0;  // their buffers' budget (0: 32 MiB)
   Progress* progress = nullptr;
   // The ranks of a distributed run (null: this process alone). Rank 0 lists, holds the lock,
   // writes the manifest and deletes; every rank writes a byte-balanced range of the groups; the

@@ -110,18 +110,37 @@ class ReadAhead::Core {
       }
       ready_.emplace(index, std::move(buf));
     }
-    ready_cv_.notify_all();
+    if (options.in_order)
+      ready_cv_.notify_all();  // Take waits for one index in particular
+    else
+      ready_cv_.notify_one();
   }
 
   bool Next(Item* item) {
     std::unique_lock<std::mutex> lock(mu_);
-    ready_cv_.wait(lock, [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo; });
-    if (stopped_ || ready_.empty()) return false;
-    auto first = ready_.begin();
-    *item = {.index = first->first, .buffer = std::move(first->second)};
-    ready_.erase(first);
+    // With nothing ready while the reader has few reads in flight (the files are cached: its reads
+    // complete as they are issued, and one thread issuing them is slower than the parsers), a
+    // parser takes the next unread file and reads it itself.
+    auto steal = [&] { return steal_ && claimed_ < hi && in_flight_.load() < std::max(1, options.depth / 2); };
+    ready_cv_.wait(lock, [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo || steal(); });
+    if (stopped_) return false;
+    if (ready_.empty()) {
+      if (taken_ == hi - lo) return false;
+      *item = {.index = claimed_++, .buffer = nullptr};
+      ++stats_.files_passed;
+    } else {
+      auto first = ready_.begin();
+      *item = {.index = first->first, .buffer = std::move(first->second)};
+      ready_.erase(first);
+    }
     if (++taken_ == hi - lo) ready_cv_.notify_all();
     return true;
+  }
+
+  // The next file for the reader to read (hi when none is left).
+  size_t Claim() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return claimed_ < hi ? claimed_++ : hi;
   }
 
   bool Take(size_t index, Item* item) {
@@ -186,11 +205,16 @@ class ReadAhead::Core {
   std::mutex mu_;
   std::condition_variable ready_cv_, budget_cv_;
   std::map<size_t, std::unique_ptr<FileBuffer>> ready_;  // by index: Next hands out the lowest first
+  size_t claimed_ = lo;  // files before this one are the reader's or were taken by a parser
   std::map<uint64_t, std::vector<std::unique_ptr<FileBuffer>>> free_;  // by size
   uint64_t held_ = 0, peak_ = 0;
   size_t taken_ = 0;
   bool stopped_ = false;
   ReadAheadStats stats_;
+
+ protected:
+  bool steal_ = false;               // may parsers take unread files (Next)?
+  std::atomic<int> in_flight_{0};    // the reader's files in flight
 };
 
 namespace {
@@ -267,12 +291,17 @@ class ThreadsReader final : public ReadAhead::Core {
 
 #ifdef LAKEFORGE_HAVE_URING
 
-// One thread drives an io_uring: for each file, openat (into a fixed-file slot) and statx, then —
-// once its size is known and the budget allows — a read of size + 1 bytes hard-linked to the
-// close. Up to `depth` files are in flight; one io_uring_enter submits and reaps a batch.
+// One thread drives an io_uring. Each file costs one round trip when it is small: openat (into a
+// fixed-file slot) hard-linked to a read of up to kProbeBytes + 1 into a buffer taken in file
+// order; a short read is the whole file, and its close is queued. A read that fills the buffer
+// means a larger file: statx gives its size, and — once the budget allows — it is read whole
+// into a buffer of its size, then closed. Up to `depth` files are in flight; one io_uring_enter
+// submits and reaps a batch. (Opens of files whose dentries are not cached run on the kernel's
+// io-wq workers: allowed one per file in flight.)
 class UringReader final : public ReadAhead::Core {
  public:
-  using Core::Core;
+  UringReader(FileSystem& fs, const std::vector<FileInfo>& files, size_t lo, size_t hi, const ReadAheadOptions& o)
+      : Core(fs, files, lo, hi, o), probe_(std::min<uint64_t>(kProbeBytes, options.max_file_bytes)) {}
   ~UringReader() override {
     Stop();
     if (thread_.joinable()) thread_.join();
@@ -286,8 +315,6 @@ class UringReader final : public ReadAhead::Core {
     if (io_uring_queue_init(entries, &ring_, 0) != 0) return false;
     ring_ready_ = true;
     if (io_uring_register_files_sparse(&ring_, static_cast<unsigned>(options.depth)) != 0) return false;
-    // Opens and statx of files not in the dentry cache run on the kernel's io-wq workers, which
-    // default to 4 per CPU: allow one per file in flight, or the depth is a fiction on cold data.
     unsigned workers[2] = {static_cast<unsigned>(options.depth), 0};
     io_uring_register_iowq_max_workers(&ring_, workers);
     slots_.resize(static_cast<size_t>(options.depth));
@@ -297,20 +324,22 @@ class UringReader final : public ReadAhead::Core {
 
   void Start() override {
     SetBackend("io_uring");
+    steal_ = options.parsers_may_read && !options.in_order;
     thread_ = std::thread([this] { Run(); });
   }
 
  private:
-  enum Op : uint64_t { kOpen, kStat, kRead, kClose, kAdvise };
-  enum class Phase { kOpening, kWaitingForBudget, kReading, kClosing };
+  static constexpr uint64_t kProbeBytes = 16 << 10;
+  enum Op : uint64_t { kOpen, kProbe, kStat, kRead, kClose, kAdvise };
+  enum class Phase { kProbing, kStating, kWaitingForBudget, kReading, kClosing };
   struct Slot {
     size_t index = 0;
-    Phase phase = Phase::kOpening;
+    Phase phase = Phase::kProbing;
     int pending = 0;
-    int open_res = 0, stat_res = 0, read_res = 0;
+    int open_res = 0, res = 0;
     uint64_t size = 0;
     struct statx stx;
-    std::unique_ptr<FileBuffer> buf;
+    std::unique_ptr<FileBuffer> buf, done;  // done: handed over once the close completes
   };
 
   io_uring_sqe* Sqe() {
@@ -323,91 +352,100 @@ class UringReader final : public ReadAhead::Core {
   }
   static uint64_t Tag(int slot, Op op) { return (static_cast<uint64_t>(slot) << 8) | op; }
 
+  void Prep(int s, Op op) {
+    Slot& slot = slots_[static_cast<size_t>(s)];
+    io_uring_sqe* sqe = Sqe();
+    switch (op) {
+      case kOpen:  // (no O_CLOEXEC: direct descriptors refuse it, and are never inherited)
+        io_uring_prep_openat_direct(sqe, AT_FDCWD, files[slot.index].path.c_str(), O_RDONLY, 0,
+                                    static_cast<unsigned>(s));
+        sqe->flags |= IOSQE_IO_HARDLINK;
+        break;
+      case kProbe:
+        io_uring_prep_read(sqe, s, slot.buf->data.data(), static_cast<unsigned>(probe_ + 1), 0);
+        sqe->flags |= IOSQE_FIXED_FILE;
+        break;
+      case kStat:
+        io_uring_prep_statx(sqe, AT_FDCWD, files[slot.index].path.c_str(), 0, STATX_SIZE, &slot.stx);
+        break;
+      case kRead:
+        io_uring_prep_read(sqe, s, slot.buf->data.data(), static_cast<unsigned>(slot.size + 1), 0);
+        sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+        break;
+      case kAdvise:  // a large file the caller reads: start the device on it now
+        io_uring_prep_fadvise(sqe, s, 0, static_cast<off_t>(std::min<uint64_t>(slot.size, options.budget_bytes)),
+                              POSIX_FADV_WILLNEED);
+        sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+        break;
+      case kClose:
+        io_uring_prep_close_direct(sqe, static_cast<unsigned>(s));
+        break;
+    }
+    io_uring_sqe_set_data64(sqe, Tag(s, op));
+    ++slot.pending;
+  }
+
   void Run() {
-    size_t next = lo;
+    size_t next = Claim();  // the next file to open (hi: none)
     size_t in_flight = 0;  // slots with requests outstanding
-    // Files opened, by index; buffers are taken in file order (see ThreadsReader::ReadOne), so a
-    // file passed over without one is noted in `skipped` for the order to move past it.
-    std::map<size_t, int> waiting;
-    std::set<size_t> skipped;
-    size_t turn = lo;
-    auto advance = [&] {
-      for (auto it = skipped.begin(); it != skipped.end() && *it == turn; it = skipped.erase(it)) ++turn;
-    };
-    auto finish = [&](int s, std::unique_ptr<FileBuffer> buf) {
+    std::map<size_t, int> waiting;  // larger files whose size is known, by index
+    // The file is closed (or was never opened): its slot is free, its buffer handed over.
+    auto finish = [&](int s) {
       Slot& slot = slots_[static_cast<size_t>(s)];
-      Deliver(slot.index, std::move(buf));
+      if (slot.buf) Recycle(std::move(slot.buf));
+      Deliver(slot.index, std::move(slot.done));
       free_slots_.push_back(s);
+      --in_flight;
+      in_flight_.store(static_cast<int>(in_flight));
     };
-    auto close_slot = [&](int s, bool advise) {
+    auto close = [&](int s, bool advise) {
       Slot& slot = slots_[static_cast<size_t>(s)];
       slot.phase = Phase::kClosing;
-      slot.pending = 1;
-      if (advise) {  // a large file the caller reads: start the device on it now
-        io_uring_sqe* a = Sqe();
-        io_uring_prep_fadvise(a, s, 0, static_cast<off_t>(std::min<uint64_t>(slot.size, options.budget_bytes)),
-                              POSIX_FADV_WILLNEED);
-        a->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
-        io_uring_sqe_set_data64(a, Tag(s, kAdvise));
-        slot.pending = 2;
-      }
-      io_uring_sqe* c = Sqe();
-      io_uring_prep_close_direct(c, static_cast<unsigned>(s));
-      io_uring_sqe_set_data64(c, Tag(s, kClose));
+      if (advise) Prep(s, kAdvise);
+      Prep(s, kClose);
     };
     for (;;) {
       bool stop = stopped();
-      // Files whose size is known, in file order, as far as the budget allows.
-      advance();
-      while (!waiting.empty() && (stop || waiting.begin()->first == turn)) {
+      // Larger files, as far as the budget allows. A caller taking files in order may be waiting
+      // for the first of them while later files hold the budget: that one is its to read.
+      while (!waiting.empty()) {
         int s = waiting.begin()->second;
         Slot& slot = slots_[static_cast<size_t>(s)];
-        if (!stop) {
-          slot.buf = Acquire(slot.size + 1 + options.padding, false);
-          if (slot.buf == nullptr) break;
-          ++turn;
-          advance();
-        }
+        if (!stop) slot.buf = Acquire(slot.size + 1 + options.padding, false);
+        if (slot.buf == nullptr && !stop && !options.in_order) break;
         waiting.erase(waiting.begin());
-        ++in_flight;
-        if (stop) {
-          close_slot(s, false);
+        if (slot.buf == nullptr) {
+          close(s, !stop);
           continue;
         }
         slot.phase = Phase::kReading;
-        slot.pending = 2;
-        io_uring_sqe* r = Sqe();
-        io_uring_prep_read(r, s, slot.buf->data.data(), static_cast<unsigned>(slot.size + 1), 0);
-        r->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
-        io_uring_sqe_set_data64(r, Tag(s, kRead));
-        io_uring_sqe* c = Sqe();
-        io_uring_prep_close_direct(c, static_cast<unsigned>(s));
-        io_uring_sqe_set_data64(c, Tag(s, kClose));
+        Prep(s, kRead);
+        Prep(s, kClose);
       }
-      // New files, while slots are free.
+      // New files, in order, while slots are free and the budget allows a probe buffer.
       while (!stop && next < hi && !free_slots_.empty()) {
+        auto buf = Acquire(probe_ + 1 + options.padding, false);
+        if (buf == nullptr) break;
         int s = free_slots_.back();
         free_slots_.pop_back();
         Slot& slot = slots_[static_cast<size_t>(s)];
         slot = Slot{};
-        slot.index = next++;
-        slot.pending = 2;
+        slot.index = next;
+        next = Claim();
+        slot.buf = std::move(buf);
         ++in_flight;
-        const char* path = files[slot.index].path.c_str();
-        io_uring_sqe* o = Sqe();  // (no O_CLOEXEC: direct descriptors refuse it, and are never inherited)
-        io_uring_prep_openat_direct(o, AT_FDCWD, path, O_RDONLY, 0, static_cast<unsigned>(s));
-        io_uring_sqe_set_data64(o, Tag(s, kOpen));
-        io_uring_sqe* st = Sqe();
-        io_uring_prep_statx(st, AT_FDCWD, path, 0, STATX_SIZE, &slot.stx);
-        io_uring_sqe_set_data64(st, Tag(s, kStat));
+        in_flight_.store(static_cast<int>(in_flight));
+        Prep(s, kOpen);
+        Prep(s, kProbe);
       }
       if (stop && next < hi) {  // never opened: handed over unread, so Next can end
-        for (; next < hi; ++next) Deliver(next, nullptr);
+        for (; next < hi; next = Claim()) Deliver(next, nullptr);
       }
-      if (in_flight == 0) {
-        if (waiting.empty() && next >= hi) return;
-        // Nothing in flight: the next file in order is waiting for buffers the parsers hold.
-        if (!waiting.empty()) WaitForBudget(slots_[static_cast<size_t>(waiting.begin()->second)].size + 1 + options.padding);
+      if (in_flight == 0 && next >= hi) return;
+      if (in_flight == waiting.size()) {  // nothing outstanding: only the budget can move things
+        WaitForBudget(waiting.empty() ? probe_ + 1 + options.padding
+                                      : slots_[static_cast<size_t>(waiting.begin()->second)].size + 1 +
+                                            options.padding);
         continue;
       }
       io_uring_submit_and_wait(&ring_, 1);
@@ -418,41 +456,45 @@ class UringReader final : public ReadAhead::Core {
         int s = static_cast<int>(cqe->user_data >> 8);
         Op op = static_cast<Op>(cqe->user_data & 0xff);
         Slot& slot = slots_[static_cast<size_t>(s)];
-        int res = cqe->res;
-        if (op == kOpen) slot.open_res = res;
-        if (op == kStat) slot.stat_res = res;
-        if (op == kRead) slot.read_res = res;
+        if (op == kOpen) slot.open_res = cqe->res;
+        if (op == kProbe || op == kRead || op == kStat) slot.res = cqe->res;
         if (--slot.pending > 0) continue;
-        --in_flight;
         switch (slot.phase) {
-          case Phase::kOpening:
-            slot.size = slot.stat_res == 0 ? slot.stx.stx_size : 0;
+          case Phase::kProbing:
             if (slot.open_res < 0) {
-              skipped.insert(slot.index);
-              finish(s, nullptr);  // nothing open: the caller's read reports why
-            } else if (slot.stat_res < 0 || slot.size > options.max_file_bytes) {
-              skipped.insert(slot.index);
-              ++in_flight;
-              close_slot(s, slot.stat_res == 0);
+              finish(s);  // nothing open: the caller's read reports why
+            } else if (slot.res >= 0 && static_cast<uint64_t>(slot.res) <= probe_) {
+              slot.done = std::move(slot.buf);  // the whole file
+              slot.done->size = static_cast<size_t>(slot.res);
+              std::memset(slot.done->data.data() + slot.done->size, 0, options.padding);
+              close(s, false);
+            } else if (slot.res < 0) {
+              close(s, false);
+            } else {  // larger than the probe: its size, then a buffer of that size
+              Recycle(std::move(slot.buf));
+              slot.phase = Phase::kStating;
+              Prep(s, kStat);
+            }
+            break;
+          case Phase::kStating:
+            slot.size = slot.stx.stx_size;
+            if (slot.res < 0 || slot.size > options.max_file_bytes) {
+              close(s, slot.res == 0);
             } else {
               slot.phase = Phase::kWaitingForBudget;
               waiting.emplace(slot.index, s);
             }
             break;
-          case Phase::kReading: {
-            auto buf = std::move(slot.buf);
-            if (slot.read_res >= 0 && static_cast<uint64_t>(slot.read_res) == slot.size) {
-              buf->size = slot.size;
-              std::memset(buf->data.data() + buf->size, 0, options.padding);
-              finish(s, std::move(buf));
-            } else {  // failed, or the file changed size since statx: the caller reads it afresh
-              Recycle(std::move(buf));
-              finish(s, nullptr);
-            }
+          case Phase::kReading:
+            if (slot.res >= 0 && static_cast<uint64_t>(slot.res) == slot.size) {
+              slot.done = std::move(slot.buf);
+              slot.done->size = slot.size;
+              std::memset(slot.done->data.data() + slot.size, 0, options.padding);
+            }  // else failed, or changed size since statx: the caller reads it afresh
+            finish(s);
             break;
-          }
           case Phase::kClosing:
-            finish(s, nullptr);
+            finish(s);
             break;
           case Phase::kWaitingForBudget:
             break;
@@ -462,6 +504,7 @@ class UringReader final : public ReadAhead::Core {
     }
   }
 
+  const uint64_t probe_;
   io_uring ring_{};
   bool ring_ready_ = false;
   std::vector<Slot> slots_;

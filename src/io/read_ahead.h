@@ -24,11 +24,18 @@ enum class ReaderBackend { kAuto, kUring, kThreads };
 
 struct ReadAheadOptions {
   int depth = 64;                               // files in flight
-  uint64_t budget_bytes = uint64_t{64} << 20;   // buffered bytes, all buffers counted
+  uint64_t budget_bytes = uint64_t{32} << 20;   // buffered bytes, all buffers counted
   uint64_t max_file_bytes = uint64_t{16} << 20; // larger files are read by the caller (clamped to a quarter of the
                                                 // budget); 0: every file is
   size_t padding = 0;                           // readable zero bytes after each file's bytes
   ReaderBackend backend = ReaderBackend::kAuto; // kAuto: io_uring where the file system and kernel allow
+  // The caller takes files in order (Take): a file that would wait for buffer space held by later
+  // files is handed over unread instead, so the reader never waits on the caller's next file.
+  bool in_order = false;
+  // With nothing ready and few reads in flight (cached files: one thread issuing reads is then
+  // slower than the parsers), Next hands a parser the next unread file to read itself. io_uring
+  // backend, Next only.
+  bool parsers_may_read = true;
 };
 
 // What the reader did, for summaries and tests.

@@ -47,7 +47,7 @@ struct EtlOptions {
   Codec codec = Codec::kSnappy;
   int threads = 0;  // 0: all cores
   // Files read ahead of the parsers (io/read_ahead.h): how many in flight (0: the medium's
-  // default) and the bytes their buffers may take (0: 64 MiB).
+  // default) and the bytes their buffers may take (0: 32 MiB).
   int io_depth = 0;
   uint64_t read_buffer_bytes = 0;
   bool strict = false;

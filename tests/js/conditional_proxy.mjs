@@ -5,8 +5,10 @@
 // else is forwarded untouched. s3rver has no ListMultipartUploads either: the proxy remembers the
 // uploads created, completed and aborted through it and answers GET /<bucket>?uploads from that,
 // and answers AbortMultipartUpload (DELETE ?uploadId, which s3rver refuses with 405) itself.
+// With --delay-ms N every request waits N ms before it is handled, like the first byte of a real
+// S3 request (bench/s3_bench.sh --latency-ms: how well a client overlaps requests).
 // Prints its port on stdout; exits after --max-seconds.
-// Usage: node conditional_proxy.mjs --target 127.0.0.1:4568 [--max-seconds 1800]
+// Usage: node conditional_proxy.mjs --target 127.0.0.1:4568 [--max-seconds 1800] [--delay-ms 0]
 import http from 'node:http';
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
@@ -70,10 +72,12 @@ function etagOf(path) {
   });
 }
 
+const delayMs = Number(arg('delay-ms', '0'));
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
+  req.on('end', () => (delayMs > 0 ? setTimeout(handle, delayMs) : handle()));
+  function handle() {
     const body = Buffer.concat(chunks);
     const noneMatch = req.headers['if-none-match'], match = req.headers['if-match'];
     if (req.method === 'GET' && new URL(req.url, 'http://x').searchParams.has('uploads')) {
@@ -106,7 +110,8 @@ const server = http.createServer((req, res) => {
       await forward(req, body, res);
     });
     queues.set(path, next);
-  });
+  }
 });
+server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 setTimeout(() => process.exit(0), 1000 * +arg('max-seconds', 1800));
