@@ -129,10 +129,10 @@ TEST_P(ReadAheadTest, TinyBudgetWithLargeFilesIsRespected) {
   auto contents = MakeFiles(120, 1 << 20, 2);  // up to 1 MiB each
   auto files = List();
   ReadAheadStats st;
-  // 256 KiB: files over a quarter of it (64 KiB less the padding) are the parsers' to read.
+  // 256 KiB: files over a third of it (less the padding) are the parsers' to read.
   ExpectEveryFileOnce(files, contents, Options(16, 256 << 10), &st);
   size_t large = 0;
-  for (const auto& [p, c] : contents) large += c.size() + kPadding + 1 > (64 << 10);
+  for (const auto& [p, c] : contents) large += c.size() + kPadding + 1 > (256 << 10) / 3;
   EXPECT_GT(large, 0u);
   EXPECT_EQ(st.files_passed, large);
   EXPECT_LE(st.peak_buffered_bytes, uint64_t{256} << 10);

@@ -4,6 +4,7 @@
 #include "io/read_ahead.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,9 +33,10 @@ class ReadAhead::Core {
       : fs(fs), files(files), lo(lo), hi(hi), options(o) {
     options.depth = std::max(1, options.depth);
     options.budget_bytes = std::max<uint64_t>(options.budget_bytes, 4096);
-    // A file and its padding must fit a quarter of the budget, so that a few are always in flight.
-    uint64_t quarter = options.budget_bytes / 4;
-    options.max_file_bytes = quarter > o.padding + 1 ? std::min(o.max_file_bytes, quarter - o.padding - 1) : 0;
+    // A file and its padding must fit a third of the budget (its buffer, rounded up to a size class,
+    // at most 0.42 of it), so that two or more are always in flight.
+    uint64_t third = options.budget_bytes / 3;
+    options.max_file_bytes = third > o.padding + 1 ? std::min(o.max_file_bytes, third - o.padding - 1) : 0;
   }
   virtual ~Core() = default;
 
@@ -535,7 +537,12 @@ ReadAhead::ReadAhead(FileSystem& fs, const std::vector<FileInfo>& files, size_t 
   if (hi > lo) core_->Start();
 }
 
-ReadAhead::~ReadAhead() = default;
+ReadAhead::~ReadAhead() {
+  core_.reset();
+  // The buffers were freed; hand the heap they leave back to the system now, not at some later
+  // allocation (glibc keeps freed chunks below its adaptive mmap threshold, up to 32 MiB each).
+  malloc_trim(0);
+}
 
 bool ReadAhead::Next(Item* item) { return core_->Next(item); }
 bool ReadAhead::Take(size_t index, Item* item) { return core_->Take(index, item); }

@@ -25,7 +25,7 @@ enum class ReaderBackend { kAuto, kUring, kThreads };
 struct ReadAheadOptions {
   int depth = 64;                               // files in flight
   uint64_t budget_bytes = uint64_t{32} << 20;   // buffered bytes, all buffers counted
-  uint64_t max_file_bytes = uint64_t{16} << 20; // larger files are read by the caller (clamped to a quarter of the
+  uint64_t max_file_bytes = uint64_t{16} << 20; // larger files are read by the caller (clamped to a third of the
                                                 // budget); 0: every file is
   size_t padding = 0;                           // readable zero bytes after each file's bytes
   ReaderBackend backend = ReaderBackend::kAuto; // kAuto: io_uring where the file system and kernel allow
