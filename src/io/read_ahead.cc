@@ -129,6 +129,7 @@ class ReadAhead::Core {
     if (ready_.empty()) {
       if (taken_ == hi - lo) return false;
       *item = {.index = claimed_++, .buffer = nullptr};
+      SkipStolen();
       ++stats_.files_passed;
     } else {
       auto first = ready_.begin();
@@ -142,16 +143,35 @@ class ReadAhead::Core {
   // The next file for the reader to read (hi when none is left).
   size_t Claim() {
     std::lock_guard<std::mutex> lock(mu_);
-    return claimed_ < hi ? claimed_++ : hi;
+    if (claimed_ >= hi) return hi;
+    size_t i = claimed_++;
+    SkipStolen();
+    return i;
+  }
+
+  // Moves claimed_ past files callers took to read themselves (under mu_).
+  void SkipStolen() {
+    for (auto it = stolen_.begin(); it != stolen_.end() && *it <= claimed_; it = stolen_.erase(it))
+      if (*it == claimed_) ++claimed_;
   }
 
   bool Take(size_t index, Item* item) {
     std::unique_lock<std::mutex> lock(mu_);
     decltype(ready_)::iterator it;
-    ready_cv_.wait(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end(); });
+    // A file the reader has not reached is the caller's to read: the reader is then behind (the
+    // files are cached, or the caller works far ahead of it on another group).
+    auto steal = [&] { return steal_ && index >= claimed_ && stolen_.count(index) == 0; };
+    ready_cv_.wait(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); });
     if (stopped_) return false;
-    *item = {.index = index, .buffer = std::move(it->second)};
-    ready_.erase(it);
+    if (it != ready_.end() && it->first == index) {
+      *item = {.index = index, .buffer = std::move(it->second)};
+      ready_.erase(it);
+    } else {  // the reader lags: the caller reads it (see Next), and the reader skips it
+      stolen_.insert(index);
+      SkipStolen();
+      *item = {.index = index, .buffer = nullptr};
+      ++stats_.files_passed;
+    }
     if (++taken_ == hi - lo) ready_cv_.notify_all();
     return true;
   }
@@ -207,7 +227,8 @@ class ReadAhead::Core {
   std::mutex mu_;
   std::condition_variable ready_cv_, budget_cv_;
   std::map<size_t, std::unique_ptr<FileBuffer>> ready_;  // by index: Next hands out the lowest first
-  size_t claimed_ = lo;  // files before this one are the reader's or were taken by a parser
+  size_t claimed_ = lo;     // files before this one are the reader's or were taken by a parser
+  std::set<size_t> stolen_;  // files after claimed_ that a caller of Take reads itself
   std::map<uint64_t, std::vector<std::unique_ptr<FileBuffer>>> free_;  // by size
   uint64_t held_ = 0, peak_ = 0;
   size_t taken_ = 0;
@@ -221,7 +242,11 @@ class ReadAhead::Core {
 
 namespace {
 
-// `depth` threads, each reading one whole file at a time through the FileSystem.
+// `depth` threads, each reading one whole file at a time through the FileSystem. A file's buffer
+// is taken when the file is claimed, under one lock, so buffers go in file order (a caller taking
+// files in order never waits for a file whose buffer is held up by later files). A file of
+// unknown size (local listings have none) gets a probe buffer: a read that fills it means a larger
+// file, whose size is then asked for.
 class ThreadsReader final : public ReadAhead::Core {
  public:
   using Core::Core;
@@ -233,7 +258,7 @@ class ThreadsReader final : public ReadAhead::Core {
   void Start() override {
     SetBackend("threads");
     if (options.max_file_bytes == 0) {  // nothing to read ahead: every file is the caller's
-      for (size_t i = lo; i < hi; ++i) Deliver(i, nullptr);
+      for (size_t i = Claim(); i < hi; i = Claim()) Deliver(i, nullptr);
       return;
     }
     size_t n = std::min<size_t>(static_cast<size_t>(options.depth), hi - lo);
@@ -241,53 +266,59 @@ class ThreadsReader final : public ReadAhead::Core {
   }
 
  private:
+  static constexpr uint64_t kProbeBytes = 16 << 10;
+
   void Run() {
     for (;;) {
-      size_t i = next_.fetch_add(1);
-      if (i >= hi) return;
-      Deliver(i, ReadOne(i));
+      size_t i;
+      std::unique_ptr<FileBuffer> buf;
+      {
+        std::lock_guard<std::mutex> lock(claim_mu_);
+        i = Claim();
+        if (i >= hi) return;
+        int64_t size = files[i].size;
+        uint64_t want = size < 0 ? std::min(kProbeBytes, options.max_file_bytes)
+                                 : static_cast<uint64_t>(size) <= options.max_file_bytes ? static_cast<uint64_t>(size)
+                                                                                          : 0;
+        if (size < 0 || want > 0) buf = Acquire(want + 1 + options.padding, true);
+      }
+      Deliver(i, buf ? ReadOne(files[i], std::move(buf)) : nullptr);
     }
   }
 
-  std::unique_ptr<FileBuffer> ReadOne(size_t i) {
-    const FileInfo& file = files[i];
-    int64_t size = file.size;
+  // Reads a whole file into buf (taken for its size, or a probe); null when the caller is to read it.
+  std::unique_ptr<FileBuffer> ReadOne(const FileInfo& file, std::unique_ptr<FileBuffer> buf) {
     try {
-      if (size < 0 && !stopped()) size = fs.FileSize(file.path);
-    } catch (const Error&) {
-      size = -1;  // the caller's own read says what is wrong
-    }
-    // Buffers are taken in file order, so that a caller taking files in order (Take) never waits
-    // for a file whose buffer is held up by later files it has not taken yet.
-    std::unique_ptr<FileBuffer> buf;
-    {
-      std::unique_lock<std::mutex> lock(turn_mu_);
-      turn_cv_.wait(lock, [&] { return turn_ == i; });
-      if (size >= 0 && static_cast<uint64_t>(size) <= options.max_file_bytes)
-        buf = Acquire(static_cast<uint64_t>(size) + 1 + options.padding, true);
-      ++turn_;
-    }
-    turn_cv_.notify_all();
-    if (buf == nullptr) return nullptr;
-    size_t before = buf->data.size();
-    try {
+      int64_t size = file.size;
+      if (size < 0) {
+        auto in = fs.OpenInputStream(file.path);
+        uint64_t probe = std::min(kProbeBytes, options.max_file_bytes), got = 0;
+        for (size_t n; got <= probe && (n = in->Read(buf->data.data() + got, probe + 1 - got)) > 0;) got += n;
+        if (got <= probe) {
+          buf->size = got;
+          std::memset(buf->data.data() + got, 0, options.padding);
+          return buf;
+        }
+        // Larger than the probe: a buffer of its size. A caller taking files in order may be
+        // waiting for this one while later files hold the budget: then it reads it itself.
+        Recycle(std::move(buf));
+        size = fs.FileSize(file.path);
+        if (static_cast<uint64_t>(size) > options.max_file_bytes) return nullptr;
+        buf = Acquire(static_cast<uint64_t>(size) + 1 + options.padding, !options.in_order);
+        if (buf == nullptr) return nullptr;
+      }
+      size_t before = buf->data.size();
       fs.ReadFile(file.path, options.padding, buf.get());
+      if (buf->data.size() != before) Resized(before, buf->data.size());
+      if (buf->size == static_cast<uint64_t>(size)) return buf;
     } catch (const Error&) {
-      Recycle(std::move(buf));
-      return nullptr;
+      // the caller's own read says what is wrong
     }
-    if (buf->data.size() != before) Resized(before, buf->data.size());
-    if (buf->size != static_cast<uint64_t>(size)) {  // changed while it was read: read it afresh
-      Recycle(std::move(buf));
-      return nullptr;
-    }
-    return buf;
+    Recycle(std::move(buf));  // failed, or changed size while read: the caller reads it afresh
+    return nullptr;
   }
 
-  std::atomic<size_t> next_{lo};
-  std::mutex turn_mu_;
-  std::condition_variable turn_cv_;
-  size_t turn_ = lo;  // the next file to take a buffer
+  std::mutex claim_mu_;
   std::vector<std::thread> threads_;
 };
 
@@ -326,7 +357,7 @@ class UringReader final : public ReadAhead::Core {
 
   void Start() override {
     SetBackend("io_uring");
-    steal_ = options.parsers_may_read && !options.in_order;
+    steal_ = options.parsers_may_read;
     thread_ = std::thread([this] { Run(); });
   }
 

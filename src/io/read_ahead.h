@@ -33,8 +33,8 @@ struct ReadAheadOptions {
   // files is handed over unread instead, so the reader never waits on the caller's next file.
   bool in_order = false;
   // With nothing ready and few reads in flight (cached files: one thread issuing reads is then
-  // slower than the parsers), Next hands a parser the next unread file to read itself. io_uring
-  // backend, Next only.
+  // slower than the parsers), Next (or Take of the next unread file) hands the caller a file to
+  // read itself. io_uring backend only.
   bool parsers_may_read = true;
 };
 
