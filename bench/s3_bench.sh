@@ -2,7 +2,8 @@
 # S3 throughput on many small objects against a local S3 server (npm s3rver on 127.0.0.1, started
 # and stopped here): objects/s listed and read by `lakeforge compact` (S3 -> local copy, one to
 # one) and by `aws s3 cp --recursive` (Debian awscli) on the same objects, alternating runs.
-# Prints a Markdown table and appends it to bench/results.md.
+# (Both copies are compared, leaving out the writer lock and run reports lakeforge keeps in
+# _lakeforge.lock and _runs/.) Prints a Markdown table and appends it to bench/results.md.
 #
 # --latency-ms L puts the server behind a proxy (tests/js/conditional_proxy.mjs --delay-ms L) that
 # holds every request L ms before serving it, like real S3's time to first byte: objects/s then
@@ -29,13 +30,19 @@ scripts/build.sh >/dev/null
 work=$(mktemp -d)
 server=""
 proxy=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "$proxy" ] && kill "$proxy" 2>/dev/null; rm -rf "$work"' EXIT
+cproxy=""
+trap 'for p in $server $proxy $cproxy; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 NODE_OPTIONS=--openssl-legacy-provider tests/js/node_modules/.bin/s3rver -d "$work/s3" -a 127.0.0.1 -p "$port" -s \
   --configure-bucket lake >/dev/null 2>&1 &
 server=$!
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$port
+# s3rver has no conditional writes, which lakeforge's writer lock needs: the test suite's proxy adds them.
+node tests/js/conditional_proxy.mjs --target "127.0.0.1:$port" >"$work/cproxy.port" &
+cproxy=$!
+for _ in $(seq 50); do [ -s "$work/cproxy.port" ] && break; sleep 0.1; done
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$work/cproxy.port")
 build/lakeforge generate --output "$work/lake" --songs "$objects" --events 10 --seed 1 >/dev/null
 build/lakeforge compact --src "$work/lake/song_data" --dest s3://lake/song_data --quiet
 rm -f "$work/times"
@@ -59,10 +66,10 @@ for ((i = 0; i < runs; i++)); do
   /usr/bin/time -f "lakeforge %e" -a -o "$work/times" build/lakeforge compact --src s3://lake/song_data \
     --dest "$work/lf-out" --threads 16 --quiet
 done
-n_aws=$(find "$work/aws-out" -type f | wc -l)
-n_lf=$(find "$work/lf-out" -type f | wc -l)
+n_aws=$(find "$work/aws-out" -type f ! -name _lakeforge.lock ! -path "*/_runs/*" | wc -l)
+n_lf=$(find "$work/lf-out" -type f ! -name _lakeforge.lock ! -path "*/_runs/*" | wc -l)
 [ "$n_aws" -eq "$n_lf" ] || { echo "aws copied $n_aws objects, lakeforge $n_lf" >&2; exit 1; }
-diff -r "$work/aws-out" "$work/lf-out" >/dev/null || { echo "copies differ" >&2; exit 1; }
+diff -r -x _lakeforge.lock -x _runs "$work/aws-out" "$work/lf-out" >"$work/diff" || { echo "copies differ:" >&2; head -5 "$work/diff" >&2; exit 1; }
 med() { awk -v l="$1" '$1==l {print $2}' "$work/times" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 a=$(med aws) l=$(med lakeforge)
 depth=128  # lakeforge's default --io-depth on S3
