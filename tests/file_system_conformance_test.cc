@@ -134,12 +134,18 @@ TEST_P(FileSystemConformance, CommitDirWhereSupported) {
 }
 
 // Local only (object stores have no links): deleting a folder never follows a symlink out of it.
-TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
+// A fresh folder holding precious/sub/data: what links inside a folder being deleted point to.
+std::string FolderWithPreciousData(const std::string& prefix) {
   namespace fsys = std::filesystem;
-  std::string root =
-      (fsys::temp_directory_path() / ("lakeforge-del-" + std::to_string(std::random_device{}()))).string();
+  std::string root = (fsys::temp_directory_path() / (prefix + std::to_string(std::random_device{}()))).string();
   fsys::create_directories(root + "/precious/sub");
   std::ofstream(root + "/precious/sub/data") << "keep";
+  return root;
+}
+
+TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
+  namespace fsys = std::filesystem;
+  std::string root = FolderWithPreciousData("lakeforge-del-");
   fsys::create_directories(root + "/doomed/a");
   fsys::create_directory_symlink(root + "/precious", root + "/doomed/a/link-to-dir");
   fsys::create_symlink(root + "/precious/sub/data", root + "/doomed/link-to-file");
@@ -158,10 +164,7 @@ TEST(LocalFileSystem, DeleteDirRecursiveRemovesLinksNotTheirTargets) {
 // depth. Everything below goes, nothing a link points to does.
 TEST(LocalFileSystem, DeleteDirRecursiveOfAWideDeepTreeInParallel) {
   namespace fsys = std::filesystem;
-  std::string root =
-      (fsys::temp_directory_path() / ("lakeforge-wide-" + std::to_string(std::random_device{}()))).string();
-  fsys::create_directories(root + "/precious/sub");
-  std::ofstream(root + "/precious/sub/data") << "keep";
+  std::string root = FolderWithPreciousData("lakeforge-wide-");
   std::string t = root + "/stage/run/previous-songs";
   fsys::create_directories(t);
   std::ofstream(root + "/stage/run/_SUCCESS") << "m";

@@ -17,10 +17,10 @@
 #include "dist/partition.h"
 #include "formats/compression.h"
 #include "formats/input_file.h"
-#include "io/read_ahead.h"
 #include "formats/json/documents.h"
 #include "formats/json/json_string.h"
 #include "io/location.h"
+#include "io/read_ahead.h"
 #include "io/uri.h"
 
 namespace lakeforge {
@@ -373,7 +373,7 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
   std::vector<std::vector<std::pair<std::string, uint64_t>>> group_outputs(groups.size());  // path, bytes
   std::vector<std::string> output_of(inputs.size());
   std::vector<std::vector<std::vector<MergedInput>>> group_lines(groups.size());  // per group, per part
-  std::vector<FileInfo> ordered;                    // this rank's inputs, in the order groups append them
+  std::vector<FileInfo> ordered;                   // this rank's inputs, in the order groups append them
   std::vector<size_t> position(inputs.size(), 0);  // input -> its index in `ordered`
   ReadAhead* reader = nullptr;
   auto write_group = [&](size_t gi) {
@@ -406,43 +406,41 @@ CompactReport RunCompact(RoutingFileSystem& router, const CompactOptions& option
     // input too large for its buffers streams chunk by chunk, so memory stays bounded whatever
     // the input (a decompression bomb included).
     for (size_t k = 0; k < g.inputs.size(); ++k) {
-      {
-        size_t idx = g.inputs[k];
-        ReadAhead::Item item;
-        if (!reader->Take(position[idx], &item)) return;  // another group failed
-        ChunkedInput in;
-        in.Open(router.For(inputs[idx].path), inputs[idx].path, kChunkBytes, item.buffer.get());
-        if (!out) open_part();
-        bool first = true, blank = true;
-        uint32_t first_line = line;
-        uint64_t bytes = 0;
-        for (std::string_view data = in.chunk(); !data.empty(); data = in.Next() ? in.chunk() : std::string_view()) {
-          if (first && o.newline && need_newline) {
-            writer->Write("\n");
-            ++line;
-          }
-          if (first) first_line = line;
-          first = false;
-          if (o.line_map) {
-            blank = blank && data.find_first_not_of(" \t\r\n") == std::string_view::npos;
-            line += static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
-          }
-          writer->Write(data);
-          need_newline = data.back() != '\n';
-          bytes += data.size();
+      size_t idx = g.inputs[k];
+      ReadAhead::Item item;
+      if (!reader->Take(position[idx], &item)) return;  // another group failed
+      ChunkedInput in;
+      in.Open(router.For(inputs[idx].path), inputs[idx].path, kChunkBytes, item.buffer.get());
+      if (!out) open_part();
+      bool first = true, blank = true;
+      uint32_t first_line = line;
+      uint64_t bytes = 0;
+      for (std::string_view data = in.chunk(); !data.empty(); data = in.Next() ? in.chunk() : std::string_view()) {
+        if (first && o.newline && need_newline) {
+          writer->Write("\n");
+          ++line;
         }
-        if (o.line_map)
-          group_lines[gi].back().push_back(
-              {.first_line = first_line, .path = inputs[idx].path, .blank = blank, .bytes = in.stored_bytes()});
-        if (inputs[idx].size < 0)
-          inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
-        part_in += bytes;
-        output_of[idx] = out_path;
-        if (o.progress) o.progress->FileDone(bytes);
-        in = ChunkedInput();
-        reader->Release(&item);
-        if (target && part_in >= target && k + 1 < g.inputs.size()) close_part();
+        if (first) first_line = line;
+        first = false;
+        if (o.line_map) {
+          blank = blank && data.find_first_not_of(" \t\r\n") == std::string_view::npos;
+          line += static_cast<uint32_t>(std::count(data.begin(), data.end(), '\n'));
+        }
+        writer->Write(data);
+        need_newline = data.back() != '\n';
+        bytes += data.size();
       }
+      if (o.line_map)
+        group_lines[gi].back().push_back(
+            {.first_line = first_line, .path = inputs[idx].path, .blank = blank, .bytes = in.stored_bytes()});
+      if (inputs[idx].size < 0)
+        inputs[idx].size = static_cast<int64_t>(in.stored_bytes());  // as stored: what manifests compare
+      part_in += bytes;
+      output_of[idx] = out_path;
+      if (o.progress) o.progress->FileDone(bytes);
+      in = ChunkedInput();  // its chunk may point into the item's buffer, given back here
+      reader->Release(&item);
+      if (target && part_in >= target && k + 1 < g.inputs.size()) close_part();
     }
     if (out) close_part();
   };

@@ -15,21 +15,6 @@ std::unique_ptr<InputStream> OpenInput(FileSystem& fs, const std::string& path, 
   return MakeDecompressingStream(CodecOfFileName(path), fs.OpenInputStream(path), path, stored_bytes);
 }
 
-// The stored bytes of a file read ahead, as a stream (for the decompressors).
-class ViewInputStream final : public InputStream {
- public:
-  explicit ViewInputStream(std::string_view data) : data_(data) {}
-  size_t Read(char* out, size_t n) override {
-    n = std::min(n, data_.size());
-    std::memcpy(out, data_.data(), n);
-    data_.remove_prefix(n);
-    return n;
-  }
-
- private:
-  std::string_view data_;
-};
-
 // The stream to read: the file system's, or the read-ahead bytes; null for read-ahead bytes that
 // need no decoding (the caller uses them where they lie).
 std::unique_ptr<InputStream> OpenInput(FileSystem& fs, const std::string& path, const FileBuffer* read_ahead,
@@ -41,7 +26,7 @@ std::unique_ptr<InputStream> OpenInput(FileSystem& fs, const std::string& path, 
     *stored_bytes = read_ahead->size;
     return nullptr;
   }
-  return MakeDecompressingStream(codec, std::make_unique<ViewInputStream>(read_ahead->view()), path, stored_bytes);
+  return MakeDecompressingStream(codec, MakeViewInputStream(read_ahead->view()), path, stored_bytes);
 }
 
 // Reads until `want` bytes are in *buf (from `have` on) or the end; returns the new count.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/output_stream.h"
@@ -34,6 +35,9 @@ class InputStream {
   // naming the file.
   virtual size_t Read(char* out, size_t n) = 0;
 };
+
+// Reads `data`, which must outlive the stream (a file already in memory, for the decompressors).
+std::unique_ptr<InputStream> MakeViewInputStream(std::string_view data);
 
 // What a listing met besides files: symlinked folders it did not enter because their contents
 // are listed anyway (an alias inside the listed folder) or would never end (a loop).

@@ -479,22 +479,36 @@ std::unique_ptr<FileSystem> MakeLocalFileSystem() { return std::make_unique<Loca
 
 namespace {
 
-class MemoryInputStream final : public InputStream {
+class ViewInputStream : public InputStream {
  public:
-  explicit MemoryInputStream(FileBuffer buf) : buf_(std::move(buf)) {}
+  explicit ViewInputStream(std::string_view data) : data_(data) {}
   size_t Read(char* out, size_t n) override {
-    n = std::min(n, buf_.size - pos_);
-    std::memcpy(out, buf_.data.data() + pos_, n);
-    pos_ += n;
+    n = std::min(n, data_.size());
+    std::memcpy(out, data_.data(), n);
+    data_.remove_prefix(n);
     return n;
   }
 
  private:
+  std::string_view data_;
+};
+
+// A whole file read into memory (object stores), as a stream that owns its bytes.
+class MemoryInputStream final : public InputStream {
+ public:
+  explicit MemoryInputStream(FileBuffer buf) : buf_(std::move(buf)), view_(buf_.view()) {}
+  size_t Read(char* out, size_t n) override { return view_.Read(out, n); }
+
+ private:
   FileBuffer buf_;
-  size_t pos_ = 0;
+  ViewInputStream view_;
 };
 
 }  // namespace
+
+std::unique_ptr<InputStream> MakeViewInputStream(std::string_view data) {
+  return std::make_unique<ViewInputStream>(data);
+}
 
 void FileSystem::FileSizesBelow(const std::string& dir, const std::string* rel, size_t n, int64_t* sizes) {
   for (size_t i = 0; i < n; ++i) {

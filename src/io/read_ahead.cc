@@ -12,10 +12,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/error.h"
@@ -39,6 +38,19 @@ class ReadAhead::Core {
     options.max_file_bytes = third > o.padding + 1 ? std::min(o.max_file_bytes, third - o.padding - 1) : 0;
   }
   virtual ~Core() = default;
+
+  // A file of unknown size is read into a buffer of this many bytes (+ 1 + padding) first: a read
+  // that does not fill it is the whole file.
+  uint64_t probe_bytes() const { return std::min(kProbeBytes, options.max_file_bytes); }
+  // The buffer a file of `file_bytes` needs: one byte more (a read that gets it saw the file grow)
+  // and the padding.
+  uint64_t BufferBytes(uint64_t file_bytes) const { return file_bytes + 1 + options.padding; }
+  // `buf` holds a whole file of `size` bytes: say so, and zero the padding after them.
+  std::unique_ptr<FileBuffer> Whole(std::unique_ptr<FileBuffer> buf, uint64_t size) const {
+    buf->size = static_cast<size_t>(size);
+    std::memset(buf->data.data() + size, 0, options.padding);
+    return buf;
+  }
 
   // Buffers come in sizes of 2^k, 1.25 * 2^k, 1.5 * 2^k and 1.75 * 2^k bytes (at least 4 KiB), so
   // that a free one of the same size class is reused, wasting at most a quarter.
@@ -163,7 +175,7 @@ class ReadAhead::Core {
     auto steal = [&] { return steal_ && index >= claimed_ && stolen_.count(index) == 0; };
     ready_cv_.wait(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); });
     if (stopped_) return false;
-    if (it != ready_.end() && it->first == index) {
+    if (it != ready_.end()) {
       *item = {.index = index, .buffer = std::move(it->second)};
       ready_.erase(it);
     } else {  // the reader lags: the caller reads it (see Next), and the reader skips it
@@ -217,6 +229,8 @@ class ReadAhead::Core {
   ReadAheadOptions options;
 
  protected:
+  static constexpr uint64_t kProbeBytes = 16 << 10;
+
   void SetBackend(const char* name) {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.backend = name;
@@ -227,7 +241,7 @@ class ReadAhead::Core {
   std::mutex mu_;
   std::condition_variable ready_cv_, budget_cv_;
   std::map<size_t, std::unique_ptr<FileBuffer>> ready_;  // by index: Next hands out the lowest first
-  size_t claimed_ = lo;     // files before this one are the reader's or were taken by a parser
+  size_t claimed_ = lo;      // files before this one are the reader's or were taken by a parser
   std::set<size_t> stolen_;  // files after claimed_ that a caller of Take reads itself
   std::map<uint64_t, std::vector<std::unique_ptr<FileBuffer>>> free_;  // by size
   uint64_t held_ = 0, peak_ = 0;
@@ -236,8 +250,8 @@ class ReadAhead::Core {
   ReadAheadStats stats_;
 
  protected:
-  bool steal_ = false;               // may parsers take unread files (Next)?
-  std::atomic<int> in_flight_{0};    // the reader's files in flight
+  bool steal_ = false;             // may parsers take unread files (Next)?
+  std::atomic<int> in_flight_{0};  // the reader's files in flight
 };
 
 namespace {
@@ -266,8 +280,6 @@ class ThreadsReader final : public ReadAhead::Core {
   }
 
  private:
-  static constexpr uint64_t kProbeBytes = 16 << 10;
-
   void Run() {
     for (;;) {
       size_t i;
@@ -277,10 +289,10 @@ class ThreadsReader final : public ReadAhead::Core {
         i = Claim();
         if (i >= hi) return;
         int64_t size = files[i].size;
-        uint64_t want = size < 0 ? std::min(kProbeBytes, options.max_file_bytes)
-                                 : static_cast<uint64_t>(size) <= options.max_file_bytes ? static_cast<uint64_t>(size)
-                                                                                          : 0;
-        if (size < 0 || want > 0) buf = Acquire(want + 1 + options.padding, true);
+        if (size < 0)
+          buf = Acquire(BufferBytes(probe_bytes()), true);
+        else if (static_cast<uint64_t>(size) <= options.max_file_bytes)
+          buf = Acquire(BufferBytes(static_cast<uint64_t>(size)), true);
       }
       Deliver(i, buf ? ReadOne(files[i], std::move(buf)) : nullptr);
     }
@@ -292,19 +304,16 @@ class ThreadsReader final : public ReadAhead::Core {
       int64_t size = file.size;
       if (size < 0) {
         auto in = fs.OpenInputStream(file.path);
-        uint64_t probe = std::min(kProbeBytes, options.max_file_bytes), got = 0;
+        const uint64_t probe = probe_bytes();
+        uint64_t got = 0;
         for (size_t n; got <= probe && (n = in->Read(buf->data.data() + got, probe + 1 - got)) > 0;) got += n;
-        if (got <= probe) {
-          buf->size = got;
-          std::memset(buf->data.data() + got, 0, options.padding);
-          return buf;
-        }
+        if (got <= probe) return Whole(std::move(buf), got);
         // Larger than the probe: a buffer of its size. A caller taking files in order may be
         // waiting for this one while later files hold the budget: then it reads it itself.
         Recycle(std::move(buf));
         size = fs.FileSize(file.path);
         if (static_cast<uint64_t>(size) > options.max_file_bytes) return nullptr;
-        buf = Acquire(static_cast<uint64_t>(size) + 1 + options.padding, !options.in_order);
+        buf = Acquire(BufferBytes(static_cast<uint64_t>(size)), !options.in_order);
         if (buf == nullptr) return nullptr;
       }
       size_t before = buf->data.size();
@@ -333,8 +342,7 @@ class ThreadsReader final : public ReadAhead::Core {
 // io-wq workers: allowed one per file in flight.)
 class UringReader final : public ReadAhead::Core {
  public:
-  UringReader(FileSystem& fs, const std::vector<FileInfo>& files, size_t lo, size_t hi, const ReadAheadOptions& o)
-      : Core(fs, files, lo, hi, o), probe_(std::min<uint64_t>(kProbeBytes, options.max_file_bytes)) {}
+  using Core::Core;
   ~UringReader() override {
     Stop();
     if (thread_.joinable()) thread_.join();
@@ -362,7 +370,6 @@ class UringReader final : public ReadAhead::Core {
   }
 
  private:
-  static constexpr uint64_t kProbeBytes = 16 << 10;
   enum Op : uint64_t { kOpen, kProbe, kStat, kRead, kClose, kAdvise };
   enum class Phase { kProbing, kStating, kWaitingForBudget, kReading, kClosing };
   struct Slot {
@@ -395,12 +402,10 @@ class UringReader final : public ReadAhead::Core {
         sqe->flags |= IOSQE_IO_HARDLINK;
         break;
       case kProbe:
-        io_uring_prep_read(sqe, s, slot.buf->data.data(), static_cast<unsigned>(probe_ + 1), 0);
+        io_uring_prep_read(sqe, s, slot.buf->data.data(), static_cast<unsigned>(probe_bytes() + 1), 0);
         sqe->flags |= IOSQE_FIXED_FILE;
         break;
-      case kStat:
-        io_uring_prep_statx(sqe, AT_FDCWD, files[slot.index].path.c_str(), 0, STATX_SIZE, &slot.stx);
-        break;
+      case kStat: io_uring_prep_statx(sqe, AT_FDCWD, files[slot.index].path.c_str(), 0, STATX_SIZE, &slot.stx); break;
       case kRead:
         io_uring_prep_read(sqe, s, slot.buf->data.data(), static_cast<unsigned>(slot.size + 1), 0);
         sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
@@ -410,17 +415,15 @@ class UringReader final : public ReadAhead::Core {
                               POSIX_FADV_WILLNEED);
         sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
         break;
-      case kClose:
-        io_uring_prep_close_direct(sqe, static_cast<unsigned>(s));
-        break;
+      case kClose: io_uring_prep_close_direct(sqe, static_cast<unsigned>(s)); break;
     }
     io_uring_sqe_set_data64(sqe, Tag(s, op));
     ++slot.pending;
   }
 
   void Run() {
-    size_t next = Claim();  // the next file to open (hi: none)
-    size_t in_flight = 0;  // slots with requests outstanding
+    size_t next = Claim();          // the next file to open (hi: none)
+    size_t in_flight = 0;           // slots with requests outstanding
     std::map<size_t, int> waiting;  // larger files whose size is known, by index
     // The file is closed (or was never opened): its slot is free, its buffer handed over.
     auto finish = [&](int s) {
@@ -444,7 +447,7 @@ class UringReader final : public ReadAhead::Core {
       while (!waiting.empty()) {
         int s = waiting.begin()->second;
         Slot& slot = slots_[static_cast<size_t>(s)];
-        if (!stop) slot.buf = Acquire(slot.size + 1 + options.padding, false);
+        if (!stop) slot.buf = Acquire(BufferBytes(slot.size), false);
         if (slot.buf == nullptr && !stop && !options.in_order) break;
         waiting.erase(waiting.begin());
         if (slot.buf == nullptr) {
@@ -457,7 +460,7 @@ class UringReader final : public ReadAhead::Core {
       }
       // New files, in order, while slots are free and the budget allows a probe buffer.
       while (!stop && next < hi && !free_slots_.empty()) {
-        auto buf = Acquire(probe_ + 1 + options.padding, false);
+        auto buf = Acquire(BufferBytes(probe_bytes()), false);
         if (buf == nullptr) break;
         int s = free_slots_.back();
         free_slots_.pop_back();
@@ -476,9 +479,8 @@ class UringReader final : public ReadAhead::Core {
       }
       if (in_flight == 0 && next >= hi) return;
       if (in_flight == waiting.size()) {  // nothing outstanding: only the budget can move things
-        WaitForBudget(waiting.empty() ? probe_ + 1 + options.padding
-                                      : slots_[static_cast<size_t>(waiting.begin()->second)].size + 1 +
-                                            options.padding);
+        WaitForBudget(
+            BufferBytes(waiting.empty() ? probe_bytes() : slots_[static_cast<size_t>(waiting.begin()->second)].size));
         continue;
       }
       io_uring_submit_and_wait(&ring_, 1);
@@ -496,10 +498,8 @@ class UringReader final : public ReadAhead::Core {
           case Phase::kProbing:
             if (slot.open_res < 0) {
               finish(s);  // nothing open: the caller's read reports why
-            } else if (slot.res >= 0 && static_cast<uint64_t>(slot.res) <= probe_) {
-              slot.done = std::move(slot.buf);  // the whole file
-              slot.done->size = static_cast<size_t>(slot.res);
-              std::memset(slot.done->data.data() + slot.done->size, 0, options.padding);
+            } else if (slot.res >= 0 && static_cast<uint64_t>(slot.res) <= probe_bytes()) {
+              slot.done = Whole(std::move(slot.buf), static_cast<uint64_t>(slot.res));
               close(s, false);
             } else if (slot.res < 0) {
               close(s, false);
@@ -519,25 +519,19 @@ class UringReader final : public ReadAhead::Core {
             }
             break;
           case Phase::kReading:
-            if (slot.res >= 0 && static_cast<uint64_t>(slot.res) == slot.size) {
-              slot.done = std::move(slot.buf);
-              slot.done->size = slot.size;
-              std::memset(slot.done->data.data() + slot.size, 0, options.padding);
-            }  // else failed, or changed size since statx: the caller reads it afresh
+            // (else failed, or changed size since statx: the caller reads it afresh)
+            if (slot.res >= 0 && static_cast<uint64_t>(slot.res) == slot.size)
+              slot.done = Whole(std::move(slot.buf), slot.size);
             finish(s);
             break;
-          case Phase::kClosing:
-            finish(s);
-            break;
-          case Phase::kWaitingForBudget:
-            break;
+          case Phase::kClosing: finish(s); break;
+          case Phase::kWaitingForBudget: break;
         }
       }
       io_uring_cq_advance(&ring_, seen);
     }
   }
 
-  const uint64_t probe_;
   io_uring ring_{};
   bool ring_ready_ = false;
   std::vector<Slot> slots_;
