@@ -81,7 +81,7 @@ Oracle Naive(std::vector<Event> all, const ProfilePool& profiles, const std::vec
         std::tie(e.ts, e.session_id, e.item) > std::tie(it->second.ts, it->second.session_id, it->second.item))
       it->second = e;
   }
-  auto s = [](const std::optional<std::string>& v) { return v ? *v : std::string("∅"); };
+  auto s = [](const std::optional<std::string_view>& v) { return v ? std::string(*v) : std::string("∅"); };
   for (const auto& [user, e] : latest) {
     const Profile& p = profiles[e.profile];
     o.users[""].push_back({std::to_string(user), s(p.first_name), s(p.last_name), s(p.gender), s(p.level)});

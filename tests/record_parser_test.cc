@@ -170,22 +170,28 @@ TEST(LogFiles, NextSongEventsOnlyAndNoTrailingNewline) {
 // reads back the strings it was interned for.
 TEST(ProfilePool, ThreadsAgreeOnIds) {
   ProfilePool pool;
-  std::vector<Profile> distinct;
+  struct Owned {  // the test's copy of each profile's strings
+    std::optional<std::string> first_name, last_name, gender, level, location, user_agent;
+  };
+  std::vector<Owned> owned;
   for (int i = 0; i < 3000; ++i) {
-    Profile p;
+    Owned p;
     p.first_name = "F" + std::to_string(i % 97);  // with last_name: unique per i
     p.last_name = "L" + std::to_string(i / 97);
     if (i % 5) p.gender = "F";
     p.level = i % 2 ? "paid" : "free";
     if (i % 7 == 0) p.location = "";  // empty and absent are different profiles
-    distinct.push_back(p);
+    if (i % 11 == 0) p.user_agent = std::string(70000, static_cast<char>('a' + i % 26));  // over a block
+    owned.push_back(p);
   }
-  auto view = [](const Profile& p) {
-    auto v = [](const std::optional<std::string>& s) -> std::optional<std::string_view> {
-      return s ? std::optional<std::string_view>(*s) : std::nullopt;
-    };
-    return ProfileView{v(p.first_name), v(p.last_name), v(p.gender), v(p.level), v(p.location), v(p.user_agent)};
+  auto v = [](const std::optional<std::string>& s) -> std::optional<std::string_view> {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
   };
+  std::vector<Profile> distinct;
+  for (const Owned& p : owned)
+    distinct.push_back(
+        {v(p.first_name), v(p.last_name), v(p.gender), v(p.level), v(p.location), v(p.user_agent)});
+  auto view = [](const Profile& p) { return p; };
   std::vector<std::vector<uint32_t>> ids(4, std::vector<uint32_t>(distinct.size() * 3));
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

@@ -54,10 +54,12 @@ class Reader {
     pos_ += sizeof(T);
     return v;
   }
-  std::string GetString(const char* what) {
+  std::string GetString(const char* what) { return std::string(GetView(what)); }
+  // The same, pointing into the message (valid while it is).
+  std::string_view GetView(const char* what) {
     uint64_t n = Get<uint64_t>(what);
     Need(n, what);
-    std::string s(in_.substr(pos_, n));
+    std::string_view s = in_.substr(pos_, n);
     pos_ += n;
     return s;
   }

@@ -13,7 +13,7 @@ template <typename T>
 void PutOptional(wire::Writer& w, const std::optional<T>& v) {
   w.Put<uint8_t>(v.has_value());
   if (!v) return;
-  if constexpr (std::is_same_v<T, std::string>)
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>)
     w.PutString(*v);
   else
     w.Put<T>(*v);
@@ -24,6 +24,8 @@ std::optional<T> GetOptional(wire::Reader& in, const char* what) {
   if (in.Get<uint8_t>(what) == 0) return std::nullopt;
   if constexpr (std::is_same_v<T, std::string>)
     return in.GetString(what);
+  else if constexpr (std::is_same_v<T, std::string_view>)
+    return in.GetView(what);
   else
     return in.Get<T>(what);
 }
@@ -87,7 +89,7 @@ void PutProfile(wire::Writer& w, const Profile& p) {
 Profile GetProfile(wire::Reader& in) {
   Profile p;
   for (auto* f : {&p.first_name, &p.last_name, &p.gender, &p.level, &p.location, &p.user_agent})
-    *f = GetOptional<std::string>(in, "profile");
+    *f = GetOptional<std::string_view>(in, "profile");
   return p;
 }
 
@@ -232,16 +234,7 @@ void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* gl
     uint64_t n = in.Get<uint64_t>("profile count");
     for (uint64_t k = 0; k < n; ++k) {
       auto id = in.Get<uint32_t>("profile id");
-      Profile p = GetProfile(in);
-      auto view = [](const std::optional<std::string>& s) {
-        return s ? std::optional<std::string_view>(*s) : std::nullopt;
-      };
-      ProfileView v{.first_name = view(p.first_name),
-                    .last_name = view(p.last_name),
-                    .gender = view(p.gender),
-                    .level = view(p.level),
-                    .location = view(p.location),
-                    .user_agent = view(p.user_agent)};
+      ProfileView v = GetProfile(in);
       uint32_t gid = global->Intern(v, HashProfile(v)).first;
       if (r == static_cast<size_t>(comm.rank())) remap[id] = gid;
     }

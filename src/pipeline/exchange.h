@@ -22,6 +22,7 @@ void PutReject(wire::Writer& w, const Reject& r);
 Reject GetReject(wire::Reader& in);
 
 void PutProfile(wire::Writer& w, const Profile& p);
+// The strings point into the message: it must outlive the profile.
 Profile GetProfile(wire::Reader& in);
 
 void PutTableReports(wire::Writer& w, const std::vector<TableReport>& tables);

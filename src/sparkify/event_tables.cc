@@ -192,7 +192,7 @@ struct PlayDictionaries {
   struct Coder {
     std::unordered_map<std::string_view, uint32_t> codes;
     std::vector<std::string_view> strings;
-    uint32_t Code(const std::optional<std::string>& v) { return v ? Code(std::string_view(*v)) : kNullCode; }
+    uint32_t Code(const std::optional<std::string_view>& v) { return v ? Code(*v) : kNullCode; }
     uint32_t Code(std::string_view v) {
       auto [it, fresh] = codes.try_emplace(v, static_cast<uint32_t>(strings.size()));
       if (fresh) strings.push_back(v);

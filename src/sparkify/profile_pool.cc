@@ -3,22 +3,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <stdexcept>
 
 #include "base/hash.h"
-#include "sparkify/records.h"
 
 namespace lakeforge {
 namespace {
 
-template <typename Fn>
-void ForEachPart(const ProfileView& v, Fn&& fn) {
-  fn(v.first_name);
-  fn(v.last_name);
-  fn(v.gender);
-  fn(v.level);
-  fn(v.location);
-  fn(v.user_agent);
+constexpr size_t kParts = 6;
+constexpr uint32_t kAbsent = UINT32_MAX;
+constexpr size_t kHeaderBytes = kParts * sizeof(uint32_t);
+
+std::array<const std::optional<std::string_view>*, kParts> PartsOf(const ProfileView& v) {
+  return {&v.first_name, &v.last_name, &v.gender, &v.level, &v.location, &v.user_agent};
 }
 
 }  // namespace
@@ -31,53 +29,126 @@ ProfilePool::ProfilePool() {
 uint64_t HashProfile(const ProfileView& v) {
   // Each part hashed on its own (with its own seed, so swapping two parts changes the hash), then
   // combined: six independent multiply chains instead of one chain through all the bytes.
-  uint64_t part[6];
-  size_t i = 0;
-  ForEachPart(v, [&](const std::optional<std::string_view>& s) {
+  uint64_t part[kParts];
+  auto parts = PartsOf(v);
+  for (size_t i = 0; i < kParts; ++i) {
     uint64_t seed = 0x9E3779B97F4A7C15ULL * (i + 1);
-    part[i++] = s ? HashBytes(*s, seed) : seed ^ 0x5bd1e995ULL;  // absent and empty hash apart
-  });
+    part[i] = *parts[i] ? HashBytes(**parts[i], seed) : seed ^ 0x5bd1e995ULL;  // absent and empty hash apart
+  }
   return MixMul(MixMul(part[0] ^ 0xA0761D6478BD642FULL, part[1]) ^ part[4],
                 MixMul(part[2] ^ 0xE7037ED1A0B428DBULL, part[3]) ^ part[5]);
 }
 
-bool SameProfile(const Profile& p, const ProfileView& v) {
-  auto eq = [](const std::optional<std::string>& a, const std::optional<std::string_view>& b) {
-    return a.has_value() == b.has_value() && (!a || std::string_view(*a) == *b);
-  };
-  return eq(p.first_name, v.first_name) && eq(p.last_name, v.last_name) && eq(p.gender, v.gender) &&
-         eq(p.level, v.level) && eq(p.location, v.location) && eq(p.user_agent, v.user_agent);
+bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
+  uint32_t len[kParts];
+  std::memcpy(len, stored, sizeof len);
+  auto parts = PartsOf(v);
+  for (size_t i = 0; i < kParts; ++i)
+    if (*parts[i] ? len[i] != (*parts[i])->size() : len[i] != kAbsent) return false;
+  const char* bytes = stored + kHeaderBytes;
+  for (size_t i = 0; i < kParts; ++i) {
+    if (!*parts[i]) continue;
+    if (std::memcmp(bytes, (*parts[i])->data(), len[i]) != 0) return false;
+    bytes += len[i];
+  }
+  return true;
 }
 
-std::pair<uint32_t, const Profile*> ProfilePool::Intern(const ProfileView& v, uint64_t hash) {
-  // The shard comes from the high bits: the caches index by the low ones.
+Profile ProfilePool::Decode(const char* stored) {
+  uint32_t len[kParts];
+  std::memcpy(len, stored, sizeof len);
+  const char* bytes = stored + kHeaderBytes;
+  Profile p;
+  std::array<std::optional<std::string_view>*, kParts> parts = {&p.first_name, &p.last_name, &p.gender,
+                                                                 &p.level,      &p.location,  &p.user_agent};
+  for (size_t i = 0; i < kParts; ++i) {
+    if (len[i] == kAbsent) continue;
+    *parts[i] = std::string_view(bytes, len[i]);
+    bytes += len[i];
+  }
+  return p;
+}
+
+char* ProfilePool::Shard::Allocate(size_t bytes) {
+  constexpr size_t kBlockBytes = size_t{64} << 10;
+  if (bytes > kBlockBytes / 4) {  // a large profile gets a block of its own
+    blocks.push_back(std::make_unique<char[]>(bytes));
+    char* own = blocks.back().get();
+    if (blocks.size() > 1) std::swap(blocks.back(), blocks[blocks.size() - 2]);  // the last block stays current
+    return own;
+  }
+  if (blocks.empty() || block_used + bytes > block_size) {
+    blocks.push_back(std::make_unique<char[]>(kBlockBytes));
+    block_used = 0;
+    block_size = kBlockBytes;
+  }
+  char* at = blocks.back().get() + block_used;
+  block_used += bytes;
+  return at;
+}
+
+std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint64_t hash) {
+  // The shard comes from the high bits: the caches and the tables index by the low ones.
   auto s = static_cast<uint32_t>((hash >> 40) % kShards);
   Shard& shard = shards_[s];
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto [first, last] = shard.by_hash.equal_range(hash);
-  for (auto it = first; it != last; ++it) {
-    const Profile& p = shard.profiles[it->second];
-    if (SameProfile(p, v)) return {IdOf(it->second, s), &p};
+  size_t mask = shard.table.size() - 1;
+  if (!shard.table.empty()) {
+    for (size_t at = hash & mask;; at = (at + 1) & mask) {
+      const Entry& e = shard.table[at];
+      if (e.index == UINT32_MAX) break;
+      if (e.hash == hash && Matches(shard.stored[e.index], v)) return {IdOf(e.index, s), shard.stored[e.index]};
+    }
   }
-  auto index = static_cast<uint32_t>(shard.profiles.size());
-  if (index > (UINT32_MAX - s) / kShards) throw std::length_error("profile pool: more than 4 billion profiles");
-  shard.profiles.push_back(Profile{ToOwned(v.first_name), ToOwned(v.last_name), ToOwned(v.gender), ToOwned(v.level),
-                                   ToOwned(v.location), ToOwned(v.user_agent)});
-  shard.by_hash.emplace(hash, index);
-  return {IdOf(index, s), &shard.profiles.back()};
+  auto index = static_cast<uint32_t>(shard.stored.size());
+  if (index > (UINT32_MAX - s) / kShards - 1) throw std::length_error("profile pool: more than 4 billion profiles");
+  auto parts = PartsOf(v);
+  size_t bytes = kHeaderBytes;
+  uint32_t len[kParts];
+  for (size_t i = 0; i < kParts; ++i) {
+    if (*parts[i] && (*parts[i])->size() >= kAbsent)
+      throw std::length_error("profile pool: a profile string of 4 GiB or more");
+    len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
+    bytes += *parts[i] ? len[i] : 0;
+  }
+  char* stored = shard.Allocate(bytes);
+  std::memcpy(stored, len, sizeof len);
+  char* out = stored + kHeaderBytes;
+  for (size_t i = 0; i < kParts; ++i) {
+    if (!*parts[i]) continue;
+    std::memcpy(out, (*parts[i])->data(), len[i]);
+    out += len[i];
+  }
+  shard.stored.push_back(stored);
+  if (2 * shard.stored.size() > shard.table.size()) {  // keep the table at most half full
+    std::vector<Entry> grown(std::max<size_t>(64, 2 * shard.table.size()));
+    size_t grown_mask = grown.size() - 1;
+    for (const Entry& e : shard.table) {
+      if (e.index == UINT32_MAX) continue;
+      size_t at = e.hash & grown_mask;
+      while (grown[at].index != UINT32_MAX) at = (at + 1) & grown_mask;
+      grown[at] = e;
+    }
+    shard.table.swap(grown);
+    mask = shard.table.size() - 1;
+  }
+  size_t at = hash & mask;
+  while (shard.table[at].index != UINT32_MAX) at = (at + 1) & mask;
+  shard.table[at] = Entry{.hash = hash, .index = index};
+  return {IdOf(index, s), stored};
 }
 
 size_t ProfilePool::size() const {
   size_t n = 0;
-  for (const Shard& s : shards_) n += s.profiles.size();
+  for (const Shard& s : shards_) n += s.stored.size();
   return n;
 }
 
 size_t ProfilePool::id_limit() const {
   size_t limit = 0;
   for (uint32_t s = 0; s < kShards; ++s)
-    if (!shards_[s].profiles.empty())
-      limit = std::max<size_t>(limit, size_t{IdOf(static_cast<uint32_t>(shards_[s].profiles.size() - 1), s)} + 1);
+    if (!shards_[s].stored.empty())
+      limit = std::max<size_t>(limit, size_t{IdOf(static_cast<uint32_t>(shards_[s].stored.size() - 1), s)} + 1);
   return limit;
 }
 
@@ -89,14 +160,14 @@ uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {
     pool_id_ = pool.id();
   }
   Slot& slot = slots_[hash & (slots_.size() - 1)];
-  if (slot.profile != nullptr && slot.hash == hash && SameProfile(*slot.profile, v)) return slot.id;
-  auto [id, profile] = pool.Intern(v, hash);
+  if (slot.stored != nullptr && slot.hash == hash && ProfilePool::Matches(slot.stored, v)) return slot.id;
+  auto [id, stored] = pool.Intern(v, hash);
   if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
     slots_.assign(slots_.size() * 2, Slot{});
     misses_ = 0;
     return id;
   }
-  slot = Slot{hash, profile, id};
+  slot = Slot{.hash = hash, .stored = stored, .id = id};
   return id;
 }
 

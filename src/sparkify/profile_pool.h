@@ -4,32 +4,30 @@
 // Every map thread interns into one shared pool, so ids are global from the start and events never
 // need remapping. Ids depend on thread scheduling; nothing in the output depends on their values,
 // only on the strings they stand for. A per-thread ProfileCache answers repeats without the lock.
+//
+// A stored profile is one contiguous encoding (six lengths, then the bytes), so checking that a
+// parsed profile is a stored one touches one place in memory, not six heap strings.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace lakeforge {
 
+// Six optional strings. As parsed, they point into the input buffer; as returned by a pool, into
+// the pool (valid for its lifetime).
 struct Profile {
-  std::optional<std::string> first_name, last_name, gender, level, location, user_agent;
+  std::optional<std::string_view> first_name, last_name, gender, level, location, user_agent;
   bool operator==(const Profile&) const = default;
 };
-
-// A profile as parsed, pointing into the input buffer.
-struct ProfileView {
-  std::optional<std::string_view> first_name, last_name, gender, level, location, user_agent;
-};
+using ProfileView = Profile;
 
 uint64_t HashProfile(const ProfileView& v);
-bool SameProfile(const Profile& p, const ProfileView& v);
 
 class ProfilePool {
  public:
@@ -39,11 +37,13 @@ class ProfilePool {
 
   // Unique per pool for the process's lifetime (unlike its address, which a later pool may reuse).
   uint64_t id() const { return id_; }
-  // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored profile, which stays at
-  // the same address for the pool's lifetime.
-  std::pair<uint32_t, const Profile*> Intern(const ProfileView& v, uint64_t hash);
-  // Not thread-safe: for after the map stage.
-  const Profile& operator[](uint32_t id) const { return shards_[ShardOf(id)].profiles[IndexOf(id)]; }
+  // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored encoding, which stays at
+  // the same address for the pool's lifetime (what Matches compares with).
+  std::pair<uint32_t, const char*> Intern(const ProfileView& v, uint64_t hash);
+  // Whether `stored` (from Intern) holds exactly the strings of v.
+  static bool Matches(const char* stored, const ProfileView& v);
+  // Not thread-safe: for after the map stage. The strings live as long as the pool.
+  Profile operator[](uint32_t id) const { return Decode(shards_[ShardOf(id)].stored[IndexOf(id)]); }
   size_t size() const;
   // One past the largest id handed out (ids are not dense: see the shards below).
   size_t id_limit() const;
@@ -51,9 +51,9 @@ class ProfilePool {
   template <typename Fn>
   void ForEach(Fn fn) const {
     for (uint32_t s = 0; s < kShards; ++s)
-      for (uint32_t i = 0; i < shards_[s].profiles.size(); ++i) fn(IdOf(i, s), shards_[s].profiles[i]);
+      for (uint32_t i = 0; i < shards_[s].stored.size(); ++i) fn(IdOf(i, s), Decode(shards_[s].stored[i]));
   }
-  bool contains(uint32_t id) const { return IndexOf(id) < shards_[ShardOf(id)].profiles.size(); }
+  bool contains(uint32_t id) const { return IndexOf(id) < shards_[ShardOf(id)].stored.size(); }
 
  private:
   // Sharded by hash, so that two threads missing their caches at once rarely wait for each other;
@@ -62,10 +62,19 @@ class ProfilePool {
   static uint32_t IdOf(uint32_t index, uint32_t shard) { return index * kShards + shard; }
   static uint32_t ShardOf(uint32_t id) { return id % kShards; }
   static uint32_t IndexOf(uint32_t id) { return id / kShards; }
+  static Profile Decode(const char* stored);
+
+  struct Entry {
+    uint64_t hash = 0;
+    uint32_t index = UINT32_MAX;  // UINT32_MAX: empty
+  };
   struct Shard {
     std::mutex mu;
-    std::unordered_multimap<uint64_t, uint32_t> by_hash;  // hash -> index in this shard
-    std::deque<Profile> profiles;                         // a deque: growing it never moves a stored profile
+    std::vector<Entry> table;               // open addressing, linear probing, at most half full
+    std::vector<const char*> stored;        // index -> encoding
+    std::vector<std::unique_ptr<char[]>> blocks;  // where the encodings live; never moved
+    size_t block_used = 0, block_size = 0;
+    char* Allocate(size_t bytes);
   };
   uint64_t id_;
   std::array<Shard, kShards> shards_;
@@ -80,7 +89,7 @@ class ProfileCache {
  private:
   struct Slot {
     uint64_t hash = 0;
-    const Profile* profile = nullptr;
+    const char* stored = nullptr;
     uint32_t id = 0;
   };
   // Starts small (fresh pages are costly on a VM) and doubles, up to 64 Ki slots (1.5 MiB: a day's

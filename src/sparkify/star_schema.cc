@@ -28,7 +28,7 @@ Schema SongsSchema() {
 
 }  // namespace
 
-void AppendOptional(Column& c, const std::optional<std::string>& v) {
+void AppendOptional(Column& c, const std::optional<std::string_view>& v) {
   if (v)
     c.AppendString(*v);
   else

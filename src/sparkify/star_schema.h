@@ -24,7 +24,7 @@
 
 namespace lakeforge {
 
-void AppendOptional(Column& c, const std::optional<std::string>& v);
+void AppendOptional(Column& c, const std::optional<std::string_view>& v);
 void AppendOptional(Column& c, const std::optional<double>& v);
 
 // Song records by reference: the map stage's per-file results own them for the whole run, so the
