@@ -28,6 +28,10 @@ bool IdentityLess(const Event& a, const Event& b) {
   return a.line < b.line;
 }
 
+struct IdentityOrder {
+  bool operator()(const Event& a, const Event& b) const { return IdentityLess(a, b); }
+};
+
 bool SameIdentity(const Event& a, const Event& b) {
   return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
 }
@@ -67,7 +71,7 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
   auto flush_user = [&] {
     if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
   };
-  MergeRuns(std::move(runs), IdentityLess, [&](const Event& e) {
+  MergeRuns(std::move(runs), IdentityOrder(), [&](const Event& e) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
     prev = &e;
     if (repeat) {
@@ -88,7 +92,7 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
   std::sort(out->times.begin(), out->times.end());
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
   out->times.shrink_to_fit();
-  std::sort(out->plays.begin(), out->plays.end(), PlayLess);
+  std::sort(out->plays.begin(), out->plays.end(), PlayOrder());
   out->plays.shrink_to_fit();
 }
 
@@ -220,13 +224,6 @@ struct PlayDictionaries {
 
 }  // namespace
 
-bool PlayLess(const Play& a, const Play& b) {
-  if (a.ts != b.ts) return a.ts < b.ts;
-  if (a.user_id != b.user_id) return a.user_id < b.user_id;
-  if (a.session_id != b.session_id) return a.session_id < b.session_id;
-  return a.item < b.item;
-}
-
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
   std::sort(sample.begin(), sample.end());
   std::vector<int64_t> cuts;
@@ -240,7 +237,7 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
 std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files) { return SampleUsers(files); }
 
 uint64_t SortFileEvents(std::vector<Event>* events) {
-  std::sort(events->begin(), events->end(), IdentityLess);
+  std::sort(events->begin(), events->end(), IdentityOrder());
   size_t kept = 0;
   for (size_t i = 0; i < events->size(); ++i) {
     if (kept > 0 && SameIdentity((*events)[i], (*events)[kept - 1])) continue;
@@ -355,7 +352,7 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
   Schema play_schema = out.songplays.schema;
   auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
   out.songplays.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
-    std::vector<Play> rows = plays->Gather(p, PlayLess);
+    std::vector<Play> rows = plays->Gather(p, PlayOrder());
     RecordBatch batch(play_schema);
     auto& cols = batch.columns;
     const PlayDictionaries& d = *dicts;

@@ -31,7 +31,17 @@ struct Play {
   uint32_t profile;
 };
 // songplay_id order: (ts, user_id, session_id, itemInSession).
-bool PlayLess(const Play& a, const Play& b);
+inline bool PlayLess(const Play& a, const Play& b) {
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (a.user_id != b.user_id) return a.user_id < b.user_id;
+  if (a.session_id != b.session_id) return a.session_id < b.session_id;
+  return a.item < b.item;
+}
+// The same as a type: sorts and merges given it inline the comparison (a function pointer costs a
+// call per comparison).
+struct PlayOrder {
+  bool operator()(const Play& a, const Play& b) const { return PlayLess(a, b); }
+};
 
 struct UserRow {
   int64_t user_id;
