@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/merge.h"
+#include "base/radix_sort.h"
 #include "sparkify/calendar.h"
 
 namespace lakeforge {
@@ -206,6 +207,73 @@ TEST(MergeRuns, EqualsStableSortOfTheConcatenation) {
     std::vector<std::pair<int, size_t>> merged;
     MergeRuns(spans, by_key, [&](const std::pair<int, size_t>& x) { merged.push_back(x); });
     ASSERT_EQ(merged, all) << "round " << round << ", " << k << " runs";
+  }
+}
+
+// The radix sort against std::sort for the same total order: keys over the whole int64 range
+// (negative ones, INT64_MIN as the null sentinel, INT64_MAX), keys in a narrow band (most bytes
+// constant, skipped), many ties broken by the second field, sizes on both sides of the cut-over.
+TEST(RadixSortByKey, EqualsStdSort) {
+  std::mt19937_64 rng(11);
+  using Rec = std::pair<int64_t, uint32_t>;  // (key, tie-breaker)
+  auto less = [](const Rec& a, const Rec& b) { return a < b; };
+  for (int round = 0; round < 300; ++round) {
+    size_t n = rng() % 3 == 0 ? rng() % 70 : rng() % 5000;
+    int shape = round % 3;
+    std::vector<Rec> v;
+    for (size_t i = 0; i < n; ++i) {
+      int64_t key;
+      if (shape == 0) {
+        key = static_cast<int64_t>(rng());
+        if (rng() % 10 == 0) key = rng() % 2 ? INT64_MIN : INT64_MAX;
+      } else if (shape == 1) {
+        key = 1541000000000 + static_cast<int64_t>(rng() % 100000);  // timestamps of one afternoon
+      } else {
+        key = static_cast<int64_t>(rng() % 40) - 20;  // few keys, long runs of ties
+      }
+      v.push_back({key, static_cast<uint32_t>(rng() % 1000)});
+    }
+    std::vector<Rec> expected = v;
+    std::sort(expected.begin(), expected.end(), less);
+    RadixSortByKey(
+        v, [](const Rec& r) { return r.first; }, less);
+    ASSERT_EQ(v, expected) << "round " << round << ", " << n << " records, shape " << shape;
+  }
+}
+
+// SortFileEvents keeps the first event of each identity in identity order (ts, then line, break
+// ties), as a std::sort-based oracle does.
+TEST(SortFileEvents, MatchesOracle) {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<Event> events;
+    size_t n = rng() % 3000;
+    for (uint32_t line = 1; line <= n; ++line) {
+      int64_t user = rng() % 8 == 0 ? kNull : static_cast<int64_t>(rng() % 300);
+      events.push_back({.ts = static_cast<int64_t>(rng() % 50),
+                        .user_id = user,
+                        .session_id = rng() % 5 == 0 ? kNull : static_cast<int64_t>(rng() % 4),
+                        .item = static_cast<int64_t>(rng() % 6),
+                        .song = -1,
+                        .profile = 0,
+                        .file = 3,
+                        .line = line});
+    }
+    std::vector<Event> expected = events;
+    std::sort(expected.begin(), expected.end(), [](const Event& a, const Event& b) {
+      return std::tie(a.user_id, a.session_id, a.item, a.ts, a.file, a.line) <
+             std::tie(b.user_id, b.session_id, b.item, b.ts, b.file, b.line);
+    });
+    std::vector<Event> kept;
+    for (const Event& e : expected)
+      if (kept.empty() || std::tie(e.user_id, e.session_id, e.item) !=
+                              std::tie(kept.back().user_id, kept.back().session_id, kept.back().item))
+        kept.push_back(e);
+    uint64_t dropped = SortFileEvents(&events);
+    ASSERT_EQ(dropped, expected.size() - kept.size());
+    ASSERT_EQ(events.size(), kept.size());
+    for (size_t i = 0; i < kept.size(); ++i)
+      ASSERT_EQ(events[i].line, kept[i].line) << "round " << round << " at " << i;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "base/memory.h"
 #include "base/merge.h"
 #include "base/parallel.h"
+#include "base/radix_sort.h"
 #include "sparkify/calendar.h"
 
 namespace lakeforge {
@@ -89,7 +90,8 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
     if (e.song >= 0) out->plays.push_back({e.ts, e.user_id, e.session_id, e.item, e.song, e.profile});
   });
   flush_user();
-  std::sort(out->times.begin(), out->times.end());
+  RadixSortByKey(
+      out->times, [](int64_t t) { return t; }, std::less<int64_t>());
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
   out->times.shrink_to_fit();
   std::sort(out->plays.begin(), out->plays.end(), PlayOrder());
@@ -237,7 +239,8 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
 std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files) { return SampleUsers(files); }
 
 uint64_t SortFileEvents(std::vector<Event>* events) {
-  std::sort(events->begin(), events->end(), IdentityOrder());
+  RadixSortByKey(
+      *events, [](const Event& e) { return e.user_id; }, IdentityOrder());
   size_t kept = 0;
   for (size_t i = 0; i < events->size(); ++i) {
     if (kept > 0 && SameIdentity((*events)[i], (*events)[kept - 1])) continue;

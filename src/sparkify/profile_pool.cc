@@ -60,7 +60,7 @@ Profile ProfilePool::Decode(const char* stored) {
   const char* bytes = stored + kHeaderBytes;
   Profile p;
   std::array<std::optional<std::string_view>*, kParts> parts = {&p.first_name, &p.last_name, &p.gender,
-                                                                 &p.level,      &p.location,  &p.user_agent};
+                                                                &p.level,      &p.location,  &p.user_agent};
   for (size_t i = 0; i < kParts; ++i) {
     if (len[i] == kAbsent) continue;
     *parts[i] = std::string_view(bytes, len[i]);

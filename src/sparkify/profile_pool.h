@@ -70,8 +70,8 @@ class ProfilePool {
   };
   struct Shard {
     std::mutex mu;
-    std::vector<Entry> table;               // open addressing, linear probing, at most half full
-    std::vector<const char*> stored;        // index -> encoding
+    std::vector<Entry> table;                     // open addressing, linear probing, at most half full
+    std::vector<const char*> stored;              // index -> encoding
     std::vector<std::unique_ptr<char[]>> blocks;  // where the encodings live; never moved
     size_t block_used = 0, block_size = 0;
     char* Allocate(size_t bytes);
