@@ -210,6 +210,49 @@ TEST(MergeRuns, EqualsStableSortOfTheConcatenation) {
   }
 }
 
+// MergeDistinctRuns on runs of distinct elements (and of equal integers) gives the sorted
+// concatenation.
+TEST(MergeDistinctRuns, EqualsSortOfTheConcatenation) {
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 200; ++round) {
+    size_t k = rng() % 40;
+    bool ties = round % 2 == 1;  // equal integers across runs: interchangeable
+    std::vector<std::vector<int64_t>> runs(k);
+    std::vector<int64_t> all;
+    for (size_t r = 0; r < k; ++r) {
+      size_t n = rng() % 4 == 0 ? 0 : rng() % 50;
+      for (size_t i = 0; i < n; ++i)
+        runs[r].push_back(ties ? static_cast<int64_t>(rng() % 20) : static_cast<int64_t>((rng() % 1000) * 64 + r));
+      std::sort(runs[r].begin(), runs[r].end());
+      all.insert(all.end(), runs[r].begin(), runs[r].end());
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<SortedRun<int64_t>> spans;
+    for (const auto& r : runs) spans.push_back({r.data(), r.data() + r.size()});
+    std::vector<int64_t> merged;
+    MergeDistinctRuns(spans, std::less<int64_t>(), [&](int64_t x) { merged.push_back(x); });
+    ASSERT_EQ(merged, all) << "round " << round << ", " << k << " runs";
+  }
+}
+
+// The per-day calendar cache gives CalendarOf's fields for any sequence: sorted runs within a
+// day, across day boundaries (before and after 1970), unsorted jumps and the int64 extremes.
+TEST(CalendarDays, EqualsCalendarOf) {
+  std::mt19937_64 rng(3);
+  std::vector<int64_t> ts = {INT64_MIN, INT64_MIN + 1, -86'400'001, -86'400'000,   -86'399'999, -1, 0,
+                             1,         86'399'999,    86'400'000,  INT64_MAX - 1, INT64_MAX};
+  int64_t t = 1'541'030'400'000 - 5'000'000;  // 2018-11-01 minus a few hours
+  for (int i = 0; i < 20000; ++i) ts.push_back(t += static_cast<int64_t>(rng() % 400'000));
+  for (int i = 0; i < 2000; ++i) ts.push_back(static_cast<int64_t>(rng()));
+  CalendarDays days;
+  for (int64_t x : ts) {
+    CalendarFields a = days.Of(x), b = CalendarOf(x);
+    ASSERT_EQ(std::tie(a.year, a.month, a.day, a.hour, a.week, a.weekday),
+              std::tie(b.year, b.month, b.day, b.hour, b.week, b.weekday))
+        << x;
+  }
+}
+
 // The radix sort against std::sort for the same total order: keys over the whole int64 range
 // (negative ones, INT64_MIN as the null sentinel, INT64_MAX), keys in a narrow band (most bytes
 // constant, skipped), many ties broken by the second field, sizes on both sides of the cut-over.

@@ -15,9 +15,10 @@ struct SortedRun {
   const T* end;
 };
 
-// Calls emit(const T&) for every element of every run, in `less` order. Each run must be sorted.
-template <typename T, typename Less, typename Emit>
-void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+namespace merge_internal {
+
+template <bool kStable, typename T, typename Less, typename Emit>
+void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
   size_t k = runs.size();
   if (k == 0) return;
   if (k == 1) {
@@ -32,6 +33,7 @@ void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
     if (runs[a].begin == runs[a].end) return false;
     if (runs[b].begin == runs[b].end) return true;
     if (less(*runs[a].begin, *runs[b].begin)) return true;
+    if constexpr (!kStable) return false;
     if (less(*runs[b].begin, *runs[a].begin)) return false;
     return a < b;
   };
@@ -53,6 +55,22 @@ void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
       if (beats(losers[n], winner)) std::swap(losers[n], winner);
     }
   }
+}
+
+}  // namespace merge_internal
+
+// Calls emit(const T&) for every element of every run, in `less` order. Each run must be sorted.
+template <typename T, typename Less, typename Emit>
+void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+  merge_internal::Merge<true>(std::move(runs), less, emit);
+}
+
+// The same for runs whose elements never tie across runs under `less` (or whose ties are
+// interchangeable, such as equal integers): one comparison per tree level instead of up to two,
+// and no promise of run order among ties.
+template <typename T, typename Less, typename Emit>
+void MergeDistinctRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+  merge_internal::Merge<false>(std::move(runs), less, emit);
 }
 
 }  // namespace lakeforge

@@ -51,6 +51,21 @@ CalendarFields CalendarOf(int64_t ts_millis) {
                         static_cast<int32_t>(week), static_cast<int32_t>(dow0 + 1)};
 }
 
+CalendarFields CalendarDays::Of(int64_t ts_millis) {
+  constexpr int64_t kDay = 86'400'000;
+  int64_t days = FloorDiv(ts_millis, kDay);
+  if (!valid_ || days != day_) {
+    fields_ = CalendarOf(ts_millis);
+    day_ = days;
+    valid_ = true;
+    return fields_;
+  }
+  int64_t in_day = ts_millis % kDay;
+  if (in_day < 0) in_day += kDay;
+  fields_.hour = static_cast<int32_t>(in_day / 3'600'000);
+  return fields_;
+}
+
 int64_t MonthIndexOf(int64_t ts_millis) {
   CalendarFields f = CalendarOf(ts_millis);
   return int64_t{f.year} * 12 + f.month - 1;

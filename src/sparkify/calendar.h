@@ -14,6 +14,18 @@ struct CalendarFields {
 
 CalendarFields CalendarOf(int64_t ts_millis);
 
+// CalendarOf for timestamps that come in runs of one day (sorted ones, a time partition): the
+// date fields are worked out once per day, then only the hour per timestamp.
+class CalendarDays {
+ public:
+  CalendarFields Of(int64_t ts_millis);
+
+ private:
+  int64_t day_ = 0;
+  bool valid_ = false;
+  CalendarFields fields_{};
+};
+
 // Months since year 0: year * 12 + month - 1, the key of a year/month partition.
 int64_t MonthIndexOf(int64_t ts_millis);
 

@@ -72,7 +72,8 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
   auto flush_user = [&] {
     if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
   };
-  MergeRuns(std::move(runs), IdentityOrder(), [&](const Event& e) {
+  // Runs are files and the order ends in (file, line): no two events tie.
+  MergeDistinctRuns(std::move(runs), IdentityOrder(), [&](const Event& e) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
     prev = &e;
     if (repeat) {
@@ -144,7 +145,8 @@ struct MonthSlices {
       auto [b, e] = slices[p][r];
       if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
     }
-    MergeRuns(std::move(parts), less, [&](const T& x) { rows.push_back(x); });
+    // Plays never tie (ranges split users; identities are unique) and tied times are equal.
+    MergeDistinctRuns(std::move(parts), less, [&](const T& x) { rows.push_back(x); });
     return rows;
   }
 
@@ -323,8 +325,9 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
     RecordBatch batch(time_schema);
     auto& cols = batch.columns;
     for (auto& c : cols) c.Reserve(ts.size());
+    CalendarDays calendar;
     for (int64_t t : ts) {
-      CalendarFields f = CalendarOf(t);
+      CalendarFields f = calendar.Of(t);
       cols[0].AppendInt64(t);
       cols[1].AppendInt32(f.hour);
       cols[2].AppendInt32(f.day);
