@@ -53,16 +53,14 @@ CalendarFields CalendarOf(int64_t ts_millis) {
 
 CalendarFields CalendarDays::Of(int64_t ts_millis) {
   constexpr int64_t kDay = 86'400'000;
-  int64_t days = FloorDiv(ts_millis, kDay);
-  if (!valid_ || days != day_) {
-    fields_ = CalendarOf(ts_millis);
-    day_ = days;
-    valid_ = true;
+  if (valid_ && ts_millis >= day_start_ && ts_millis < day_end_) {
+    fields_.hour = static_cast<int32_t>((ts_millis - day_start_) / 3'600'000);
     return fields_;
   }
-  int64_t in_day = ts_millis % kDay;
-  if (in_day < 0) in_day += kDay;
-  fields_.hour = static_cast<int32_t>(in_day / 3'600'000);
+  fields_ = CalendarOf(ts_millis);
+  // The day's bounds; at the ends of the int64 range they are not representable: no caching there.
+  int64_t days = FloorDiv(ts_millis, kDay);
+  valid_ = !__builtin_mul_overflow(days, kDay, &day_start_) && !__builtin_add_overflow(day_start_, kDay, &day_end_);
   return fields_;
 }
 

@@ -21,7 +21,7 @@ class CalendarDays {
   CalendarFields Of(int64_t ts_millis);
 
  private:
-  int64_t day_ = 0;
+  int64_t day_start_ = 0, day_end_ = 0;  // the cached day: [day_start_, day_end_) in ms
   bool valid_ = false;
   CalendarFields fields_{};
 };

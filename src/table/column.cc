@@ -35,10 +35,6 @@ void Column::Reserve(size_t n, size_t string_bytes) {
   }
 }
 
-void Column::MarkValid() {
-  if (!valid_.empty()) valid_.push_back(1);
-}
-
 void Column::AppendNull() {
   if (valid_.empty()) valid_.assign(size_, 1);
   valid_.push_back(0);
@@ -59,30 +55,6 @@ void Column::AppendNull() {
   ++size_;
 }
 
-void Column::AppendBool(bool v) {
-  MarkValid();
-  u8_.push_back(v ? 1 : 0);
-  ++size_;
-}
-
-void Column::AppendInt32(int32_t v) {
-  MarkValid();
-  i32_.push_back(v);
-  ++size_;
-}
-
-void Column::AppendInt64(int64_t v) {
-  MarkValid();
-  i64_.push_back(v);
-  ++size_;
-}
-
-void Column::AppendDouble(double v) {
-  MarkValid();
-  f64_.push_back(v);
-  ++size_;
-}
-
 void Column::AppendString(std::string_view v) {
   if (dictionary_) throw Error::Internal("AppendString on a dictionary-coded column");
   MarkValid();
@@ -93,13 +65,7 @@ void Column::AppendString(std::string_view v) {
   ++size_;
 }
 
-void Column::AppendCode(uint32_t code) {
-  if (!dictionary_ || code >= dictionary_->values.size()) throw Error::Internal("AppendCode: no such dictionary code");
-  MarkValid();
-  codes_.push_back(code);
-  coded_bytes_ += dictionary_->values[code].size();
-  ++size_;
-}
+void Column::ThrowNoSuchCode() { throw Error::Internal("AppendCode: no such dictionary code"); }
 
 void Column::AppendRange(const Column& other, size_t begin, size_t end) {
   if (other.type_ != type_) throw Error::Internal("AppendRange: column types differ");

@@ -54,12 +54,36 @@ class Column {
   // Room for n more rows (and, for strings, `string_bytes` more bytes) without reallocating.
   void Reserve(size_t n, size_t string_bytes = 0);
   void AppendNull();
-  void AppendBool(bool v);
-  void AppendInt32(int32_t v);
-  void AppendInt64(int64_t v);  // also timestamps (ms since epoch)
-  void AppendDouble(double v);
+  // Inline: tables are built a value at a time, tens of millions of them per run.
+  void AppendBool(bool v) {
+    MarkValid();
+    u8_.push_back(v ? 1 : 0);
+    ++size_;
+  }
+  void AppendInt32(int32_t v) {
+    MarkValid();
+    i32_.push_back(v);
+    ++size_;
+  }
+  void AppendInt64(int64_t v) {  // also timestamps (ms since epoch)
+    MarkValid();
+    i64_.push_back(v);
+    ++size_;
+  }
+  void AppendDouble(double v) {
+    MarkValid();
+    f64_.push_back(v);
+    ++size_;
+  }
   void AppendString(std::string_view v);  // not on a coded column
-  void AppendCode(uint32_t code);         // only on a coded column
+  void AppendCode(uint32_t code) {        // only on a coded column
+    if (!dictionary_ || code >= dictionary_->values.size()) [[unlikely]]
+      ThrowNoSuchCode();
+    MarkValid();
+    codes_.push_back(code);
+    coded_bytes_ += dictionary_->values[code].size();
+    ++size_;
+  }
   // Appends rows [begin, end) of another column of the same type.
   void AppendRange(const Column& other, size_t begin, size_t end);
 
@@ -79,7 +103,10 @@ class Column {
   void Clear();
 
  private:
-  void MarkValid();
+  void MarkValid() {
+    if (!valid_.empty()) valid_.push_back(1);
+  }
+  [[noreturn]] static void ThrowNoSuchCode();
 
   DataType type_;
   size_t size_ = 0;
