@@ -2,8 +2,8 @@
 # lakeforge vs DuckDB, end to end, on generated lakes at several scales (and the real sample when
 # present). For each scale: generate the lake once (cached in bench/out/lakes), check that both
 # tools produce the same rows in every table, then time RUNS alternating runs of each
-# (A/B/A/B...), each into a fresh output folder, and the I/O floor. Prints a Markdown table per
-# scale and writes them all to bench/results.md.
+# (A/B/A/B...), each into a fresh output folder, the I/O floor and the JSON parse floor. Prints a
+# Markdown table per scale and writes them all to bench/results.md.
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--only S] [--output-root DIR]
 #   --quick   only the small lake and the sample (a minute); default: all scales (tens of minutes)
@@ -65,6 +65,20 @@ time_floor() {
   cpu=$(echo "$json" | sed 's/.*"cpu_seconds":\([0-9.]*\).*/\1/')
   echo "floor $secs $cpu 0 $m" >>"$out/times"
 }
+# time_parse_floor <lake>: the JSON parse floor of its event logs (bench/parse_floor.cc: validating
+# every line with simdjson on all cores), the faster of its two ways, as it measures them itself.
+time_parse_floor() {
+  sync
+  warm
+  local json
+  json=$(/usr/bin/time -f "%M" -o "$out/parse-floor-rusage" build/bench/parse_floor "$1/log_data" "$(nproc)")
+  read -r m <"$out/parse-floor-rusage"
+  echo "$json" | node -e '
+    const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const best = j.per_line.seconds <= j.parse_many.seconds ? j.per_line : j.parse_many;
+    if (j.per_line.invalid || j.parse_many.invalid) { console.error("parse_floor: invalid lines"); process.exit(1); }
+    console.log(`parse_floor ${best.seconds} ${best.cpu_seconds} 0 ${process.argv[1]}`);' "$m" >>"$out/times"
+}
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 stat_of() {  # stat_of <label> <field#>  -> "median min max"
   local vals
@@ -78,6 +92,7 @@ stat_of() {  # stat_of <label> <field#>  -> "median min max"
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%d)."
   echo "Command: \`bench/run.sh${args:+ $args}\` (outputs in $run_root). Wall time in seconds over $runs alternating runs, each after \`sync\`; CPU = user + system;"
   echo "RSS = peak resident memory. I/O floor = listing and reading every input file and writing as many files, of the same sizes, as lakeforge writes (bench/io_floor)."
+  echo "JSON parse floor = reading and validating every line of the event logs with simdjson on all cores, the faster of one parse per line and parse_many (bench/parse_floor)."
 } >"$out/results.md"
 
 lakes=()
@@ -122,6 +137,7 @@ for entry in "${lakes[@]}"; do
     time_cmd lakeforge $bin etl --input "$lake" --output "$lf" --quiet
     rm -rf "$run_root/floor"
     time_floor "$lake" "$lf" "$run_root/floor"
+    time_parse_floor "$lake"
   done
   lf_bytes=$(du -sb "$lf" | cut -f1)
   dd_bytes=$(du -sb "$dd" | cut -f1)
@@ -129,6 +145,7 @@ for entry in "${lakes[@]}"; do
   read -r lm lmin lmax <<<"$(stat_of lakeforge 2)"
   read -r dm dmin dmax <<<"$(stat_of duckdb 2)"
   read -r fm _ _ <<<"$(stat_of floor 2)"
+  read -r pm _ _ <<<"$(stat_of parse_floor 2)"
   cpu() { awk -v l="$1" '$1==l {print $3+$4}' "$out/times" | median; }
   rss() { awk -v l="$1" '$1==l {print $5}' "$out/times" | sort -g | tail -1; }
   {
@@ -140,8 +157,9 @@ for entry in "${lakes[@]}"; do
     echo "| DuckDB 1.5 | $dm ($dmin–$dmax) | $(cpu duckdb) | $(($(rss duckdb) / 1024)) | $(echo "$dd_bytes" | awk '{printf "%.1f", $1/1048576}') |"
     echo "| lakeforge | $lm ($lmin–$lmax) | $(cpu lakeforge) | $(($(rss lakeforge) / 1024)) | $(echo "$lf_bytes" | awk '{printf "%.1f", $1/1048576}') |"
     echo "| I/O floor | $fm | $(cpu floor) | $(($(rss floor) / 1024)) | |"
+    echo "| JSON parse floor | $pm | $(cpu parse_floor) | $(($(rss parse_floor) / 1024)) | |"
     echo
-    echo "lakeforge is **$(awk -v a="$dm" -v b="$lm" 'BEGIN {printf "%.1f", a/b}')×** faster than DuckDB and at **$(awk -v a="$lm" -v b="$fm" 'BEGIN {printf "%.2f", a/b}')×** the I/O floor."
+    echo "lakeforge is **$(awk -v a="$dm" -v b="$lm" 'BEGIN {printf "%.1f", a/b}')×** faster than DuckDB, at **$(awk -v a="$lm" -v b="$fm" 'BEGIN {printf "%.2f", a/b}')×** the I/O floor and at **$(awk -v a="$lm" -v b="$pm" 'BEGIN {printf "%.2f", a/b}')×** the JSON parse floor."
   } | tee -a "$out/results.md"
 done
 if [ ${#only[@]} -gt 0 ]; then
