@@ -72,13 +72,13 @@ Profile ProfilePool::Decode(const char* stored) {
 char* ProfilePool::Shard::Allocate(size_t bytes) {
   constexpr size_t kBlockBytes = size_t{64} << 10;
   if (bytes > kBlockBytes / 4) {  // a large profile gets a block of its own
-    blocks.push_back(std::make_unique<char[]>(bytes));
+    blocks.push_back(std::make_unique_for_overwrite<char[]>(bytes));
     char* own = blocks.back().get();
     if (blocks.size() > 1) std::swap(blocks.back(), blocks[blocks.size() - 2]);  // the last block stays current
     return own;
   }
   if (blocks.empty() || block_used + bytes > block_size) {
-    blocks.push_back(std::make_unique<char[]>(kBlockBytes));
+    blocks.push_back(std::make_unique_for_overwrite<char[]>(kBlockBytes));
     block_used = 0;
     block_size = kBlockBytes;
   }
