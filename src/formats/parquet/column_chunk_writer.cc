@@ -81,6 +81,22 @@ class Dictionary {
 
   // Returns the index of v, inserting it if new.
   uint32_t Insert(T v) {
+    // Sorted and clustered columns repeat a value row after row (a time partition's hour, day, week
+    // and weekday): the last answer is checked before hashing.
+    if constexpr (!std::is_same_v<T, std::string_view>) {
+      if (!values_.empty() && Equal(values_[last_], v)) return last_;
+    }
+    last_ = Find(v);
+    return last_;
+  }
+
+  size_t plain_bytes() const { return plain_bytes_; }
+  const std::vector<T>& values() const { return values_; }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+
+  uint32_t Find(T v) {
     uint64_t h = Hash(v);
     size_t mask = slots_.size() - 1;
     for (size_t pos = h & mask;; pos = (pos + 1) & mask) {
@@ -96,12 +112,6 @@ class Dictionary {
       if (Equal(values_[idx], v)) return idx;
     }
   }
-
-  size_t plain_bytes() const { return plain_bytes_; }
-  const std::vector<T>& values() const { return values_; }
-
- private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
 
   static uint64_t Hash(T v) {
     if constexpr (std::is_same_v<T, std::string_view>) {
@@ -131,6 +141,7 @@ class Dictionary {
   std::vector<uint32_t> slots_;
   std::vector<T> values_;
   size_t plain_bytes_ = 0;
+  uint32_t last_ = 0;  // index of the value Insert answered last
 };
 
 // The same, for a dictionary-coded column: a chunk-local index per code, in first-seen order, so
