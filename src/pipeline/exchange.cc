@@ -82,14 +82,12 @@ Reject GetReject(wire::Reader& in) {
 }
 
 void PutProfile(wire::Writer& w, const Profile& p) {
-  for (const auto* f : {&p.first_name, &p.last_name, &p.gender, &p.level, &p.location, &p.user_agent})
-    PutOptional(w, *f);
+  for (const auto* f : p.parts()) PutOptional(w, *f);
 }
 
 Profile GetProfile(wire::Reader& in) {
   Profile p;
-  for (auto* f : {&p.first_name, &p.last_name, &p.gender, &p.level, &p.location, &p.user_agent})
-    *f = GetOptional<std::string_view>(in, "profile");
+  for (auto* f : p.parts()) *f = GetOptional<std::string_view>(in, "profile");
   return p;
 }
 

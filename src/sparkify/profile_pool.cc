@@ -11,13 +11,9 @@
 namespace lakeforge {
 namespace {
 
-constexpr size_t kParts = 6;
+constexpr size_t kParts = Profile::kParts;
 constexpr uint32_t kAbsent = UINT32_MAX;
 constexpr size_t kHeaderBytes = kParts * sizeof(uint32_t);
-
-std::array<const std::optional<std::string_view>*, kParts> PartsOf(const ProfileView& v) {
-  return {&v.first_name, &v.last_name, &v.gender, &v.level, &v.location, &v.user_agent};
-}
 
 }  // namespace
 
@@ -30,7 +26,7 @@ uint64_t HashProfile(const ProfileView& v) {
   // Each part hashed on its own (with its own seed, so swapping two parts changes the hash), then
   // combined: six independent multiply chains instead of one chain through all the bytes.
   uint64_t part[kParts];
-  auto parts = PartsOf(v);
+  auto parts = v.parts();
   for (size_t i = 0; i < kParts; ++i) {
     uint64_t seed = 0x9E3779B97F4A7C15ULL * (i + 1);
     part[i] = *parts[i] ? HashBytes(**parts[i], seed) : seed ^ 0x5bd1e995ULL;  // absent and empty hash apart
@@ -42,7 +38,7 @@ uint64_t HashProfile(const ProfileView& v) {
 bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
   uint32_t len[kParts];
   std::memcpy(len, stored, sizeof len);
-  auto parts = PartsOf(v);
+  auto parts = v.parts();
   for (size_t i = 0; i < kParts; ++i)
     if (*parts[i] ? len[i] != (*parts[i])->size() : len[i] != kAbsent) return false;
   const char* bytes = stored + kHeaderBytes;
@@ -59,8 +55,7 @@ Profile ProfilePool::Decode(const char* stored) {
   std::memcpy(len, stored, sizeof len);
   const char* bytes = stored + kHeaderBytes;
   Profile p;
-  std::array<std::optional<std::string_view>*, kParts> parts = {&p.first_name, &p.last_name, &p.gender,
-                                                                &p.level,      &p.location,  &p.user_agent};
+  auto parts = p.parts();
   for (size_t i = 0; i < kParts; ++i) {
     if (len[i] == kAbsent) continue;
     *parts[i] = std::string_view(bytes, len[i]);
@@ -92,8 +87,8 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
   auto s = static_cast<uint32_t>((hash >> 40) % kShards);
   Shard& shard = shards_[s];
   std::lock_guard<std::mutex> lock(shard.mu);
-  size_t mask = shard.table.size() - 1;
   if (!shard.table.empty()) {
+    const size_t mask = shard.table.size() - 1;
     for (size_t at = hash & mask;; at = (at + 1) & mask) {
       const Entry& e = shard.table[at];
       if (e.index == UINT32_MAX) break;
@@ -102,7 +97,7 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
   }
   auto index = static_cast<uint32_t>(shard.stored.size());
   if (index > (UINT32_MAX - s) / kShards - 1) throw std::length_error("profile pool: more than 4 billion profiles");
-  auto parts = PartsOf(v);
+  auto parts = v.parts();
   size_t bytes = kHeaderBytes;
   uint32_t len[kParts];
   for (size_t i = 0; i < kParts; ++i) {
@@ -122,20 +117,19 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
   shard.stored.push_back(stored);
   if (2 * shard.stored.size() > shard.table.size()) {  // keep the table at most half full
     std::vector<Entry> grown(std::max<size_t>(64, 2 * shard.table.size()));
-    size_t grown_mask = grown.size() - 1;
-    for (const Entry& e : shard.table) {
-      if (e.index == UINT32_MAX) continue;
-      size_t at = e.hash & grown_mask;
-      while (grown[at].index != UINT32_MAX) at = (at + 1) & grown_mask;
-      grown[at] = e;
-    }
+    for (const Entry& e : shard.table)
+      if (e.index != UINT32_MAX) Place(grown, e);
     shard.table.swap(grown);
-    mask = shard.table.size() - 1;
   }
-  size_t at = hash & mask;
-  while (shard.table[at].index != UINT32_MAX) at = (at + 1) & mask;
-  shard.table[at] = Entry{.hash = hash, .index = index};
+  Place(shard.table, Entry{.hash = hash, .index = index});
   return {IdOf(index, s), stored};
+}
+
+void ProfilePool::Place(std::vector<Entry>& table, Entry e) {
+  size_t mask = table.size() - 1;
+  size_t at = e.hash & mask;
+  while (table[at].index != UINT32_MAX) at = (at + 1) & mask;
+  table[at] = e;
 }
 
 size_t ProfilePool::size() const {

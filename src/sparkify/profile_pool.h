@@ -22,8 +22,16 @@ namespace lakeforge {
 // Six optional strings. As parsed, they point into the input buffer; as returned by a pool, into
 // the pool (valid for its lifetime).
 struct Profile {
+  static constexpr size_t kParts = 6;
   std::optional<std::string_view> first_name, last_name, gender, level, location, user_agent;
   bool operator==(const Profile&) const = default;
+  // The six in one fixed order: the pool's encoding and the wire's between ranks.
+  std::array<const std::optional<std::string_view>*, kParts> parts() const {
+    return {&first_name, &last_name, &gender, &level, &location, &user_agent};
+  }
+  std::array<std::optional<std::string_view>*, kParts> parts() {
+    return {&first_name, &last_name, &gender, &level, &location, &user_agent};
+  }
 };
 using ProfileView = Profile;
 
@@ -68,6 +76,8 @@ class ProfilePool {
     uint64_t hash = 0;
     uint32_t index = UINT32_MAX;  // UINT32_MAX: empty
   };
+  // Puts e in the first free slot from its hash on (the table has one).
+  static void Place(std::vector<Entry>& table, Entry e);
   struct Shard {
     std::mutex mu;
     std::vector<Entry> table;                     // open addressing, linear probing, at most half full
