@@ -19,18 +19,17 @@ namespace lakeforge {
 namespace {
 
 // Identity order: an event's identity is (user, session, item); among repeats the earliest ts,
-// then the first in (file, line) order, comes first and is the one kept.
-bool IdentityLess(const Event& a, const Event& b) {
-  if (a.user_id != b.user_id) return a.user_id < b.user_id;
-  if (a.session_id != b.session_id) return a.session_id < b.session_id;
-  if (a.item != b.item) return a.item < b.item;
-  if (a.ts != b.ts) return a.ts < b.ts;
-  if (a.file != b.file) return a.file < b.file;
-  return a.line < b.line;
-}
-
+// then the first in (file, line) order, comes first and is the one kept. A type, so that sorts and
+// merges inline it.
 struct IdentityOrder {
-  bool operator()(const Event& a, const Event& b) const { return IdentityLess(a, b); }
+  bool operator()(const Event& a, const Event& b) const {
+    if (a.user_id != b.user_id) return a.user_id < b.user_id;
+    if (a.session_id != b.session_id) return a.session_id < b.session_id;
+    if (a.item != b.item) return a.item < b.item;
+    if (a.ts != b.ts) return a.ts < b.ts;
+    if (a.file != b.file) return a.file < b.file;
+    return a.line < b.line;
+  }
 };
 
 bool SameIdentity(const Event& a, const Event& b) {
@@ -41,7 +40,7 @@ bool SameIdentity(const Event& a, const Event& b) {
 struct RangeOutput {
   std::vector<UserRow> users;  // by user_id
   std::vector<int64_t> times;  // sorted, distinct within the range
-  std::vector<Play> plays;     // by PlayLess
+  std::vector<Play> plays;     // by PlayOrder
   uint64_t events = 0, duplicates = 0;
 };
 
@@ -337,7 +336,7 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
     return batch;
   };
 
-  // songplays: the matched events, numbered 1..N in PlayLess order across all partitions.
+  // songplays: the matched events, numbered 1..N in PlayOrder across all partitions.
   plays->Slice([](const Play& p) { return p.ts; });
   auto first_id = std::make_shared<std::vector<int64_t>>(1, first_songplay_id);
   for (size_t p = 0; p < plays->dirs.size(); ++p)

@@ -30,17 +30,15 @@ struct Play {
   int32_t song;
   uint32_t profile;
 };
-// songplay_id order: (ts, user_id, session_id, itemInSession).
-inline bool PlayLess(const Play& a, const Play& b) {
-  if (a.ts != b.ts) return a.ts < b.ts;
-  if (a.user_id != b.user_id) return a.user_id < b.user_id;
-  if (a.session_id != b.session_id) return a.session_id < b.session_id;
-  return a.item < b.item;
-}
-// The same as a type: sorts and merges given it inline the comparison (a function pointer costs a
-// call per comparison).
+// songplay_id order: (ts, user_id, session_id, itemInSession). A type, not a function: sorts and
+// merges given it inline the comparison (a function pointer costs a call per comparison).
 struct PlayOrder {
-  bool operator()(const Play& a, const Play& b) const { return PlayLess(a, b); }
+  bool operator()(const Play& a, const Play& b) const {
+    if (a.ts != b.ts) return a.ts < b.ts;
+    if (a.user_id != b.user_id) return a.user_id < b.user_id;
+    if (a.session_id != b.session_id) return a.session_id < b.session_id;
+    return a.item < b.item;
+  }
 };
 
 struct UserRow {
@@ -75,7 +73,7 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
 struct EventReduce {
   std::vector<UserRow> users;  // by user_id
   std::vector<std::vector<int64_t>> times;
-  std::vector<std::vector<Play>> plays;  // each run by PlayLess
+  std::vector<std::vector<Play>> plays;  // each run by PlayOrder
   uint64_t events = 0, duplicates = 0;
 };
 EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads);
@@ -83,7 +81,7 @@ EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads);
 TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles);
 
 // time and songplays, partitioned by year/month, from sorted runs; songplays are numbered from
-// first_songplay_id in PlayLess order.
+// first_songplay_id in PlayOrder.
 struct MonthTables {
   TableData time, songplays;
 };
