@@ -4,6 +4,8 @@
 namespace lakeforge {
 namespace {
 
+constexpr int64_t kDayMillis = 86'400'000, kHourMillis = 3'600'000;
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
@@ -31,11 +33,10 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 }
 
 CalendarFields CalendarOf(int64_t ts_millis) {
-  constexpr int64_t kDay = 86'400'000;
-  int64_t days = FloorDiv(ts_millis, kDay);
-  // Not ts - days * kDay: near INT64_MIN the product of the floored day overflows.
-  int64_t in_day = ts_millis % kDay;
-  if (in_day < 0) in_day += kDay;
+  int64_t days = FloorDiv(ts_millis, kDayMillis);
+  // Not ts - days * kDayMillis: near INT64_MIN the product of the floored day overflows.
+  int64_t in_day = ts_millis % kDayMillis;
+  if (in_day < 0) in_day += kDayMillis;
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
@@ -47,20 +48,20 @@ CalendarFields CalendarOf(int64_t ts_millis) {
   CivilFromDays(thursday, &ty, &tm, &td);
   int64_t week = (thursday - DaysFromCivil(ty, 1, 1)) / 7 + 1;
   return CalendarFields{static_cast<int32_t>(y),    static_cast<int32_t>(m),
-                        static_cast<int32_t>(d),    static_cast<int32_t>(in_day / 3'600'000),
+                        static_cast<int32_t>(d),    static_cast<int32_t>(in_day / kHourMillis),
                         static_cast<int32_t>(week), static_cast<int32_t>(dow0 + 1)};
 }
 
 CalendarFields CalendarDays::Of(int64_t ts_millis) {
-  constexpr int64_t kDay = 86'400'000;
   if (valid_ && ts_millis >= day_start_ && ts_millis < day_end_) {
-    fields_.hour = static_cast<int32_t>((ts_millis - day_start_) / 3'600'000);
+    fields_.hour = static_cast<int32_t>((ts_millis - day_start_) / kHourMillis);
     return fields_;
   }
   fields_ = CalendarOf(ts_millis);
   // The day's bounds; at the ends of the int64 range they are not representable: no caching there.
-  int64_t days = FloorDiv(ts_millis, kDay);
-  valid_ = !__builtin_mul_overflow(days, kDay, &day_start_) && !__builtin_add_overflow(day_start_, kDay, &day_end_);
+  int64_t days = FloorDiv(ts_millis, kDayMillis);
+  valid_ = !__builtin_mul_overflow(days, kDayMillis, &day_start_) &&
+           !__builtin_add_overflow(day_start_, kDayMillis, &day_end_);
   return fields_;
 }
 
@@ -78,7 +79,7 @@ bool MonthStartMillis(int64_t month_index, int64_t* ts_millis) {
   int64_t year;
   unsigned month;
   YearMonthOfIndex(month_index, &year, &month);
-  return !__builtin_mul_overflow(DaysFromCivil(year, month, 1), int64_t{86'400'000}, ts_millis);
+  return !__builtin_mul_overflow(DaysFromCivil(year, month, 1), kDayMillis, ts_millis);
 }
 
 }  // namespace lakeforge
