@@ -11,10 +11,12 @@
 
 namespace lakeforge {
 
-// Sorts v by less, which must order first by key(x) (an int64_t, ascending). Uses v.size() extra
-// elements of memory while it runs.
-template <typename T, typename Key, typename Less>
-void RadixSortByKey(std::vector<T>& v, Key key, Less less) {
+// Sorts v by less, which must order first by key(x) (an int64_t, ascending). `scratch` is working
+// memory: it ends with at least v.size() elements (contents unspecified), so a caller that sorts
+// many vectors keeps it and its pages between calls instead of faulting in fresh ones each time
+// (v may come back holding scratch's former buffer, and scratch v's).
+template <typename T, typename A, typename Key, typename Less>
+void RadixSortByKey(std::vector<T, A>& v, Key key, Less less, std::vector<T, A>& scratch) {
   if (v.size() < 64) {
     std::sort(v.begin(), v.end(), less);
     return;
@@ -27,9 +29,10 @@ void RadixSortByKey(std::vector<T>& v, Key key, Less less) {
     varies |= k ^ first;
     for (int b = 0; b < 8; ++b) ++counts[b][(k >> (8 * b)) & 0xFF];
   }
-  std::vector<T> scratch(v.size());
-  std::vector<T>* from = &v;
-  std::vector<T>* to = &scratch;
+  const size_t n = v.size();
+  if (scratch.size() < n) scratch.resize(n);  // only the growth is written
+  T* from = v.data();
+  T* to = scratch.data();
   for (int b = 0; b < 8; ++b) {
     if (((varies >> (8 * b)) & 0xFF) == 0) continue;  // every key has the same byte here
     std::array<size_t, 256> at{};
@@ -38,18 +41,28 @@ void RadixSortByKey(std::vector<T>& v, Key key, Less less) {
       at[d] = sum;
       sum += counts[b][d];
     }
-    for (const T& x : *from) (*to)[at[(ukey(x) >> (8 * b)) & 0xFF]++] = x;
+    for (const T* x = from; x != from + n; ++x) to[at[(ukey(*x) >> (8 * b)) & 0xFF]++] = *x;
     std::swap(from, to);
   }
-  if (from != &v) v.swap(scratch);
-  for (size_t i = 0; i < v.size();) {  // runs of equal keys, in full order
+  if (from != v.data()) {  // the sorted elements are scratch's first n: trade buffers
+    v.swap(scratch);
+    v.resize(n);  // shrinks: no writes
+  }
+  for (size_t i = 0; i < n;) {  // runs of equal keys, in full order
     size_t j = i + 1;
     uint64_t k = ukey(v[i]);
-    while (j < v.size() && ukey(v[j]) == k) ++j;
+    while (j < n && ukey(v[j]) == k) ++j;
     if (j - i > 1)
       std::sort(v.begin() + static_cast<std::ptrdiff_t>(i), v.begin() + static_cast<std::ptrdiff_t>(j), less);
     i = j;
   }
+}
+
+// As above with working memory of its own (v.size() extra elements while it runs).
+template <typename T, typename A, typename Key, typename Less>
+void RadixSortByKey(std::vector<T, A>& v, Key key, Less less) {
+  std::vector<T, A> scratch;
+  RadixSortByKey(v, key, less, scratch);
 }
 
 }  // namespace lakeforge

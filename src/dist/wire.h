@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -31,8 +32,8 @@ class Writer {
     Put<uint64_t>(n);
     out_.append(reinterpret_cast<const char*>(data), n * sizeof(T));
   }
-  template <typename T>
-  void PutVector(const std::vector<T>& v) {
+  template <typename T, typename A>
+  void PutVector(const std::vector<T, A>& v) {
     PutArray(v.data(), v.size());
   }
   std::string& str() { return out_; }
@@ -63,15 +64,26 @@ class Reader {
     pos_ += n;
     return s;
   }
-  // Appends the array to *out.
-  template <typename T>
-  void GetVector(std::vector<T>* out, const char* what) {
+  // Copies the next array into the room for n elements that place(n) returns (a T*), and returns
+  // it. The message's bytes need not be aligned for T; the copy is.
+  template <typename T, typename Place>
+  std::span<T> GetArray(const char* what, Place place) {
+    static_assert(std::is_trivially_copyable_v<T>);
     uint64_t n = Get<uint64_t>(what);
     if (n > (in_.size() - pos_) / (sizeof(T) ? sizeof(T) : 1)) Need(in_.size() + 1, what);
-    size_t at = out->size();
-    out->resize(at + n);
-    std::memcpy(out->data() + at, in_.data() + pos_, n * sizeof(T));
+    T* out = place(static_cast<size_t>(n));
+    if (n > 0) std::memcpy(out, in_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
+    return {out, static_cast<size_t>(n)};
+  }
+  // Appends the array to *out.
+  template <typename T, typename A>
+  void GetVector(std::vector<T, A>* out, const char* what) {
+    GetArray<T>(what, [&](size_t n) {
+      size_t at = out->size();
+      out->resize(at + n);
+      return out->data() + at;
+    });
   }
   bool done() const { return pos_ == in_.size(); }
 

@@ -33,7 +33,7 @@ struct SongFileResult {
   uint64_t bytes = 0;
 };
 struct LogFileSlot {
-  std::vector<Event> events;  // sorted by identity, in-file repeats dropped
+  std::span<Event> events;  // sorted by identity, in-file repeats dropped; in the thread's arena
   uint64_t lines = 0, filtered = 0, duplicates = 0;
   std::vector<Reject> rejects;
   uint64_t bytes = 0;
@@ -307,6 +307,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   if (opt.progress) opt.progress->BeginStage("reading logs" + share, log_hi - log_lo);
   std::vector<LogFileSlot> log_results(log_files.size());
   std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
+  std::vector<std::vector<Event>> sort_scratch(static_cast<size_t>(threads));
+  std::vector<BlockArena> kept_events(static_cast<size_t>(threads));
   ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
   WorkerSpans log_spans(timer, threads);
@@ -341,8 +343,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
           parsed.lines = parsed.filtered = 0;
           r.bytes = 0;  // as for a file that cannot be read at all
         }
-        r.duplicates = SortFileEvents(&parsed.events);
-        r.events.assign(parsed.events.begin(), parsed.events.end());
+        r.duplicates = SortFileEvents(&parsed.events, &sort_scratch[static_cast<size_t>(t)]);
+        r.events = kept_events[static_cast<size_t>(t)].Copy(std::span<const Event>(parsed.events));
         r.lines = parsed.lines;
         r.filtered = parsed.filtered;
         if (opt.progress) opt.progress->FileDone(r.bytes);
@@ -351,6 +353,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     add_reader_stats(reader);
   }));
   std::vector<LogFileResult>().swap(scratch);
+  std::vector<std::vector<Event>>().swap(sort_scratch);
   if (dist) {  // the bytes of every log file, for the input figures rank 0 reports
     AllGatherRanges(
         comm, log_bounds, [&](size_t i, wire::Writer& w) { w.Put(log_results[i].bytes); },
@@ -361,8 +364,8 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     for (size_t i = 0; i < log_files.size(); ++i) sized.emplace_back(log_files[i].path, log_results[i].bytes);
     AddInputPrefixes(opt.logs, sized, &report.prefixes);
   }
-  std::vector<std::vector<Event>> file_events;
-  file_events.reserve(log_hi - log_lo);
+  EventRuns file_events{.runs = {}, .memory = std::move(kept_events)};
+  file_events.runs.reserve(log_hi - log_lo);
   uint64_t in_file_duplicates = 0;
   for (size_t i = 0; i < log_results.size(); ++i) {
     auto& r = log_results[i];
@@ -373,7 +376,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     report.log_lines += r.lines;
     report.filtered_lines += r.filtered;
     in_file_duplicates += r.duplicates;
-    file_events.push_back(std::move(r.events));
+    file_events.runs.push_back(r.events);
     std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
   }
   mine.files += log_hi - log_lo;

@@ -151,7 +151,7 @@ namespace {
 // The rank owning each value of a sorted run: rank d owns [starts[d], starts[d+1]) of the key axis
 // (starts[0] is the lowest key). Calls emit(d, begin, end) for every non-empty share, d ascending.
 template <typename T, typename KeyOf, typename Emit>
-void SplitRun(const std::vector<T>& run, const std::vector<int64_t>& starts, KeyOf key_of, Emit emit) {
+void SplitRun(std::span<const T> run, const std::vector<int64_t>& starts, KeyOf key_of, Emit emit) {
   size_t begin = 0;
   for (size_t d = 0; d < starts.size() && begin < run.size(); ++d) {
     size_t end = run.size();
@@ -217,8 +217,7 @@ void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& ou
   if (verdict) std::rethrow_exception(verdict);
 }
 
-void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* global,
-                   std::vector<std::vector<Event>>* files) {
+void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* global, EventRuns* files) {
   wire::Writer w;
   w.Put<uint64_t>(local.size());
   local.ForEach([&](uint32_t id, const Profile& p) {
@@ -237,12 +236,11 @@ void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* gl
       if (r == static_cast<size_t>(comm.rank())) remap[id] = gid;
     }
   }
-  for (auto& f : *files)
+  for (auto& f : files->runs)
     for (auto& e : f) e.profile = remap[e.profile];
 }
 
-std::vector<std::vector<Event>> ShuffleByUser(Communicator& comm, std::vector<std::vector<Event>> files,
-                                              uint64_t* rows_out, uint64_t* rows_in) {
+EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out, uint64_t* rows_in) {
   auto ranks = static_cast<size_t>(comm.size());
   auto me = static_cast<size_t>(comm.rank());
   std::vector<int64_t> sample = SampleUserIds(files);
@@ -262,35 +260,37 @@ std::vector<std::vector<Event>> ShuffleByUser(Communicator& comm, std::vector<st
   starts[0] = INT64_MIN;
   for (size_t d = 1; d <= cuts.size(); ++d) starts[d] = cuts[d - 1];
   std::vector<wire::Writer> out(ranks);
-  std::vector<std::vector<Event>> kept;
-  for (auto& f : files) {
-    SplitRun(
+  // This rank's own slices stay where they are: the result keeps the memory they live in.
+  std::vector<std::span<Event>> kept;
+  for (auto& f : files.runs) {
+    SplitRun<Event>(
         f, starts, [](const Event& e) { return e.user_id; },
         [&](size_t d, size_t b, size_t e) {
           if (d == me) {
-            kept.emplace_back(f.begin() + static_cast<std::ptrdiff_t>(b), f.begin() + static_cast<std::ptrdiff_t>(e));
+            kept.push_back(f.subspan(b, e - b));
           } else {
             out[d].PutArray(f.data() + b, e - b);
             *rows_out += e - b;
           }
         });
-    std::vector<Event>().swap(f);
   }
   std::vector<std::string> msgs;
   for (auto& w : out) msgs.push_back(w.Take());
   std::vector<std::string> in = comm.AllToAll(std::move(msgs));
   // Runs in source-rank order; the reduce merges them in identity order, so arrival order is moot.
-  std::vector<std::vector<Event>> runs;
+  EventRuns runs{.runs = {}, .memory = std::move(files.memory)};
+  runs.memory.emplace_back();
+  BlockArena& received = runs.memory.back();
   for (size_t r = 0; r < ranks; ++r) {
     if (r == me) {
-      for (auto& k : kept) runs.push_back(std::move(k));
+      runs.runs.insert(runs.runs.end(), kept.begin(), kept.end());
       continue;
     }
     wire::Reader rd(in[r]);
     while (!rd.done()) {
-      runs.emplace_back();
-      rd.GetVector(&runs.back(), "shuffled events");
-      *rows_in += runs.back().size();
+      runs.runs.push_back(
+          rd.GetArray<Event>("shuffled events", [&](size_t n) { return received.AllocateArray<Event>(n); }));
+      *rows_in += runs.runs.back().size();
     }
     std::string().swap(in[r]);
   }
@@ -344,13 +344,13 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
     starts[d] = MonthStartMillis(months[bounds[d]], &start) ? start : INT64_MIN;
   }
   std::vector<wire::Writer> out(ranks);
-  std::vector<std::vector<int64_t>> kept_times;
-  std::vector<std::vector<Play>> kept_plays;
+  std::vector<HugeVector<int64_t>> kept_times;
+  std::vector<HugeVector<Play>> kept_plays;
   auto split = [&](auto& runs, auto ts_of, auto& kept, size_t pass) {
     using T = typename std::decay_t<decltype(runs)>::value_type::value_type;
     std::vector<std::vector<std::pair<size_t, size_t>>> shares(ranks);
     for (auto& run : runs) {
-      SplitRun(run, starts, ts_of, [&](size_t d, size_t b, size_t e) {
+      SplitRun<T>(run, starts, ts_of, [&](size_t d, size_t b, size_t e) {
         if (d == me) {
           kept.emplace_back(run.begin() + static_cast<std::ptrdiff_t>(b), run.begin() + static_cast<std::ptrdiff_t>(e));
         } else {
@@ -359,7 +359,7 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
           *rows_out += e - b;
         }
       });
-      std::vector<T>().swap(run);
+      HugeVector<T>().swap(run);
     }
     runs.clear();
   };

@@ -47,13 +47,11 @@ void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& ou
 
 // Every rank interned its profiles in its own pool: builds in *global the union of all pools (the
 // same on every rank) and rewrites the profile ids of this rank's events to it.
-void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* global,
-                   std::vector<std::vector<Event>>* files);
+void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* global, EventRuns* files);
 
 // Sends every event to the rank owning its user (contiguous user-id ranges cut from a sample of
 // all ranks' events) and returns the sorted runs this rank received.
-std::vector<std::vector<Event>> ShuffleByUser(Communicator& comm, std::vector<std::vector<Event>> files,
-                                              uint64_t* rows_out, uint64_t* rows_in);
+EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out, uint64_t* rows_in);
 
 // Sends the timestamps and plays to the rank owning their month (contiguous month ranges,
 // balanced by rows), replacing r->times and r->plays with the runs this rank received.

@@ -39,24 +39,25 @@ bool SameIdentity(const Event& a, const Event& b) {
 // One user-id range's share of the three tables.
 struct RangeOutput {
   std::vector<UserRow> users;  // by user_id
-  std::vector<int64_t> times;  // sorted, distinct within the range
-  std::vector<Play> plays;     // by PlayOrder
+  // Filled once to a size known in advance: memory in huge pages (huge_pages.h).
+  HugeVector<int64_t> times;  // sorted, distinct within the range
+  HugeVector<Play> plays;     // by PlayOrder
   uint64_t events = 0, duplicates = 0;
 };
 
-std::vector<int64_t> SampleUsers(const std::vector<std::vector<Event>>& files) {
+std::vector<int64_t> SampleUsers(const EventRuns& files) {
   std::vector<int64_t> sample;
-  for (const auto& f : files)
+  for (const auto& f : files.runs)
     for (size_t i = 0; i < f.size(); i += 64) sample.push_back(f[i].user_id);
   return sample;
 }
 
-void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo, const int64_t* hi, RangeOutput* out) {
+void ReduceRange(const EventRuns& files, const int64_t* lo, const int64_t* hi, RangeOutput* out) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
   std::vector<SortedRun<Event>> runs;
   size_t total = 0, matched = 0;
-  for (const auto& f : files) {
+  for (const auto& f : files.runs) {
     auto b = lo ? std::lower_bound(f.begin(), f.end(), *lo, user_below) : f.begin();
     auto e = hi ? std::lower_bound(b, f.end(), *hi, user_below) : f.end();
     if (b == e) continue;
@@ -92,17 +93,16 @@ void ReduceRange(const std::vector<std::vector<Event>>& files, const int64_t* lo
   flush_user();
   RadixSortByKey(
       out->times, [](int64_t t) { return t; }, std::less<int64_t>());
+  // No shrink_to_fit: the capacity left over (repeats) was never touched, so it is not resident.
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
-  out->times.shrink_to_fit();
   std::sort(out->plays.begin(), out->plays.end(), PlayOrder());
-  out->plays.shrink_to_fit();
 }
 
 // Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
 // runs[r][slices[p][r].first, slices[p][r].second).
 template <typename T>
 struct MonthSlices {
-  std::vector<std::vector<T>> runs;
+  std::vector<HugeVector<T>> runs;
   std::vector<std::string> dirs;
   std::vector<std::vector<std::pair<size_t, size_t>>> slices;
 
@@ -136,8 +136,8 @@ struct MonthSlices {
 
   // Partition p's rows, merged in `less` order (the order the runs are sorted in).
   template <typename Less>
-  std::vector<T> Gather(size_t p, Less less) const {
-    std::vector<T> rows;
+  HugeVector<T> Gather(size_t p, Less less) const {
+    HugeVector<T> rows;
     rows.reserve(PartitionSize(p));
     std::vector<SortedRun<T>> parts;
     for (size_t r = 0; r < runs.size(); ++r) {
@@ -237,11 +237,24 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
   return cuts;
 }
 
-std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files) { return SampleUsers(files); }
+std::vector<int64_t> SampleUserIds(const EventRuns& files) { return SampleUsers(files); }
 
-uint64_t SortFileEvents(std::vector<Event>* events) {
+EventRuns EventRuns::Of(const std::vector<std::vector<Event>>& vectors) {
+  EventRuns out;
+  out.memory.emplace_back();
+  for (const auto& v : vectors) out.runs.push_back(out.memory.back().Copy(std::span<const Event>(v)));
+  return out;
+}
+
+size_t EventRuns::events() const {
+  size_t n = 0;
+  for (const auto& r : runs) n += r.size();
+  return n;
+}
+
+uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch) {
   RadixSortByKey(
-      *events, [](const Event& e) { return e.user_id; }, IdentityOrder());
+      *events, [](const Event& e) { return e.user_id; }, IdentityOrder(), *scratch);
   size_t kept = 0;
   for (size_t i = 0; i < events->size(); ++i) {
     if (kept > 0 && SameIdentity((*events)[i], (*events)[kept - 1])) continue;
@@ -252,14 +265,14 @@ uint64_t SortFileEvents(std::vector<Event>* events) {
   return dropped;
 }
 
-EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads) {
+EventReduce ReduceEvents(EventRuns files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(SampleUsers(files), static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeOutput> ranges(cuts.size() + 1);
   ParallelFor(ranges.size(), threads, [&](size_t r, int) {
     ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r]);
   });
-  std::vector<std::vector<Event>>().swap(files);
+  files = EventRuns();  // unmaps the events
   ReleaseFreeMemory();
   EventReduce out;
   // Ranges are in user order, so their users concatenate in order.
@@ -298,7 +311,7 @@ TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& 
   return t;
 }
 
-MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::vector<std::vector<Play>> play_runs,
+MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::vector<HugeVector<Play>> play_runs,
                              int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
                              int threads) {
   MonthTables out;
@@ -319,7 +332,7 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
                        {}};
   Schema time_schema = out.time.schema;
   out.time.batch_of = [times, time_schema](size_t p) {
-    std::vector<int64_t> ts = times->Gather(p, std::less<int64_t>());
+    HugeVector<int64_t> ts = times->Gather(p, std::less<int64_t>());
     ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
     RecordBatch batch(time_schema);
     auto& cols = batch.columns;
@@ -357,7 +370,7 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
   Schema play_schema = out.songplays.schema;
   auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
   out.songplays.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
-    std::vector<Play> rows = plays->Gather(p, PlayOrder());
+    HugeVector<Play> rows = plays->Gather(p, PlayOrder());
     RecordBatch batch(play_schema);
     auto& cols = batch.columns;
     const PlayDictionaries& d = *dicts;
@@ -397,7 +410,7 @@ MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::v
   return out;
 }
 
-EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
+EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs,
                              int threads) {
   EventReduce reduced = ReduceEvents(std::move(files), threads);
   MonthTables months =

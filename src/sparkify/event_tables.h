@@ -11,8 +11,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "base/block_arena.h"
+#include "base/huge_pages.h"
 #include "sparkify/calendar.h"
 #include "sparkify/profile_pool.h"
 #include "sparkify/records.h"
@@ -21,8 +24,20 @@
 namespace lakeforge {
 
 // Sorts one file's events by identity (user, session, item, then ts, line) and keeps the first of
-// each identity. Returns the number of events dropped.
-uint64_t SortFileEvents(std::vector<Event>* events);
+// each identity. Returns the number of events dropped. `scratch` is the sort's working memory (see
+// RadixSortByKey): a thread that sorts many files passes the same one each time.
+uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch);
+
+// Runs of events, each sorted by SortFileEvents: one per input file, or per piece a shuffle
+// received. The runs live in `memory` (no vector per file: see BlockArena) and die with it.
+struct EventRuns {
+  std::vector<std::span<Event>> runs;
+  std::vector<BlockArena> memory;
+
+  // A copy of each vector as a run, in the order given.
+  static EventRuns Of(const std::vector<std::vector<Event>>& vectors);
+  size_t events() const;
+};
 
 // What songplays needs of a matched event.
 struct Play {
@@ -48,8 +63,8 @@ struct UserRow {
 
 // Calls fn(month index, begin, end) for each calendar month of `run`, sorted by ts_of: its rows
 // [begin, end), found by binary search, months ascending.
-template <typename T, typename TsOf, typename Fn>
-void ForEachMonthSegment(const std::vector<T>& run, TsOf ts_of, Fn&& fn) {
+template <typename T, typename A, typename TsOf, typename Fn>
+void ForEachMonthSegment(const std::vector<T, A>& run, TsOf ts_of, Fn&& fn) {
   for (size_t pos = 0; pos < run.size();) {
     int64_t month = MonthIndexOf(ts_of(run[pos]));
     int64_t next_start;
@@ -64,7 +79,7 @@ void ForEachMonthSegment(const std::vector<T>& run, TsOf ts_of, Fn&& fn) {
 }
 
 // Every 64th user id of the files (sorted by SortFileEvents): where to cut the user axis.
-std::vector<int64_t> SampleUserIds(const std::vector<std::vector<Event>>& files);
+std::vector<int64_t> SampleUserIds(const EventRuns& files);
 // At most ranges - 1 increasing cut points from a sample: range r is [cuts[r-1], cuts[r]).
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
 
@@ -72,11 +87,11 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
 // timestamps and plays as runs sorted by time (runs overlap in time; months are cut later).
 struct EventReduce {
   std::vector<UserRow> users;  // by user_id
-  std::vector<std::vector<int64_t>> times;
-  std::vector<std::vector<Play>> plays;  // each run by PlayOrder
+  std::vector<HugeVector<int64_t>> times;
+  std::vector<HugeVector<Play>> plays;  // each run by PlayOrder
   uint64_t events = 0, duplicates = 0;
 };
-EventReduce ReduceEvents(std::vector<std::vector<Event>> files, int threads);
+EventReduce ReduceEvents(EventRuns files, int threads);
 
 TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles);
 
@@ -85,7 +100,7 @@ TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& 
 struct MonthTables {
   TableData time, songplays;
 };
-MonthTables BuildMonthTables(std::vector<std::vector<int64_t>> time_runs, std::vector<std::vector<Play>> play_runs,
+MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::vector<HugeVector<Play>> play_runs,
                              int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
                              int threads);
 
@@ -97,7 +112,7 @@ struct EventTables {
 
 // `files` (consumed) are vectors that went through SortFileEvents; events carry ids into
 // `profiles` and song indices into `songs`, which must outlive the returned tables' batch_of.
-EventTables BuildEventTables(std::vector<std::vector<Event>> files, const ProfilePool& profiles, const SongRefs& songs,
+EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs,
                              int threads);
 
 }  // namespace lakeforge
