@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/memory.h"
 #include "base/parallel.h"
 #include "base/run_id.h"
 #include "base/stage_timer.h"
@@ -352,8 +353,13 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     });
     add_reader_stats(reader);
   }));
+  // The map's working memory goes before the reduce, whose end is the run's peak: the scratch
+  // vectors, and the parsers' simdjson buffers (tens of MB: a 1 MiB piece's tape and indexes).
   std::vector<LogFileResult>().swap(scratch);
   std::vector<std::vector<Event>>().swap(sort_scratch);
+  std::vector<RecordParser>().swap(parsers);
+  std::vector<FileBuffer>().swap(buffers);
+  ReleaseFreeMemory();
   if (dist) {  // the bytes of every log file, for the input figures rank 0 reports
     AllGatherRanges(
         comm, log_bounds, [&](size_t i, wire::Writer& w) { w.Put(log_results[i].bytes); },

@@ -52,7 +52,9 @@ std::vector<int64_t> SampleUsers(const EventRuns& files) {
   return sample;
 }
 
-void ReduceRange(const EventRuns& files, const int64_t* lo, const int64_t* hi, RangeOutput* out) {
+// scratch: the thread's working memory for sorting times, kept from range to range.
+void ReduceRange(const EventRuns& files, const int64_t* lo, const int64_t* hi, RangeOutput* out,
+                 HugeVector<int64_t>* scratch) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
   std::vector<SortedRun<Event>> runs;
@@ -92,7 +94,7 @@ void ReduceRange(const EventRuns& files, const int64_t* lo, const int64_t* hi, R
   });
   flush_user();
   RadixSortByKey(
-      out->times, [](int64_t t) { return t; }, std::less<int64_t>());
+      out->times, [](int64_t t) { return t; }, std::less<int64_t>(), *scratch);
   // No shrink_to_fit: the capacity left over (repeats) was never touched, so it is not resident.
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
   std::sort(out->plays.begin(), out->plays.end(), PlayOrder());
@@ -134,19 +136,17 @@ struct MonthSlices {
     }
   }
 
-  // Partition p's rows, merged in `less` order (the order the runs are sorted in).
-  template <typename Less>
-  HugeVector<T> Gather(size_t p, Less less) const {
-    HugeVector<T> rows;
-    rows.reserve(PartitionSize(p));
+  // Calls emit with partition p's rows, merged in `less` order (the order the runs are sorted in).
+  // Straight from the runs into the caller's columns: a month's rows are never copied out whole.
+  template <typename Less, typename Emit>
+  void Merge(size_t p, Less less, Emit emit) const {
     std::vector<SortedRun<T>> parts;
     for (size_t r = 0; r < runs.size(); ++r) {
       auto [b, e] = slices[p][r];
       if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
     }
     // Plays never tie (ranges split users; identities are unique) and tied times are equal.
-    MergeDistinctRuns(std::move(parts), less, [&](const T& x) { rows.push_back(x); });
-    return rows;
+    MergeDistinctRuns(std::move(parts), less, emit);
   }
 
   size_t PartitionSize(size_t p) const {
@@ -269,9 +269,12 @@ EventReduce ReduceEvents(EventRuns files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(SampleUsers(files), static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeOutput> ranges(cuts.size() + 1);
-  ParallelFor(ranges.size(), threads, [&](size_t r, int) {
-    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r]);
+  std::vector<HugeVector<int64_t>> scratch(static_cast<size_t>(std::max(1, threads)));
+  ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
+    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r],
+                &scratch[static_cast<size_t>(w)]);
   });
+  scratch.clear();
   files = EventRuns();  // unmaps the events
   ReleaseFreeMemory();
   EventReduce out;
@@ -332,20 +335,25 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
                        {}};
   Schema time_schema = out.time.schema;
   out.time.batch_of = [times, time_schema](size_t p) {
-    HugeVector<int64_t> ts = times->Gather(p, std::less<int64_t>());
-    ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
     RecordBatch batch(time_schema);
     auto& cols = batch.columns;
-    for (auto& c : cols) c.Reserve(ts.size());
+    // At most this many rows: a ts in several ranges is one row. Capacity never written is never
+    // resident.
+    for (auto& c : cols) c.Reserve(times->PartitionSize(p));
     CalendarDays calendar;
-    for (int64_t t : ts) {
+    bool first = true;
+    int64_t last = 0;
+    times->Merge(p, std::less<int64_t>(), [&](int64_t t) {
+      if (!first && t == last) return;
+      first = false;
+      last = t;
       CalendarFields f = calendar.Of(t);
       cols[0].AppendInt64(t);
       cols[1].AppendInt32(f.hour);
       cols[2].AppendInt32(f.day);
       cols[3].AppendInt32(f.week);
       cols[4].AppendInt32(f.weekday);
-    }
+    });
     return batch;
   };
 
@@ -370,7 +378,6 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
   Schema play_schema = out.songplays.schema;
   auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
   out.songplays.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
-    HugeVector<Play> rows = plays->Gather(p, PlayOrder());
     RecordBatch batch(play_schema);
     auto& cols = batch.columns;
     const PlayDictionaries& d = *dicts;
@@ -379,7 +386,7 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
     cols[5] = Column(d.artist_id);
     cols[7] = Column(d.location);
     cols[8] = Column(d.user_agent);
-    for (auto& c : cols) c.Reserve(rows.size());
+    for (auto& c : cols) c.Reserve(plays->PartitionSize(p));
     auto optional_int = [](Column& c, int64_t v) {
       if (v == kNull)
         c.AppendNull();
@@ -392,10 +399,10 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
       else
         c.AppendCode(code);
     };
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const Play& e = rows[i];
+    int64_t id = (*first_id)[p];
+    plays->Merge(p, PlayOrder(), [&](const Play& e) {
       auto song = static_cast<size_t>(e.song);
-      cols[0].AppendInt64((*first_id)[p] + static_cast<int64_t>(i));
+      cols[0].AppendInt64(id++);
       cols[1].AppendInt64(e.ts);
       optional_int(cols[2], e.user_id);
       optional_code(cols[3], d.level_of[e.profile]);
@@ -404,7 +411,7 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
       optional_int(cols[6], e.session_id);
       optional_code(cols[7], d.location_of[e.profile]);
       optional_code(cols[8], d.user_agent_of[e.profile]);
-    }
+    });
     return batch;
   };
   return out;
