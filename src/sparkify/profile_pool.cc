@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -146,22 +147,22 @@ size_t ProfilePool::id_limit() const {
   return limit;
 }
 
-uint32_t ProfileCache::Intern(ProfilePool& pool, const ProfileView& v) {
-  uint64_t hash = HashProfile(v);
+uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v) {
   if (pool_id_ != pool.id()) {
     slots_.assign(1024, Slot{});
     misses_ = 0;
     pool_id_ = pool.id();
   }
-  Slot& slot = slots_[hash & (slots_.size() - 1)];
-  if (slot.stored != nullptr && slot.hash == hash && ProfilePool::Matches(slot.stored, v)) return slot.id;
-  auto [id, stored] = pool.Intern(v, hash);
+  // Fibonacci hashing: user ids are small consecutive integers; their high product bits spread.
+  Slot& slot = slots_[(static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(slots_.size()))];
+  if (slot.stored != nullptr && slot.key == key && ProfilePool::Matches(slot.stored, v)) return slot.id;
+  auto [id, stored] = pool.Intern(v, HashProfile(v));
   if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
     slots_.assign(slots_.size() * 2, Slot{});
     misses_ = 0;
     return id;
   }
-  slot = Slot{.hash = hash, .stored = stored, .id = id};
+  slot = Slot{.key = key, .stored = stored, .id = id};
   return id;
 }
 

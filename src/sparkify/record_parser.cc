@@ -363,7 +363,7 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
   bool joinable = song && artist && length;
   uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
   if (joinable) songs.Prefetch(hash);
-  ev.profile = profile_cache_.Intern(profiles, prof);
+  ev.profile = profile_cache_.Intern(profiles, ev.user_id, prof);
   if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
   out->events.push_back(ev);
 }
