@@ -68,6 +68,10 @@ TEST(BlockArena, CopiesAndEmptyArrays) {
   EXPECT_TRUE(std::equal(copy.begin(), copy.end(), v.begin()));
   // The first block is one huge page, then they double.
   EXPECT_EQ(arena.mapped_bytes(), kHugePageBytes);
+  BlockArena tiny(0);  // blocks of at least one huge page whatever is asked
+  EXPECT_NE(tiny.Allocate(10, 8), nullptr);
+  EXPECT_NE(tiny.Allocate(kHugePageBytes, 8), nullptr);
+  EXPECT_EQ(tiny.mapped_bytes(), kSmallPageBytes + kHugePageBytes);  // the first block trimmed to its page
 }
 
 TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndBehaveAsVectors) {

@@ -27,7 +27,8 @@ class BlockArena {
  public:
   // Blocks grow to block_bytes (rounded up to huge pages); an array larger than that gets a block
   // of its own.
-  explicit BlockArena(size_t block_bytes = size_t{64} << 20) : block_bytes_(RoundUpTo(block_bytes, kHugePageBytes)) {}
+  explicit BlockArena(size_t block_bytes = size_t{64} << 20)
+      : block_bytes_(std::max(RoundUpTo(block_bytes, kHugePageBytes), kHugePageBytes)) {}
   BlockArena(BlockArena&& o) noexcept
       : block_bytes_(o.block_bytes_), blocks_(std::move(o.blocks_)), next_(o.next_), end_(o.end_) {
     o.blocks_.clear();
