@@ -4,7 +4,8 @@
 // The map stage keeps every event of the lake until the reduce, one sorted array per file: as
 // vectors they cost a page fault per 4 KiB, in an arena one per 2 MiB. A block's untouched tail is
 // never resident and the tail of a block left for the next is unmapped, so an arena costs no more
-// memory than the arrays in it plus at most one huge page (its current block's last).
+// memory than the arrays in it plus at most one huge page (its current block's last). Blocks under
+// 8 MiB (the first 8 MiB of an arena) are not advised, so a small run stays small.
 #pragma once
 
 #include <sys/mman.h>
@@ -89,7 +90,9 @@ class BlockArena {
     TrimLastBlock();
     // Blocks double from one huge page up to block_bytes_, so a small arena maps little.
     size_t size = std::max(std::clamp(mapped_bytes(), kHugePageBytes, block_bytes_), RoundUpTo(at_least, kHugePageBytes));
-    auto* block = static_cast<char*>(MapHugePages(size));
+    // The first blocks stay in small pages: a huge page is resident whole from its first byte, and
+    // a small lake's few events would make 2 MiB of each.
+    auto* block = static_cast<char*>(MapHugePages(size, /*advise=*/size >= kAdviseFromBytes));
     blocks_.emplace_back(block, size);
     next_ = block;
     end_ = block + size;
@@ -111,6 +114,8 @@ class BlockArena {
     blocks_.clear();
     next_ = end_ = nullptr;
   }
+
+  static constexpr size_t kAdviseFromBytes = size_t{8} << 20;
 
   size_t block_bytes_;
   std::vector<std::pair<char*, size_t>> blocks_;

@@ -26,9 +26,10 @@ inline constexpr size_t kSmallPageBytes = 4096;
 
 inline size_t RoundUpTo(size_t n, size_t to) { return (n + to - 1) & ~(to - 1); }
 
-// `bytes` (> 0) of zeroed memory starting on a 2 MiB boundary; throws std::bad_alloc when the
-// kernel maps no more. Give it back with UnmapHugePages(p, bytes).
-inline void* MapHugePages(size_t bytes) {
+// `bytes` (> 0) of zeroed memory starting on a 2 MiB boundary, advised MADV_HUGEPAGE unless
+// `advise` is false; throws std::bad_alloc when the kernel maps no more. Give it back with
+// UnmapHugePages(p, bytes).
+inline void* MapHugePages(size_t bytes, bool advise = true) {
   size_t size = RoundUpTo(bytes, kSmallPageBytes);
   // One huge page more than needed, then both ends trimmed to the aligned range.
   void* raw = mmap(nullptr, size + kHugePageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -38,7 +39,7 @@ inline void* MapHugePages(size_t bytes) {
   if (aligned > begin) munmap(raw, aligned - begin);
   if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
 #ifdef MADV_HUGEPAGE
-  madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // advice: refused (THP off) changes nothing
+  if (advise) madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // refused (THP off): no change
 #endif
   return reinterpret_cast<void*>(aligned);
 }
