@@ -215,7 +215,7 @@ unshared_output() {
   local rc=$?
   [ "$rc" -eq 2 ] || { echo "exit $rc"; cat "$work/sh.err"; return 1; }
   grep -q "rank 1: --output '$work/sh' is not the folder rank 0 writes to" "$work/sh.err" || { cat "$work/sh.err"; return 1; }
-  [ -z "$(find "$work/sh" -name 'part-*' -o -name '_lakeforge.shared-check*')" ] || { echo "left files"; return 1; }
+  [ -z "$(find "$work/sh" -name 'part-*' -o -name 'shared-check.*' -o -name _temporary)" ] || { echo "left files"; return 1; }
 }
 check "a local --output not shared by every rank: exit 2 before anything is written" unshared_output
 

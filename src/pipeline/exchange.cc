@@ -184,11 +184,14 @@ void ShareListing(Communicator& comm, std::vector<FileInfo>* songs, std::vector<
 }
 
 void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& output, const std::string& run_id) {
-  std::string marker = JoinPath(output, "_lakeforge.shared-check." + run_id);
+  // In _temporary/, which the next run clears while it holds the lock: a rank killed before the
+  // marker is deleted leaves nothing beside the tables for good.
+  std::string temp_root = JoinPath(output, "_temporary");
+  std::string marker = JoinPath(temp_root, "shared-check." + run_id);
   std::exception_ptr error;
   if (comm.root()) {
     try {
-      fs.CreateDirs(output);
+      fs.CreateDirs(temp_root);
       auto out = fs.OpenOutputStream(marker);
       out->Write("written by rank 0 of run " + run_id + "\n");
       out->Close();
@@ -209,8 +212,13 @@ void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& ou
     verdict = std::current_exception();
   }
   if (comm.root()) {
+    // Best effort: a marker left behind is cleared with _temporary/ by the next run. A failed
+    // check takes the whole of _temporary/ (this run holds the lock: nothing else stages there).
     try {
-      fs.DeleteFiles({marker});
+      if (verdict)
+        fs.DeleteDirRecursive(temp_root);
+      else
+        fs.DeleteFiles({marker});
     } catch (...) {
     }
   }
@@ -260,25 +268,29 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   starts[0] = INT64_MIN;
   for (size_t d = 1; d <= cuts.size(); ++d) starts[d] = cuts[d - 1];
   std::vector<wire::Writer> out(ranks);
-  // This rank's own slices stay where they are: the result keeps the memory they live in.
+  // This rank's own slices are copied out, so that all of the files' memory goes before the
+  // exchange brings the other ranks' events.
+  BlockArena own;
   std::vector<std::span<Event>> kept;
   for (auto& f : files.runs) {
     SplitRun<Event>(
         f, starts, [](const Event& e) { return e.user_id; },
         [&](size_t d, size_t b, size_t e) {
           if (d == me) {
-            kept.push_back(f.subspan(b, e - b));
+            kept.push_back(own.Copy(std::span<const Event>(f.subspan(b, e - b))));
           } else {
             out[d].PutArray(f.data() + b, e - b);
             *rows_out += e - b;
           }
         });
   }
+  files = EventRuns();
   std::vector<std::string> msgs;
   for (auto& w : out) msgs.push_back(w.Take());
   std::vector<std::string> in = comm.AllToAll(std::move(msgs));
   // Runs in source-rank order; the reduce merges them in identity order, so arrival order is moot.
-  EventRuns runs{.runs = {}, .memory = std::move(files.memory)};
+  EventRuns runs;
+  runs.memory.push_back(std::move(own));  // a move keeps the blocks, so `kept` stays valid
   runs.memory.emplace_back();
   BlockArena& received = runs.memory.back();
   for (size_t r = 0; r < ranks; ++r) {

@@ -41,7 +41,8 @@ void ShareListing(Communicator& comm, std::vector<FileInfo>* songs, std::vector<
                   std::vector<std::string>* skipped);
 
 // A local output seen by several ranks must be one shared file system: rank 0 writes a marker
-// into `output`, every other rank looks for it. Throws (on every rank) Error::Usage naming the
+// into `output`/_temporary/ (cleared by the next run, should a rank die here), every other rank
+// looks for it. Throws (on every rank) Error::Usage naming the
 // rank and the folder when one cannot see it; the marker is gone afterwards either way.
 void CheckSharedOutput(Communicator& comm, FileSystem& fs, const std::string& output, const std::string& run_id);
 
