@@ -91,5 +91,51 @@ TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndBehaveAsVectors) {
   EXPECT_EQ(small, big);
 }
 
+// TakeBlocks hands over blocks that hold every array given out, do not overlap, and leave the
+// arena empty but usable; the arrays stay readable until their block is unmapped.
+TEST(BlockArena, TakeBlocksCoversEveryArrayAndEmptiesTheArena) {
+  BlockArena arena;
+  std::vector<std::span<int64_t>> arrays;
+  for (size_t i = 0; i < 40; ++i) {
+    std::vector<int64_t> v(1 + i * 9000, static_cast<int64_t>(i));  // 3 KiB .. 2.8 MiB
+    arrays.push_back(arena.Copy(std::span<const int64_t>(v)));
+  }
+  std::vector<std::pair<char*, size_t>> blocks = arena.TakeBlocks();
+  EXPECT_EQ(arena.mapped_bytes(), 0u);
+  EXPECT_GT(blocks.size(), 1u);
+  std::sort(blocks.begin(), blocks.end());
+  for (size_t b = 0; b + 1 < blocks.size(); ++b) EXPECT_LE(blocks[b].first + blocks[b].second, blocks[b + 1].first);
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    auto* begin = reinterpret_cast<char*>(arrays[i].data());
+    bool held = std::any_of(blocks.begin(), blocks.end(), [&](const auto& b) {
+      return begin >= b.first && begin + arrays[i].size_bytes() <= b.first + b.second;
+    });
+    EXPECT_TRUE(held) << "array " << i;
+    EXPECT_TRUE(std::all_of(arrays[i].begin(), arrays[i].end(), [&](int64_t x) { return x == static_cast<int64_t>(i); }));
+  }
+  for (const auto& [base, bytes] : blocks) UnmapHugePages(base, bytes);
+  EXPECT_NE(arena.Allocate(100, 8), nullptr);  // empty, not broken
+  EXPECT_EQ(arena.mapped_bytes(), kHugePageBytes);
+}
+
+TEST(MappedArray, HoldsItsElementsAndMovesOwnership) {
+  MappedArray<int64_t> none;
+  EXPECT_EQ(none.data(), nullptr);
+  EXPECT_EQ(MappedArray<int64_t>(0).data(), nullptr);
+  MappedArray<int64_t> big(size_t{1} << 19);  // 4 MiB: huge-page aligned
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big.data()) % kHugePageBytes, 0u);
+  for (size_t i = 0; i < big.size(); ++i) big.data()[i] = static_cast<int64_t>(i) - 7;
+  int64_t* data = big.data();
+  MappedArray<int64_t> moved(std::move(big));
+  EXPECT_EQ(big.data(), nullptr);
+  EXPECT_EQ(big.size(), 0u);
+  ASSERT_EQ(moved.data(), data);
+  none = std::move(moved);
+  ASSERT_EQ(none.size(), size_t{1} << 19);
+  for (size_t i = 0; i < none.size(); i += 1021) ASSERT_EQ(none.data()[i], static_cast<int64_t>(i) - 7);
+  none.Reset();
+  EXPECT_EQ(none.data(), nullptr);
+}
+
 }  // namespace
 }  // namespace lakeforge

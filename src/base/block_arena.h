@@ -78,6 +78,17 @@ class BlockArena {
     return {to, from.size()};
   }
 
+  // Hands over the blocks as (address, bytes), the current one trimmed to what it holds, and
+  // leaves the arena empty: the caller gives each back with UnmapHugePages when it is done with
+  // the arrays in it, so that memory goes block by block rather than all at once.
+  std::vector<std::pair<char*, size_t>> TakeBlocks() {
+    TrimLastBlock();
+    std::vector<std::pair<char*, size_t>> blocks;
+    blocks.swap(blocks_);
+    next_ = end_ = nullptr;
+    return blocks;
+  }
+
   // Bytes mapped (blocks, not what was handed out).
   size_t mapped_bytes() const {
     size_t n = 0;

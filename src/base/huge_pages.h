@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace lakeforge {
@@ -74,5 +76,43 @@ struct HugePageAllocator {
 
 template <typename T>
 using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
+// n elements of T, uninitialised, in one MapHugePages mapping (advised when it can hold a huge
+// page), unmapped when it goes. For an array filled once to a size known in advance, where a
+// vector's resize would write every element before the real contents do.
+template <typename T>
+class MappedArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  MappedArray() = default;
+  explicit MappedArray(size_t n) : n_(n) {
+    if (n > 0) data_ = static_cast<T*>(MapHugePages(n * sizeof(T), /*advise=*/n * sizeof(T) >= kHugePageBytes));
+  }
+  MappedArray(MappedArray&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  MappedArray& operator=(MappedArray&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      data_ = std::exchange(o.data_, nullptr);
+      n_ = std::exchange(o.n_, 0);
+    }
+    return *this;
+  }
+  MappedArray(const MappedArray&) = delete;
+  MappedArray& operator=(const MappedArray&) = delete;
+  ~MappedArray() { Reset(); }
+
+  T* data() const { return data_; }
+  size_t size() const { return n_; }
+  void Reset() {
+    if (data_ != nullptr) UnmapHugePages(data_, n_ * sizeof(T));
+    data_ = nullptr;
+    n_ = 0;
+  }
+
+ private:
+  T* data_ = nullptr;
+  size_t n_ = 0;
+};
 
 }  // namespace lakeforge

@@ -309,7 +309,10 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   std::vector<LogFileSlot> log_results(log_files.size());
   std::vector<LogFileResult> scratch(static_cast<size_t>(threads));
   std::vector<std::vector<Event>> sort_scratch(static_cast<size_t>(threads));
-  std::vector<BlockArena> kept_events(static_cast<size_t>(threads));
+  // Blocks of at most 16 MiB: the reduce regroups the events by user range and frees these block
+  // by block, so a block is what it holds twice at a time per thread.
+  std::vector<BlockArena> kept_events;
+  for (int t = 0; t < threads; ++t) kept_events.emplace_back(size_t{16} << 20);
   ProfilePool profiles;
   uint32_t base = static_cast<uint32_t>(song_files.size());
   WorkerSpans log_spans(timer, threads);

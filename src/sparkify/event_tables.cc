@@ -2,9 +2,11 @@
 #include "sparkify/event_tables.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -52,20 +54,82 @@ std::vector<int64_t> SampleUsers(const EventRuns& files) {
   return sample;
 }
 
-// scratch: the thread's working memory for sorting times, kept from range to range.
-void ReduceRange(const EventRuns& files, const int64_t* lo, const int64_t* hi, RangeOutput* out,
-                 HugeVector<int64_t>* scratch) {
-  // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
+// One user range's events: its slice of every run, the slices side by side in one array.
+struct RangeEvents {
+  MappedArray<Event> memory;
+  std::vector<std::span<const Event>> runs;
+};
+
+// Regroups the runs by user range (range r: users in [cuts[r-1], cuts[r])), each range's slices
+// copied into an array of its own, and gives `files`' memory back block by block as its runs are
+// copied. Why: the reduce then frees each range's events as soon as the range is done, and the
+// ranges after it build their times and plays in that memory, which this process has touched
+// already. Fresh memory costs its first touch (a fault to the hypervisor per page, see
+// huge_pages.h); reduced in place, the times and plays of every range were all fresh.
+std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int64_t>& cuts, int threads) {
+  const size_t ranges = cuts.size() + 1, n = files.runs.size();
+  // Run i's slice of range r is [begin[i * (ranges + 1) + r], begin[i * (ranges + 1) + r + 1]), and
+  // goes to at[i * ranges + r] in range r's array.
+  std::vector<size_t> begin(n * (ranges + 1)), at(n * ranges);
+  std::vector<size_t> sizes(ranges, 0);
   auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
+  for (size_t i = 0; i < n; ++i) {
+    std::span<const Event> run = files.runs[i];
+    size_t* b = &begin[i * (ranges + 1)];
+    b[0] = 0;
+    for (size_t r = 1; r < ranges; ++r)
+      b[r] = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(b[r - 1]), run.end(),
+                                                  cuts[r - 1], user_below) -
+                                 run.begin());
+    b[ranges] = run.size();
+    for (size_t r = 0; r < ranges; ++r) {
+      at[i * ranges + r] = sizes[r];
+      sizes[r] += b[r + 1] - b[r];
+    }
+  }
+  std::vector<RangeEvents> out(ranges);
+  for (size_t r = 0; r < ranges; ++r) out[r].memory = MappedArray<Event>(sizes[r]);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t r = 0; r < ranges; ++r) {
+      size_t len = begin[i * (ranges + 1) + r + 1] - begin[i * (ranges + 1) + r];
+      if (len > 0) out[r].runs.emplace_back(out[r].memory.data() + at[i * ranges + r], len);
+    }
+  // The runs of each block, by address; runs in no block (none today) form a last group that
+  // frees nothing.
+  std::vector<std::pair<char*, size_t>> blocks;
+  for (auto& arena : files.memory)
+    for (auto& b : arena.TakeBlocks()) blocks.push_back(b);
+  std::sort(blocks.begin(), blocks.end());
+  std::vector<std::vector<size_t>> runs_of(blocks.size() + 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (files.runs[i].empty()) continue;
+    auto* p = reinterpret_cast<char*>(files.runs[i].data());
+    auto it = std::upper_bound(blocks.begin(), blocks.end(), std::pair<char*, size_t>(p, SIZE_MAX));
+    bool inside = it != blocks.begin() && p < std::prev(it)->first + std::prev(it)->second;
+    runs_of[inside ? static_cast<size_t>(std::prev(it) - blocks.begin()) : blocks.size()].push_back(i);
+  }
+  ParallelFor(runs_of.size(), threads, [&](size_t k, int) {
+    for (size_t i : runs_of[k]) {
+      const Event* run = files.runs[i].data();
+      const size_t* b = &begin[i * (ranges + 1)];
+      for (size_t r = 0; r < ranges; ++r)
+        if (b[r + 1] > b[r])
+          std::memcpy(out[r].memory.data() + at[i * ranges + r], run + b[r], (b[r + 1] - b[r]) * sizeof(Event));
+    }
+    if (k < blocks.size()) UnmapHugePages(blocks[k].first, blocks[k].second);
+  });
+  return out;
+}
+
+// scratch: the thread's working memory for sorting times, kept from range to range.
+void ReduceRange(const RangeEvents& events, RangeOutput* out, HugeVector<int64_t>* scratch) {
+  // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   std::vector<SortedRun<Event>> runs;
   size_t total = 0, matched = 0;
-  for (const auto& f : files.runs) {
-    auto b = lo ? std::lower_bound(f.begin(), f.end(), *lo, user_below) : f.begin();
-    auto e = hi ? std::lower_bound(b, f.end(), *hi, user_below) : f.end();
-    if (b == e) continue;
-    runs.push_back({&*b, &*b + (e - b)});
-    total += static_cast<size_t>(e - b);
-    for (auto it = b; it != e; ++it) matched += it->song >= 0;
+  for (std::span<const Event> s : events.runs) {
+    runs.push_back({s.data(), s.data() + s.size()});
+    total += s.size();
+    for (const Event& e : s) matched += e.song >= 0;
   }
   out->times.reserve(total);
   out->plays.reserve(matched);
@@ -268,14 +332,14 @@ uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch)
 EventReduce ReduceEvents(EventRuns files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(SampleUsers(files), static_cast<size_t>(std::max(1, threads)) * 8);
-  std::vector<RangeOutput> ranges(cuts.size() + 1);
+  std::vector<RangeEvents> parts = SplitByUserRange(std::move(files), cuts, threads);
+  std::vector<RangeOutput> ranges(parts.size());
   std::vector<HugeVector<int64_t>> scratch(static_cast<size_t>(std::max(1, threads)));
   ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
-    ReduceRange(files, r == 0 ? nullptr : &cuts[r - 1], r == cuts.size() ? nullptr : &cuts[r], &ranges[r],
-                &scratch[static_cast<size_t>(w)]);
+    ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
+    parts[r] = RangeEvents();  // unmapped: the ranges still to come build in this memory
   });
   scratch.clear();
-  files = EventRuns();  // unmaps the events
   ReleaseFreeMemory();
   EventReduce out;
   // Ranges are in user order, so their users concatenate in order.

@@ -1,10 +1,11 @@
 // The reduce stage for log events: users, time and songplays (semantics in star_schema.h).
 //
-// The events are never gathered into one array. Map threads hand over one vector per input file,
+// The events are never gathered into one array. Map threads hand over one run per input file,
 // sorted by identity and free of in-file repeats (SortFileEvents, run while the file is still in
-// cache). BuildEventTables cuts the user-id axis into ranges from a sample; each range gathers its
-// slice of every file, sorts it, drops cross-file repeats and yields its users rows, its distinct
-// timestamps and its plays, the last two sorted by time. A time or songplays partition
+// cache). BuildEventTables cuts the user-id axis into ranges from a sample and moves each range's
+// slice of every run into an array of its own, freeing the runs' memory block by block; each range
+// merges its slices, drops cross-file repeats and yields its users rows, its distinct timestamps
+// and its plays, the last two sorted by time, and frees its events for the ranges after it. A time or songplays partition
 // (year/month) is built on demand from that month's slice of every range, when it is written.
 // The output does not depend on the number of ranges or threads: every order used is total.
 #pragma once
