@@ -1,6 +1,8 @@
 // BlockArena and HugePageAllocator: every array handed out is aligned, its own (no two overlap,
 // checked by filling each with its own pattern and reading all back at the end), survives the
 // arena's moves, and the memory mapped stays within the stated bounds.
+#include "base/huge_pages.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "base/block_arena.h"
-#include "base/huge_pages.h"
 
 namespace lakeforge {
 namespace {
@@ -111,7 +112,8 @@ TEST(BlockArena, TakeBlocksCoversEveryArrayAndEmptiesTheArena) {
       return begin >= b.first && begin + arrays[i].size_bytes() <= b.first + b.second;
     });
     EXPECT_TRUE(held) << "array " << i;
-    EXPECT_TRUE(std::all_of(arrays[i].begin(), arrays[i].end(), [&](int64_t x) { return x == static_cast<int64_t>(i); }));
+    EXPECT_TRUE(
+        std::all_of(arrays[i].begin(), arrays[i].end(), [&](int64_t x) { return x == static_cast<int64_t>(i); }));
   }
   for (const auto& [base, bytes] : blocks) UnmapHugePages(base, bytes);
   EXPECT_NE(arena.Allocate(100, 8), nullptr);  // empty, not broken

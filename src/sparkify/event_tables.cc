@@ -78,9 +78,9 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
     size_t* b = &begin[i * (ranges + 1)];
     b[0] = 0;
     for (size_t r = 1; r < ranges; ++r)
-      b[r] = static_cast<size_t>(std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(b[r - 1]), run.end(),
-                                                  cuts[r - 1], user_below) -
-                                 run.begin());
+      b[r] = static_cast<size_t>(
+          std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(b[r - 1]), run.end(), cuts[r - 1], user_below) -
+          run.begin());
     b[ranges] = run.size();
     for (size_t r = 0; r < ranges; ++r) {
       at[i * ranges + r] = sizes[r];
@@ -481,8 +481,7 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
   return out;
 }
 
-EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs,
-                             int threads) {
+EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs, int threads) {
   EventReduce reduced = ReduceEvents(std::move(files), threads);
   MonthTables months =
       BuildMonthTables(std::move(reduced.times), std::move(reduced.plays), 1, profiles, songs, threads);
