@@ -181,7 +181,7 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
       runs = EventRuns();
       runs.memory.resize(3);
       for (size_t f = 0; f < copy.size(); ++f) {
-        runs.runs.push_back(runs.memory[f % 3].Copy(std::span<const Event>(copy[f])));
+        runs.runs.push_back(EventRuns::Keep(runs.memory[f % 3], copy[f]));
         if (f == 0) runs.runs.emplace_back();
       }
     }

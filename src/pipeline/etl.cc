@@ -34,7 +34,7 @@ struct SongFileResult {
   uint64_t bytes = 0;
 };
 struct LogFileSlot {
-  std::span<Event> events;  // sorted by identity, in-file repeats dropped; in the thread's arena
+  std::span<KeptEvent> events;  // sorted by identity, in-file repeats dropped; in the thread's arena
   uint64_t lines = 0, filtered = 0, duplicates = 0;
   std::vector<Reject> rejects;
   uint64_t bytes = 0;
@@ -348,7 +348,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
           r.bytes = 0;  // as for a file that cannot be read at all
         }
         r.duplicates = SortFileEvents(&parsed.events, &sort_scratch[static_cast<size_t>(t)]);
-        r.events = kept_events[static_cast<size_t>(t)].Copy(std::span<const Event>(parsed.events));
+        r.events = EventRuns::Keep(kept_events[static_cast<size_t>(t)], parsed.events);
         r.lines = parsed.lines;
         r.filtered = parsed.filtered;
         if (opt.progress) opt.progress->FileDone(r.bytes);

@@ -271,13 +271,13 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   // This rank's own slices are copied out, so that all of the files' memory goes before the
   // exchange brings the other ranks' events.
   BlockArena own;
-  std::vector<std::span<Event>> kept;
+  std::vector<std::span<KeptEvent>> kept;
   for (auto& f : files.runs) {
-    SplitRun<Event>(
-        f, starts, [](const Event& e) { return e.user_id; },
+    SplitRun<KeptEvent>(
+        f, starts, [](const KeptEvent& e) { return e.user_id; },
         [&](size_t d, size_t b, size_t e) {
           if (d == me) {
-            kept.push_back(own.Copy(std::span<const Event>(f.subspan(b, e - b))));
+            kept.push_back(own.Copy(std::span<const KeptEvent>(f.subspan(b, e - b))));
           } else {
             out[d].PutArray(f.data() + b, e - b);
             *rows_out += e - b;
@@ -288,7 +288,8 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   std::vector<std::string> msgs;
   for (auto& w : out) msgs.push_back(w.Take());
   std::vector<std::string> in = comm.AllToAll(std::move(msgs));
-  // Runs in source-rank order; the reduce merges them in identity order, so arrival order is moot.
+  // Runs in source-rank order, each rank's in its file order: ranks hold consecutive files, so this
+  // is file order, which the reduce's stable merge relies on (a tie goes to the earlier file).
   EventRuns runs;
   runs.memory.push_back(std::move(own));  // a move keeps the blocks, so `kept` stays valid
   runs.memory.emplace_back();
@@ -301,7 +302,7 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
     wire::Reader rd(in[r]);
     while (!rd.done()) {
       runs.runs.push_back(
-          rd.GetArray<Event>("shuffled events", [&](size_t n) { return received.AllocateArray<Event>(n); }));
+          rd.GetArray<KeptEvent>("shuffled events", [&](size_t n) { return received.AllocateArray<KeptEvent>(n); }));
       *rows_in += runs.runs.back().size();
     }
     std::string().swap(in[r]);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include "base/memory.h"
@@ -21,20 +22,23 @@ namespace lakeforge {
 namespace {
 
 // Identity order: an event's identity is (user, session, item); among repeats the earliest ts,
-// then the first in (file, line) order, comes first and is the one kept. A type, so that sorts and
-// merges inline it.
+// then the first in (file, line) order, comes first and is the one kept. Within a file the line
+// decides; across files (kept events carry neither) the run order does: the reduce's merge is
+// stable and its runs are in file order. A type, so that sorts and merges inline it.
 struct IdentityOrder {
-  bool operator()(const Event& a, const Event& b) const {
+  template <typename E>
+  bool operator()(const E& a, const E& b) const {
     if (a.user_id != b.user_id) return a.user_id < b.user_id;
     if (a.session_id != b.session_id) return a.session_id < b.session_id;
     if (a.item != b.item) return a.item < b.item;
     if (a.ts != b.ts) return a.ts < b.ts;
-    if (a.file != b.file) return a.file < b.file;
-    return a.line < b.line;
+    if constexpr (std::is_same_v<E, Event>) return a.line < b.line;  // one file's events
+    return false;
   }
 };
 
-bool SameIdentity(const Event& a, const Event& b) {
+template <typename E>
+bool SameIdentity(const E& a, const E& b) {
   return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
 }
 
@@ -56,8 +60,8 @@ std::vector<int64_t> SampleUsers(const EventRuns& files) {
 
 // One user range's events: its slice of every run, the slices side by side in one array.
 struct RangeEvents {
-  MappedArray<Event> memory;
-  std::vector<std::span<const Event>> runs;
+  MappedArray<KeptEvent> memory;
+  std::vector<std::span<const KeptEvent>> runs;
 };
 
 // Regroups the runs by user range (range r: users in [cuts[r-1], cuts[r])), each range's slices
@@ -72,9 +76,9 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
   // goes to at[i * ranges + r] in range r's array.
   std::vector<size_t> begin(n * (ranges + 1)), at(n * ranges);
   std::vector<size_t> sizes(ranges, 0);
-  auto user_below = [](const Event& e, int64_t u) { return e.user_id < u; };
+  auto user_below = [](const KeptEvent& e, int64_t u) { return e.user_id < u; };
   for (size_t i = 0; i < n; ++i) {
-    std::span<const Event> run = files.runs[i];
+    std::span<const KeptEvent> run = files.runs[i];
     size_t* b = &begin[i * (ranges + 1)];
     b[0] = 0;
     for (size_t r = 1; r < ranges; ++r)
@@ -88,7 +92,7 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
     }
   }
   std::vector<RangeEvents> out(ranges);
-  for (size_t r = 0; r < ranges; ++r) out[r].memory = MappedArray<Event>(sizes[r]);
+  for (size_t r = 0; r < ranges; ++r) out[r].memory = MappedArray<KeptEvent>(sizes[r]);
   for (size_t i = 0; i < n; ++i)
     for (size_t r = 0; r < ranges; ++r) {
       size_t len = begin[i * (ranges + 1) + r + 1] - begin[i * (ranges + 1) + r];
@@ -110,11 +114,11 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
   }
   ParallelFor(runs_of.size(), threads, [&](size_t k, int) {
     for (size_t i : runs_of[k]) {
-      const Event* run = files.runs[i].data();
+      const KeptEvent* run = files.runs[i].data();
       const size_t* b = &begin[i * (ranges + 1)];
       for (size_t r = 0; r < ranges; ++r)
         if (b[r + 1] > b[r])
-          std::memcpy(out[r].memory.data() + at[i * ranges + r], run + b[r], (b[r + 1] - b[r]) * sizeof(Event));
+          std::memcpy(out[r].memory.data() + at[i * ranges + r], run + b[r], (b[r + 1] - b[r]) * sizeof(KeptEvent));
     }
     if (k < blocks.size()) UnmapHugePages(blocks[k].first, blocks[k].second);
   });
@@ -124,22 +128,23 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
 // scratch: the thread's working memory for sorting times, kept from range to range.
 void ReduceRange(const RangeEvents& events, RangeOutput* out, HugeVector<int64_t>* scratch) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
-  std::vector<SortedRun<Event>> runs;
+  std::vector<SortedRun<KeptEvent>> runs;
   size_t total = 0, matched = 0;
-  for (std::span<const Event> s : events.runs) {
+  for (std::span<const KeptEvent> s : events.runs) {
     runs.push_back({s.data(), s.data() + s.size()});
     total += s.size();
-    for (const Event& e : s) matched += e.song >= 0;
+    for (const KeptEvent& e : s) matched += e.song >= 0;
   }
   out->times.reserve(total);
   out->plays.reserve(matched);
-  const Event* prev = nullptr;
-  const Event* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
+  const KeptEvent* prev = nullptr;
+  const KeptEvent* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
     if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
   };
-  // Runs are files and the order ends in (file, line): no two events tie.
-  MergeDistinctRuns(std::move(runs), IdentityOrder(), [&](const Event& e) {
+  // Runs are in file order and the merge is stable: of two events that tie (same identity and ts),
+  // the earlier file's comes first, and it is the one kept.
+  MergeRuns(std::move(runs), IdentityOrder(), [&](const KeptEvent& e) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
     prev = &e;
     if (repeat) {
@@ -306,8 +311,14 @@ std::vector<int64_t> SampleUserIds(const EventRuns& files) { return SampleUsers(
 EventRuns EventRuns::Of(const std::vector<std::vector<Event>>& vectors) {
   EventRuns out;
   out.memory.emplace_back();
-  for (const auto& v : vectors) out.runs.push_back(out.memory.back().Copy(std::span<const Event>(v)));
+  for (const auto& v : vectors) out.runs.push_back(Keep(out.memory.back(), v));
   return out;
+}
+
+std::span<KeptEvent> EventRuns::Keep(BlockArena& arena, std::span<const Event> events) {
+  KeptEvent* to = arena.AllocateArray<KeptEvent>(events.size());
+  for (size_t i = 0; i < events.size(); ++i) to[i] = KeptEvent::Of(events[i]);
+  return {to, events.size()};
 }
 
 size_t EventRuns::events() const {

@@ -5,9 +5,10 @@
 // cache). BuildEventTables cuts the user-id axis into ranges from a sample and moves each range's
 // slice of every run into an array of its own, freeing the runs' memory block by block; each range
 // merges its slices, drops cross-file repeats and yields its users rows, its distinct timestamps
-// and its plays, the last two sorted by time, and frees its events for the ranges after it. A time or songplays partition
-// (year/month) is built on demand from that month's slice of every range, when it is written.
-// The output does not depend on the number of ranges or threads: every order used is total.
+// and its plays, the last two sorted by time, and frees its events for the ranges after it. A time
+// or songplays partition (year/month) is built on demand from that month's slice of every range,
+// when it is written. The output does not depend on the number of ranges or threads: every order
+// used is total, or (identities) completed by the file order of the runs, which merges keep.
 #pragma once
 
 #include <algorithm>
@@ -30,13 +31,17 @@ namespace lakeforge {
 uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch);
 
 // Runs of events, each sorted by SortFileEvents: one per input file, or per piece a shuffle
-// received. The runs live in `memory` (no vector per file: see BlockArena) and die with it.
+// received, always in file order (ranks hold consecutive files and send in rank order): among
+// events of one identity and ts, the earlier file's is kept, and the run order is what says so.
+// The runs live in `memory` (no vector per file: see BlockArena) and die with it.
 struct EventRuns {
-  std::vector<std::span<Event>> runs;
+  std::vector<std::span<KeptEvent>> runs;
   std::vector<BlockArena> memory;
 
   // A copy of each vector as a run, in the order given.
   static EventRuns Of(const std::vector<std::vector<Event>>& vectors);
+  // A copy of one file's sorted events in `arena`, as kept events.
+  static std::span<KeptEvent> Keep(BlockArena& arena, std::span<const Event> events);
   size_t events() const;
 };
 
@@ -113,7 +118,6 @@ struct EventTables {
 
 // `files` (consumed) are vectors that went through SortFileEvents; events carry ids into
 // `profiles` and song indices into `songs`, which must outlive the returned tables' batch_of.
-EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs,
-                             int threads);
+EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs, int threads);
 
 }  // namespace lakeforge

@@ -47,4 +47,26 @@ struct Event {
 };
 static_assert(sizeof(Event) == 48);
 
+// An event as the reduce keeps it, once its file's repeats are gone (SortFileEvents): its file is
+// the run it is in (runs are kept in file order) and its line no longer decides anything. Every
+// byte of a kept event is memory the run touches for the first time (see base/huge_pages.h), so
+// the 8 bytes of file and line are left behind.
+struct KeptEvent {
+  int64_t ts;
+  int64_t user_id;
+  int64_t session_id;
+  int64_t item;
+  int32_t song;
+  uint32_t profile;
+  static KeptEvent Of(const Event& e) {
+    return {.ts = e.ts,
+            .user_id = e.user_id,
+            .session_id = e.session_id,
+            .item = e.item,
+            .song = e.song,
+            .profile = e.profile};
+  }
+};
+static_assert(sizeof(KeptEvent) == 40);
+
 }  // namespace lakeforge
