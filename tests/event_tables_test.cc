@@ -343,5 +343,45 @@ TEST(SortFileEvents, MatchesOracle) {
   }
 }
 
+// The user sample taken while the runs are kept (the map's) is the one read back from the runs,
+// and keeping copies every field but file and line.
+TEST(EventRuns, KeepTakesTheSampleReadBackFromTheRuns) {
+  std::mt19937_64 rng(11);
+  std::vector<std::vector<Event>> files(9);
+  for (size_t f = 0; f < files.size(); ++f) {
+    size_t n = f == 3 ? 0 : rng() % (f == 5 ? 64 : 700);  // an empty run, and one of exactly 64
+    for (uint32_t line = 1; line <= n; ++line)
+      files[f].push_back({.ts = static_cast<int64_t>(rng() % 1000),
+                          .user_id = rng() % 9 == 0 ? kNull : static_cast<int64_t>(rng() % 500),
+                          .session_id = static_cast<int64_t>(rng() % 7),
+                          .item = static_cast<int64_t>(rng() % 30),
+                          .song = static_cast<int32_t>(rng() % 5) - 1,
+                          .profile = static_cast<uint32_t>(rng() % 40),
+                          .file = static_cast<uint32_t>(f),
+                          .line = line});
+    std::vector<Event> scratch;
+    SortFileEvents(&files[f], &scratch);
+  }
+  EventRuns read_back = EventRuns::Of(files);
+  EXPECT_FALSE(read_back.sample.has_value());
+  EventRuns kept{.runs = {}, .memory = {}, .sample = std::vector<int64_t>()};
+  kept.memory.emplace_back(size_t{4} << 10);  // small blocks: runs span several
+  for (const auto& f : files) kept.runs.push_back(EventRuns::Keep(kept.memory.back(), f, &*kept.sample));
+  std::vector<int64_t> want = SampleUserIds(read_back);
+  EXPECT_EQ(SampleUserIds(kept), want);
+  size_t expected = 0;
+  for (const auto& f : files) expected += (f.size() + 63) / 64;
+  EXPECT_EQ(want.size(), expected);
+  for (size_t f = 0; f < files.size(); ++f) {
+    ASSERT_EQ(kept.runs[f].size(), files[f].size());
+    for (size_t i = 0; i < files[f].size(); ++i) {
+      const Event& e = files[f][i];
+      const KeptEvent& k = kept.runs[f][i];
+      ASSERT_EQ(std::tie(k.ts, k.user_id, k.session_id, k.item, k.song, k.profile),
+                std::tie(e.ts, e.user_id, e.session_id, e.item, e.song, e.profile));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lakeforge

@@ -35,6 +35,7 @@ struct SongFileResult {
 };
 struct LogFileSlot {
   std::span<KeptEvent> events;  // sorted by identity, in-file repeats dropped; in the thread's arena
+  std::vector<int64_t> user_sample;  // the file's share of SampleUserIds
   uint64_t lines = 0, filtered = 0, duplicates = 0;
   std::vector<Reject> rejects;
   uint64_t bytes = 0;
@@ -348,7 +349,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
           r.bytes = 0;  // as for a file that cannot be read at all
         }
         r.duplicates = SortFileEvents(&parsed.events, &sort_scratch[static_cast<size_t>(t)]);
-        r.events = EventRuns::Keep(kept_events[static_cast<size_t>(t)], parsed.events);
+        r.events = EventRuns::Keep(kept_events[static_cast<size_t>(t)], parsed.events, &r.user_sample);
         r.lines = parsed.lines;
         r.filtered = parsed.filtered;
         if (opt.progress) opt.progress->FileDone(r.bytes);
@@ -373,7 +374,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     for (size_t i = 0; i < log_files.size(); ++i) sized.emplace_back(log_files[i].path, log_results[i].bytes);
     AddInputPrefixes(opt.logs, sized, &report.prefixes);
   }
-  EventRuns file_events{.runs = {}, .memory = std::move(kept_events)};
+  EventRuns file_events{.runs = {}, .memory = std::move(kept_events), .sample = std::vector<int64_t>()};
   file_events.runs.reserve(log_hi - log_lo);
   uint64_t in_file_duplicates = 0;
   for (size_t i = 0; i < log_results.size(); ++i) {
@@ -386,6 +387,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     report.filtered_lines += r.filtered;
     in_file_duplicates += r.duplicates;
     file_events.runs.push_back(r.events);
+    file_events.sample->insert(file_events.sample->end(), r.user_sample.begin(), r.user_sample.end());
     std::move(r.rejects.begin(), r.rejects.end(), std::back_inserter(rejects));
   }
   mine.files += log_hi - log_lo;

@@ -51,11 +51,11 @@ struct RangeOutput {
   uint64_t events = 0, duplicates = 0;
 };
 
-std::vector<int64_t> SampleUsers(const EventRuns& files) {
-  std::vector<int64_t> sample;
-  for (const auto& f : files.runs)
-    for (size_t i = 0; i < f.size(); i += 64) sample.push_back(f[i].user_id);
-  return sample;
+constexpr size_t kSampleEvery = 64;
+
+template <typename E>
+void AppendSample(std::span<const E> run, std::vector<int64_t>* sample) {
+  for (size_t i = 0; i < run.size(); i += kSampleEvery) sample->push_back(run[i].user_id);
 }
 
 // One user range's events: its slice of every run, the slices side by side in one array.
@@ -306,7 +306,12 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
   return cuts;
 }
 
-std::vector<int64_t> SampleUserIds(const EventRuns& files) { return SampleUsers(files); }
+std::vector<int64_t> SampleUserIds(const EventRuns& files) {
+  if (files.sample) return *files.sample;
+  std::vector<int64_t> sample;
+  for (const auto& f : files.runs) AppendSample(std::span<const KeptEvent>(f), &sample);
+  return sample;
+}
 
 EventRuns EventRuns::Of(const std::vector<std::vector<Event>>& vectors) {
   EventRuns out;
@@ -315,7 +320,8 @@ EventRuns EventRuns::Of(const std::vector<std::vector<Event>>& vectors) {
   return out;
 }
 
-std::span<KeptEvent> EventRuns::Keep(BlockArena& arena, std::span<const Event> events) {
+std::span<KeptEvent> EventRuns::Keep(BlockArena& arena, std::span<const Event> events, std::vector<int64_t>* sample) {
+  if (sample != nullptr) AppendSample(events, sample);
   KeptEvent* to = arena.AllocateArray<KeptEvent>(events.size());
   for (size_t i = 0; i < events.size(); ++i) to[i] = KeptEvent::Of(events[i]);
   return {to, events.size()};
@@ -342,7 +348,7 @@ uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch)
 
 EventReduce ReduceEvents(EventRuns files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
-  std::vector<int64_t> cuts = UserCuts(SampleUsers(files), static_cast<size_t>(std::max(1, threads)) * 8);
+  std::vector<int64_t> cuts = UserCuts(SampleUserIds(files), static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeEvents> parts = SplitByUserRange(std::move(files), cuts, threads);
   std::vector<RangeOutput> ranges(parts.size());
   std::vector<HugeVector<int64_t>> scratch(static_cast<size_t>(std::max(1, threads)));

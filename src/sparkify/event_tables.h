@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -37,11 +38,16 @@ uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch)
 struct EventRuns {
   std::vector<std::span<KeptEvent>> runs;
   std::vector<BlockArena> memory;
+  // SampleUserIds of the runs, when it was taken as they were kept (while they were in cache:
+  // read back later, every 64th event is a cache miss of its own, on one thread).
+  std::optional<std::vector<int64_t>> sample;
 
   // A copy of each vector as a run, in the order given.
   static EventRuns Of(const std::vector<std::vector<Event>>& vectors);
-  // A copy of one file's sorted events in `arena`, as kept events.
-  static std::span<KeptEvent> Keep(BlockArena& arena, std::span<const Event> events);
+  // A copy of one file's sorted events in `arena`, as kept events; appends the run's share of
+  // SampleUserIds to *sample.
+  static std::span<KeptEvent> Keep(BlockArena& arena, std::span<const Event> events,
+                                   std::vector<int64_t>* sample = nullptr);
   size_t events() const;
 };
 
@@ -84,7 +90,7 @@ void ForEachMonthSegment(const std::vector<T, A>& run, TsOf ts_of, Fn&& fn) {
   }
 }
 
-// Every 64th user id of the files (sorted by SortFileEvents): where to cut the user axis.
+// Every 64th user id of each run (runs sorted by SortFileEvents): where to cut the user axis.
 std::vector<int64_t> SampleUserIds(const EventRuns& files);
 // At most ranges - 1 increasing cut points from a sample: range r is [cuts[r-1], cuts[r]).
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
