@@ -125,8 +125,13 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
   return out;
 }
 
-// scratch: the thread's working memory for sorting times, kept from range to range.
-void ReduceRange(const RangeEvents& events, RangeOutput* out, HugeVector<int64_t>* scratch) {
+// A thread's working memory for sorting a range's times and plays, kept from range to range.
+struct ReduceScratch {
+  HugeVector<int64_t> times;
+  HugeVector<Play> plays;
+};
+
+void ReduceRange(const RangeEvents& events, RangeOutput* out, ReduceScratch* scratch) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   std::vector<SortedRun<KeptEvent>> runs;
   size_t total = 0, matched = 0;
@@ -163,10 +168,13 @@ void ReduceRange(const RangeEvents& events, RangeOutput* out, HugeVector<int64_t
   });
   flush_user();
   RadixSortByKey(
-      out->times, [](int64_t t) { return t; }, std::less<int64_t>(), *scratch);
+      out->times, [](int64_t t) { return t; }, std::less<int64_t>(), scratch->times);
   // No shrink_to_fit: the capacity left over (repeats) was never touched, so it is not resident.
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
-  std::sort(out->plays.begin(), out->plays.end(), PlayOrder());
+  // By time first: a radix sort on ts (a range's plays come in user order, their times spread over
+  // the year), the rest of PlayOrder only among plays of one ts.
+  RadixSortByKey(
+      out->plays, [](const Play& p) { return p.ts; }, PlayOrder(), scratch->plays);
 }
 
 // Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
@@ -351,7 +359,7 @@ EventReduce ReduceEvents(EventRuns files, int threads) {
   std::vector<int64_t> cuts = UserCuts(SampleUserIds(files), static_cast<size_t>(std::max(1, threads)) * 8);
   std::vector<RangeEvents> parts = SplitByUserRange(std::move(files), cuts, threads);
   std::vector<RangeOutput> ranges(parts.size());
-  std::vector<HugeVector<int64_t>> scratch(static_cast<size_t>(std::max(1, threads)));
+  std::vector<ReduceScratch> scratch(static_cast<size_t>(std::max(1, threads)));
   ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
     ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
     parts[r] = RangeEvents();  // unmapped: the ranges still to come build in this memory
