@@ -9,12 +9,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/error.h"
@@ -229,16 +231,19 @@ TEST_P(ReadAheadTest, AParserErrorStopsTheOthersAndIsRethrown) {
   EXPECT_LT(calls.load(), 300);
 }
 
-// A file system whose reads fail for some files (a disk error mid-read, a throttled request):
-// the threads backend hands those over unread, and the parser's own read reports the error.
-class FailingFileSystem final : public FileSystem {
+// A file system whose reads fail for files named f1* (a disk error mid-read, a throttled request)
+// when `fail` is set, and each take `delay` (an object store's latency). Not posix: the threads
+// backend reads through it.
+class TroubledFileSystem final : public FileSystem {
  public:
-  explicit FailingFileSystem(FileSystem& inner) : inner_(inner) {}
+  TroubledFileSystem(FileSystem& inner, bool fail, std::chrono::milliseconds delay = {})
+      : inner_(inner), fail_(fail), delay_(delay) {}
   std::vector<FileInfo> ListFiles(const std::string& r, bool h, ListingNotes* n) override {
     return inner_.ListFiles(r, h, n);
   }
   void ReadFile(const std::string& path, size_t padding, FileBuffer* buf) override {
-    if (path.find("f1") != std::string::npos) throw Error::Io(path + ": cannot read: Input/output error");
+    std::this_thread::sleep_for(delay_);
+    if (fail_ && path.find("f1") != std::string::npos) throw Error::Io(path + ": cannot read: Input/output error");
     inner_.ReadFile(path, padding, buf);
   }
   std::unique_ptr<OutputStream> OpenOutputStream(const std::string& p) override { return inner_.OpenOutputStream(p); }
@@ -246,7 +251,9 @@ class FailingFileSystem final : public FileSystem {
   int64_t FileSize(const std::string& p) override { return inner_.FileSize(p); }
   void CreateDirs(const std::string& p) override { inner_.CreateDirs(p); }
   void DeleteDirRecursive(const std::string& p) override { inner_.DeleteDirRecursive(p); }
-  void CommitDir(const std::string& s, const std::string& t, const std::string& o) override { inner_.CommitDir(s, t, o); }
+  void CommitDir(const std::string& s, const std::string& t, const std::string& o) override {
+    inner_.CommitDir(s, t, o);
+  }
   std::vector<std::string> ListDir(const std::string& p) override { return inner_.ListDir(p); }
   void DeleteFiles(const std::vector<std::string>& p) override { inner_.DeleteFiles(p); }
   std::unique_ptr<WriterLock> TryLockForWriting(const std::string& f, const LockHolder& me, LockHolder* h) override {
@@ -255,12 +262,14 @@ class FailingFileSystem final : public FileSystem {
 
  private:
   FileSystem& inner_;
+  bool fail_;
+  std::chrono::milliseconds delay_;
 };
 
 TEST_P(ReadAheadTest, FailedReadsAreHandedOverUnread) {
   auto contents = MakeFiles(50, 4 << 10, 6);
   auto files = List();
-  FailingFileSystem failing(*fs_);
+  TroubledFileSystem failing(*fs_, true);
   ReadAhead reader(failing, files, 0, files.size(), Options(7, 1 << 20));  // not posix: threads
   std::atomic<size_t> passed{0}, expected{0};
   for (const auto& f : files) expected += f.path.find("f1") != std::string::npos;
@@ -274,6 +283,52 @@ TEST_P(ReadAheadTest, FailedReadsAreHandedOverUnread) {
   });
   EXPECT_EQ(passed.load(), expected.load());
   EXPECT_EQ(reader.Stats().backend, "threads");
+}
+
+// Parsing slower than reading (cached files): a parser never finds nothing ready while the limit
+// holds the reader back, so the reader keeps to its first 4 MiB of buffers, whatever the budget.
+TEST_P(ReadAheadTest, SlowParsersKeepTheBuffersSmall) {
+  auto contents = MakeFiles(600, 8 << 10, 12);
+  auto files = List();
+  ReadAheadStats st;
+  {
+    ReadAhead reader(*fs_, files, 0, files.size(), Options(64, 64 << 20));
+    ForEachReadAhead(reader, 2, [&](size_t, const FileBuffer* buf, int) {
+      EXPECT_NE(buf, nullptr);
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    });
+    st = reader.Stats();
+  }
+  EXPECT_EQ(st.files_read, files.size());
+  EXPECT_GT(st.peak_buffered_bytes, uint64_t{1} << 20);  // it did read ahead
+  EXPECT_LE(st.peak_buffered_bytes, uint64_t{4} << 20);
+}
+
+// Reads slower than parsing (latency) while the limit holds the reader back: the parsers wait,
+// and the limit grows past its first 4 MiB, up to the budget.
+TEST_P(ReadAheadTest, SlowReadsGrowTheBuffersUpToTheBudget) {
+  std::vector<FileInfo> files;
+  const std::string block(1 << 20, 'x');
+  for (int i = 0; i < 24; ++i) {
+    std::string path = (dir_ / ("big" + std::to_string(i))).string();
+    auto out = fs_->OpenOutputStream(path);
+    out->Write(block);
+    out->Close();
+    files.push_back({.path = path, .size = static_cast<int64_t>(block.size())});
+  }
+  TroubledFileSystem slow(*fs_, false, std::chrono::milliseconds(20));
+  ReadAheadStats st;
+  {
+    ReadAhead reader(slow, files, 0, files.size(), Options(8, 32 << 20));
+    ForEachReadAhead(reader, 2, [&](size_t i, const FileBuffer* buf, int) {
+      ASSERT_NE(buf, nullptr) << i;
+      EXPECT_EQ(buf->view(), block);
+    });
+    st = reader.Stats();
+  }
+  EXPECT_EQ(st.files_read, files.size());
+  EXPECT_GT(st.peak_buffered_bytes, uint64_t{4} << 20);
+  EXPECT_LE(st.peak_buffered_bytes, uint64_t{32} << 20);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReadAheadTest, ::testing::Values(ReaderBackend::kUring, ReaderBackend::kThreads),
@@ -303,10 +358,7 @@ TEST(SplitLinesTest, SameLinesAsReadInputLines) {
       return LineCallbacks{.lines =
                                [out](std::string_view text, uint32_t first) {
                                  return json::ForEachLine(
-                                     text,
-                                     [&](json::Document d) {
-                                       out->emplace_back(std::string(d.text), d.line);
-                                     },
+                                     text, [&](json::Document d) { out->emplace_back(std::string(d.text), d.line); },
                                      first);
                                },
                            .oversized =

@@ -89,7 +89,7 @@ const char* const kThreadsHelp = "Worker threads, 0..1024 (default 0: all cores)
 const char* const kIoDepthHelp =
     "Input files read ahead in flight, 1..4096, whatever --threads is (default 0: 64 for local files, 128 on S3)";
 const char* const kReadBufferHelp =
-    "Memory for files read ahead but not yet parsed, 1..65536 MiB (default 32); files over a third of it are read by the parsers as they come";
+    "Most memory for files read ahead but not yet parsed, 1..65536 MiB (default 32; the reader starts at 4 and grows only while parsers wait for it); files over a third of it are read by the parsers as they come";
 const CLI::Range kWait(0.0, 86400.0);
 const char* const kWaitHelp =
     "Seconds to wait while another run writes the same output, 0..86400 (default 0: fail at once)";

@@ -36,6 +36,7 @@ class ReadAhead::Core {
     // at most 0.42 of it), so that two or more are always in flight.
     uint64_t third = options.budget_bytes / 3;
     options.max_file_bytes = third > o.padding + 1 ? std::min(o.max_file_bytes, third - o.padding - 1) : 0;
+    limit_ = std::min(options.budget_bytes, kStartBytes);
   }
   virtual ~Core() = default;
 
@@ -61,7 +62,7 @@ class ReadAhead::Core {
     return (bytes + step - 1) / step * step;
   }
 
-  // A buffer of at least `bytes`, reused or new; null when the budget is spent and `wait` is false
+  // A buffer of at least `bytes`, reused or new; null when the limit is reached and `wait` is false
   // (or the reader stopped).
   std::unique_ptr<FileBuffer> Acquire(uint64_t bytes, bool wait) {
     const uint64_t size = SizeClass(bytes);
@@ -73,26 +74,40 @@ class ReadAhead::Core {
         auto buf = std::move(same->second.back());
         same->second.pop_back();
         if (same->second.empty()) free_.erase(same);
+        limited_ = false;
         return buf;
       }
-      // A new buffer: drop free ones (largest first) until it fits the budget.
-      while (held_ + size > options.budget_bytes && !free_.empty()) {
+      // A file too large for the limit even alone makes room for itself and one more like it.
+      if (size > limit_) limit_ = std::min(options.budget_bytes, 2 * size);
+      // A new buffer: drop free ones (largest first) until it fits the limit.
+      while (held_ + size > limit_ && !free_.empty()) {
         auto largest = std::prev(free_.end());
         held_ -= largest->first;
         largest->second.pop_back();
         if (largest->second.empty()) free_.erase(largest);
       }
-      if (held_ + size <= options.budget_bytes) {
+      if (held_ + size <= limit_) {
         held_ += size;
         peak_ = std::max(peak_, held_);
+        limited_ = false;
         lock.unlock();
         auto buf = std::make_unique<FileBuffer>();
         buf->data.resize(size);
         return buf;
       }
+      limited_ = true;
       if (!wait) return nullptr;
       budget_cv_.wait(lock);
     }
+  }
+
+  // A parser found nothing ready (under mu_). If the limit is what holds the reader back, the
+  // parsers wait on reads the budget would have let it start: the limit doubles, up to the budget.
+  void Starved() {
+    if (!limited_ || limit_ >= options.budget_bytes || stopped_) return;
+    limit_ = std::min(options.budget_bytes, 2 * limit_);
+    limited_ = false;
+    budget_cv_.notify_all();
   }
 
   // A buffer whose size changed while it was used (a file system grew it): recount it.
@@ -136,7 +151,9 @@ class ReadAhead::Core {
     // complete as they are issued, and one thread issuing them is slower than the parsers), a
     // parser takes the next unread file and reads it itself.
     auto steal = [&] { return steal_ && claimed_ < hi && in_flight_.load() < std::max(1, options.depth / 2); };
-    ready_cv_.wait(lock, [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo || steal(); });
+    auto go = [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo || steal(); };
+    if (!go()) Starved();
+    ready_cv_.wait(lock, go);
     if (stopped_) return false;
     if (ready_.empty()) {
       if (taken_ == hi - lo) return false;
@@ -173,7 +190,9 @@ class ReadAhead::Core {
     // A file the reader has not reached is the caller's to read: the reader is then behind (the
     // files are cached, or the caller works far ahead of it on another group).
     auto steal = [&] { return steal_ && index >= claimed_ && stolen_.count(index) == 0; };
-    ready_cv_.wait(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); });
+    auto go = [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); };
+    if (!go()) Starved();
+    ready_cv_.wait(lock, go);
     if (stopped_) return false;
     if (it != ready_.end()) {
       *item = {.index = index, .buffer = std::move(it->second)};
@@ -209,7 +228,7 @@ class ReadAhead::Core {
     budget_cv_.wait(lock, [&] {
       uint64_t free_bytes = 0;
       for (const auto& [cap, bufs] : free_) free_bytes += cap * bufs.size();
-      return stopped_ || free_.count(size) > 0 || held_ - free_bytes + size <= options.budget_bytes;
+      return stopped_ || free_.count(size) > 0 || held_ - free_bytes + size <= limit_;
     });
   }
 
@@ -245,6 +264,13 @@ class ReadAhead::Core {
   std::set<size_t> stolen_;  // files after claimed_ that a caller of Take reads itself
   std::map<uint64_t, std::vector<std::unique_ptr<FileBuffer>>> free_;  // by size
   uint64_t held_ = 0, peak_ = 0;
+  // The budget in use: it starts at kStartBytes and doubles, up to options.budget_bytes, each time
+  // a parser waits while the limit holds the reader back (limited_). Parsing slower than reading
+  // (cached files) never waits that way, so its buffers stay small: they are memory touched for the
+  // first time, which on a VM costs about as much as parsing what they hold (bench/touch_memory).
+  static constexpr uint64_t kStartBytes = uint64_t{4} << 20;
+  uint64_t limit_ = 0;
+  bool limited_ = false;
   size_t taken_ = 0;
   bool stopped_ = false;
   ReadAheadStats stats_;

@@ -4,7 +4,9 @@
 // number of parsing threads, and hands whole files to them as they complete.
 //
 // Memory is bounded: every buffer the reader holds (in flight, ready, with a parser, or kept for
-// reuse) counts against budget_bytes, and the reader waits when parsing is slower than reading.
+// reuse) counts against a limit, and the reader waits when parsing is slower than reading. The
+// limit starts at 4 MiB and doubles, up to budget_bytes, each time a parser finds nothing ready
+// while the limit is what holds the reader back (slow reads): on cached files it stays small.
 // A file larger than max_file_bytes (or whose size cannot be learned, or whose read ahead failed,
 // or that changed size while it was read) is handed over without a buffer: the parser reads it
 // itself, the way it always did, so errors and their messages are the caller's as before.
