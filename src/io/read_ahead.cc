@@ -101,13 +101,17 @@ class ReadAhead::Core {
     }
   }
 
-  // A parser found nothing ready (under mu_). If the limit is what holds the reader back, the
-  // parsers wait on reads the budget would have let it start: the limit doubles, up to the budget.
-  void Starved() {
-    if (!limited_ || limit_ >= options.budget_bytes || stopped_) return;
-    limit_ = std::min(options.budget_bytes, 2 * limit_);
-    limited_ = false;
-    budget_cv_.notify_all();
+  // A parser waits (lock on mu_) until go(). If it has to wait while the limit is what holds the
+  // reader back, the parsers wait on reads the budget would have let it start: the limit doubles,
+  // up to the budget.
+  template <typename Go>
+  void WaitReady(std::unique_lock<std::mutex>& lock, Go go) {
+    if (!go() && limited_ && limit_ < options.budget_bytes && !stopped_) {
+      limit_ = std::min(options.budget_bytes, 2 * limit_);
+      limited_ = false;
+      budget_cv_.notify_all();
+    }
+    ready_cv_.wait(lock, go);
   }
 
   // A buffer whose size changed while it was used (a file system grew it): recount it.
@@ -151,9 +155,7 @@ class ReadAhead::Core {
     // complete as they are issued, and one thread issuing them is slower than the parsers), a
     // parser takes the next unread file and reads it itself.
     auto steal = [&] { return steal_ && claimed_ < hi && in_flight_.load() < std::max(1, options.depth / 2); };
-    auto go = [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo || steal(); };
-    if (!go()) Starved();
-    ready_cv_.wait(lock, go);
+    WaitReady(lock, [&] { return stopped_ || !ready_.empty() || taken_ == hi - lo || steal(); });
     if (stopped_) return false;
     if (ready_.empty()) {
       if (taken_ == hi - lo) return false;
@@ -190,9 +192,7 @@ class ReadAhead::Core {
     // A file the reader has not reached is the caller's to read: the reader is then behind (the
     // files are cached, or the caller works far ahead of it on another group).
     auto steal = [&] { return steal_ && index >= claimed_ && stolen_.count(index) == 0; };
-    auto go = [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); };
-    if (!go()) Starved();
-    ready_cv_.wait(lock, go);
+    WaitReady(lock, [&] { return stopped_ || (it = ready_.find(index)) != ready_.end() || steal(); });
     if (stopped_) return false;
     if (it != ready_.end()) {
       *item = {.index = index, .buffer = std::move(it->second)};

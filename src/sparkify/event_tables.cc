@@ -164,7 +164,7 @@ void ReduceRange(const RangeEvents& events, RangeOutput* out, ReduceScratch* scr
       best = &e;
     }
     out->times.push_back(e.ts);
-    if (e.song >= 0) out->plays.push_back({e.ts, e.user_id, e.session_id, e.item, e.song, e.profile});
+    if (e.song >= 0) out->plays.push_back(e);
   });
   flush_user();
   RadixSortByKey(

@@ -51,12 +51,8 @@ struct EventRuns {
   size_t events() const;
 };
 
-// What songplays needs of a matched event.
-struct Play {
-  int64_t ts, user_id, session_id, item;
-  int32_t song;
-  uint32_t profile;
-};
+// A matched event (song >= 0): songplays needs every field of a kept event.
+using Play = KeptEvent;
 // songplay_id order: (ts, user_id, session_id, itemInSession). A type, not a function: sorts and
 // merges given it inline the comparison (a function pointer costs a call per comparison).
 struct PlayOrder {
