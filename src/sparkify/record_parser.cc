@@ -68,10 +68,10 @@ struct Member {
 
 // A string, or a number or boolean kept as the exact characters of the file (`"artist_name": 112`
 // is the text "112", as Spark's and DuckDB's string columns keep it). Objects and arrays are
-// corrupt records.
-void GetString(element v, std::string_view field, Member m, std::optional<std::string_view>* out, FieldErrors* errs) {
+// corrupt records. The common case (a string) inline; the rest out of line.
+void GetOtherString(element v, std::string_view field, Member m, std::optional<std::string_view>* out,
+                    FieldErrors* errs) {
   switch (v.type()) {
-    case element_type::STRING: *out = std::string_view(v.get_string().value_unsafe()); break;
     case element_type::NULL_VALUE: break;
     case element_type::INT64:
     case element_type::UINT64:
@@ -81,9 +81,17 @@ void GetString(element v, std::string_view field, Member m, std::optional<std::s
   }
 }
 
-void GetNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
+inline void GetString(element v, std::string_view field, Member m, std::optional<std::string_view>* out,
+                      FieldErrors* errs) {
+  std::string_view s;
+  if (!v.get_string().get(s)) [[likely]]
+    *out = s;
+  else
+    GetOtherString(v, field, m, out, errs);
+}
+
+void GetOtherNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
   switch (v.type()) {
-    case element_type::DOUBLE: *out = v.get_double().value_unsafe(); break;
     case element_type::INT64: *out = static_cast<double>(v.get_int64().value_unsafe()); break;
     case element_type::UINT64: *out = static_cast<double>(v.get_uint64().value_unsafe()); break;
     case element_type::NULL_VALUE: break;
@@ -91,13 +99,25 @@ void GetNumber(element v, std::string_view field, std::optional<double>* out, Fi
   }
 }
 
+inline void GetNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
+  double d;
+  if (v.type() == element_type::DOUBLE && !v.get_double().get(d)) [[likely]]
+    *out = d;
+  else
+    GetOtherNumber(v, field, out, errs);
+}
+
+void NotAnInt(element v, std::string_view field, FieldErrors* errs) {
+  if (v.type() != element_type::NULL_VALUE) errs->WrongType(field, "integer", v);
+}
+
 // Integers only (a JSON number without fraction or exponent) that fit int64 and are not kNull.
-void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) {
-  if (v.type() == element_type::INT64 && v.get_int64().value_unsafe() != kNull) {
-    *out = v.get_int64().value_unsafe();
-  } else if (v.type() != element_type::NULL_VALUE) {
-    errs->WrongType(field, "integer", v);
-  }
+inline void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) {
+  int64_t i;
+  if (v.type() == element_type::INT64 && !v.get_int64().get(i) && i != kNull) [[likely]]
+    *out = i;
+  else
+    NotAnInt(v, field, errs);
 }
 
 }  // namespace
