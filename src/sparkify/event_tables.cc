@@ -42,8 +42,9 @@ bool SameIdentity(const E& a, const E& b) {
   return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
 }
 
-// One user-id range's share of the three tables.
-struct RangeOutput {
+// One user-id range's share of the three tables. Neighbouring ranges are reduced at once and each
+// is written per event: aligned, see kCacheLineBytes.
+struct alignas(kCacheLineBytes) RangeOutput {
   std::vector<UserRow> users;  // by user_id
   // Filled once to a size known in advance: memory in huge pages (huge_pages.h).
   HugeVector<int64_t> times;  // sorted, distinct within the range
@@ -126,7 +127,7 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
 }
 
 // A thread's working memory for sorting a range's times and plays, kept from range to range.
-struct ReduceScratch {
+struct alignas(kCacheLineBytes) ReduceScratch {
   HugeVector<int64_t> times;
   HugeVector<Play> plays;
 };

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/parallel.h"
+
 namespace lakeforge {
 
 // Six optional strings. As parsed, they point into the input buffer; as returned by a pool, into
@@ -78,7 +80,8 @@ class ProfilePool {
   };
   // Puts e in the first free slot from its hash on (the table has one).
   static void Place(std::vector<Entry>& table, Entry e);
-  struct Shard {
+  // Aligned so that two threads locking neighbouring shards do not share a cache line.
+  struct alignas(kCacheLineBytes) Shard {
     std::mutex mu;
     std::vector<Entry> table;                     // open addressing, linear probing, at most half full
     std::vector<const char*> stored;              // index -> encoding

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/parallel.h"
 #include "formats/json/documents.h"
 #include "sparkify/profile_pool.h"
 #include "sparkify/records.h"
@@ -25,13 +26,15 @@
 
 namespace lakeforge {
 
-struct LogFileResult {
+// One per thread, written per line: see kCacheLineBytes.
+struct alignas(kCacheLineBytes) LogFileResult {
   std::vector<Event> events;  // in line order; profile ids are ids in the ProfilePool
   uint64_t lines = 0;
   uint64_t filtered = 0;  // valid lines whose page is not NextSong
 };
 
-class RecordParser {
+// One per thread (its profile cache is written per miss): aligned, see kCacheLineBytes.
+class alignas(kCacheLineBytes) RecordParser {
  public:
   void ParseSongFile(std::string_view data, uint32_t file, std::vector<SongRecord>* out, std::vector<Reject>* rejects);
   // Appends to out->events and adds to the counts; interns profiles into `profiles`.
