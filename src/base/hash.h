@@ -53,4 +53,28 @@ inline uint64_t HashBytes(std::string_view s, uint64_t seed = 0) {
   return MixMul(k1 ^ n, MixMul(a ^ k1, b ^ h) ^ k2);
 }
 
+// Whether n bytes at a and at b are equal: memcmp without the call, for the short strings of hash
+// table keys (names, levels, user agents), with the same loads as HashBytes (none outside either).
+inline bool BytesEqual(const char* a, const char* b, size_t n) {
+  auto load64 = [](const char* q) {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  auto load32 = [](const char* q) {
+    uint32_t w;
+    std::memcpy(&w, q, 4);
+    return w;
+  };
+  if (n >= 8) {
+    uint64_t diff = 0;
+    for (size_t i = 0; i + 8 < n; i += 8) diff |= load64(a + i) ^ load64(b + i);
+    return (diff | (load64(a + n - 8) ^ load64(b + n - 8))) == 0;
+  }
+  if (n >= 4) return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace lakeforge

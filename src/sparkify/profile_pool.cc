@@ -37,15 +37,15 @@ uint64_t HashProfile(const ProfileView& v) {
 }
 
 bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
-  uint32_t len[kParts];
-  std::memcpy(len, stored, sizeof len);
+  // The six lengths in one comparison, then the bytes: no calls, the strings are short.
   auto parts = v.parts();
-  for (size_t i = 0; i < kParts; ++i)
-    if (*parts[i] ? len[i] != (*parts[i])->size() : len[i] != kAbsent) return false;
+  uint32_t len[kParts];
+  for (size_t i = 0; i < kParts; ++i) len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
+  if (std::memcmp(stored, len, sizeof len) != 0) return false;
   const char* bytes = stored + kHeaderBytes;
   for (size_t i = 0; i < kParts; ++i) {
     if (!*parts[i]) continue;
-    if (std::memcmp(bytes, (*parts[i])->data(), len[i]) != 0) return false;
+    if (!BytesEqual(bytes, (*parts[i])->data(), len[i])) return false;
     bytes += len[i];
   }
   return true;
