@@ -57,7 +57,8 @@ browser_page() {
   if grep -E 'CONSOLE|Uncaught|net::ERR' "$work/browser.err"; then return 1; fi
   "$browser" --headless --no-sandbox --disable-gpu --dump-dom "file://$html" >"$work/dom.html" 2>/dev/null || return 1
   grep -qE '<script|https?://' "$html" && { echo "the page loads something: it must be self-contained"; return 1; }
-  check_report --report "$r" --output "$work/run" --dom "$work/dom.html"
+  check_report --report "$r" --output "$work/run" --songs "$work/lake/song_data" --logs "$work/lake/log_data" \
+    --dom "$work/dom.html"
 }
 check "the HTML page opens in Chromium without errors and shows the report's figures" browser_page
 

@@ -249,14 +249,20 @@ std::string RenderHtml(std::string_view json, const std::string& what) {
   auto card = [](const std::string& id, const std::string& v, const std::string& k) {
     return "<div class='card'><div class='v' id='" + id + "'>" + v + "</div><div class='k'>" + k + "</div></div>";
   };
+  // A size shown rounded, with the exact bytes beside it for whoever reads the page as data.
+  auto bytes_card = [](const std::string& id, double v, const std::string& k) {
+    return "<div class='card'><div class='v' data-bytes='" + Fmt("%.0f", v) + "' id='" + id + "'>" +
+           Esc(HumanBytes(v)) + "</div><div class='k'>" + k + "</div></div>";
+  };
   h += "<div class='cards'>";
   h += card("input-files", std::to_string(U(input, "song_files") + U(input, "log_files")), "input files");
-  h += card("input-bytes", Esc(HumanBytes(D(input, "bytes"))), "input read");
+  h += bytes_card("input-bytes", D(input, "bytes"), "input read");
   h += card("records", std::to_string(U(input, "song_records") + U(input, "log_lines")),
             "records (song records + log lines)");
   h += card("events", std::to_string(U(input, "events")), "events");
   h += card("rows", std::to_string(rows), "rows written");
   h += card("files", std::to_string(files), "files written");
+  h += bytes_card("bytes", static_cast<double>(bytes), "bytes written");
   h += card("rejects", std::to_string(U(rej, "total")), "records rejected");
   h += card("peak-rss", Esc(HumanBytes(D(res, "peak_rss_bytes"))), "peak memory");
   h += card("cpu", Fmt("%.2f", D(res, "cpu_user_s") + D(res, "cpu_system_s")) + " s", "CPU time");

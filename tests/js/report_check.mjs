@@ -20,9 +20,14 @@ if (!validate(report)) problems.push('schema: ' + JSON.stringify(validate.errors
 
 const out = args.output;
 const db = await (await DuckDBInstance.create(':memory:')).connect();
+const written = { files: 0, bytes: 0 };  // the tables' files, _rejected aside, as counted on disk
 for (const t of report.tables) {
   const dir = `${out}/${t.name}`;
   const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => /\.(parquet|jsonl)$/.test(f)).map((f) => `${dir}/${f}`) : [];
+  if (t.name !== '_rejected') {
+    written.files += files.length;
+    written.bytes += files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  }
   expect(`${t.name} files`, t.files, files.length);
   expect(`${t.name} bytes`, t.bytes, files.reduce((n, f) => n + fs.statSync(f).size, 0));
   expect(`${t.name} partitions`, t.partitions, files.length);
@@ -52,9 +57,12 @@ if (report.status === 'succeeded') {
     if (!report.rejects.by_reason.some((r) => r.reason === reason)) problems.push(`report lacks reason ${reason}`);
 }
 // Input, from the raw lake.
+const input = {};
 if (args.songs) {
   const songs = walk(args.songs), logs = walk(args.logs);
   const size = (l) => l.reduce((n, f) => n + fs.statSync(f).size, 0);
+  input.files = songs.length + logs.length;
+  input.bytes = size(songs) + size(logs);
   expect('input song_files', report.input.song_files, songs.length);
   expect('input log_files', report.input.log_files, logs.length);
   expect('input bytes', report.input.bytes, size(songs) + size(logs));
@@ -74,6 +82,13 @@ if (args.dom) {
   expect('page run id', id('run-id'), report.run_id);
   expect('page rejects', id('rejects-total'), report.rejects.total);
   expect('page rows written', id('rows'), report.tables.filter((t) => t.name !== '_rejected').reduce((n, t) => n + t.rows, 0));
+  const exact = (name) => { const m = new RegExp(`data-bytes="(\\d+)" id="${name}"`).exec(dom); return m ? m[1] : 'missing'; };
+  expect('page files written', id('files'), written.files);
+  expect('page bytes written', exact('bytes'), written.bytes);
+  if (args.songs) {
+    expect('page input files', id('input-files'), input.files);
+    expect('page input bytes', exact('input-bytes'), input.bytes);
+  }
   for (const r of report.rejects.by_reason) if (!dom.includes(`data-reason="${r.reason}"`)) problems.push(`page lacks reason ${r.reason}`);
 }
 for (const p of problems) console.log('  ' + p);
