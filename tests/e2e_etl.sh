@@ -12,6 +12,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$here/check_lib.sh"
 oracle() { node "$here/js/oracle.mjs" --songs "$1/song_data" --logs "$1/log_data" --output "$2" "${@:3}"; }
+# The one run report in an output (fails when there is not exactly one).
+only_report() {
+  local r=("$1"/_runs/*.json)
+  [ ${#r[@]} -eq 1 ] && [ -f "${r[0]}" ] && echo "${r[0]}"
+}
 # A printed summary with what varies between runs masked: the run id and the times.
 mask_summary() {
   sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/RUN-ID/g; s/[0-9]+\.[0-9]+ ?s\b/T s/g' "$1"
@@ -25,9 +30,9 @@ golden() {
 if [ -n "$sample" ] && [ -d "$sample/song_data" ]; then
   sample_lake() {
     "$bin" etl --input "$sample" --output "$work/sample-out" >"$work/sample.txt" &&
-      oracle "$sample" "$work/sample-out" --summary "$work/sample.txt"
+      oracle "$sample" "$work/sample-out" --summary "$work/sample.txt" --report "$(only_report "$work/sample-out")"
   }
-  check "sample lake matches the DuckDB oracle, and so does every figure of the summary" sample_lake
+  check "sample lake matches the DuckDB oracle, and so do the summary's figures and the report's counts" sample_lake
   check "the sample lake's printed summary equals the golden one" golden "$work/sample.txt" etl_sample_summary.txt
   sample_run() {
     "$bin" run --input "$sample" --output "$work/sample-run" >"$work/sample-run.txt" &&
@@ -42,9 +47,9 @@ fi
 "$bin" generate --output "$work/lake" --songs 3000 --events 60000 --seed 11 --dirty-rate 0.02 >/dev/null
 dirty_lake() {
   "$bin" etl --input "$work/lake" --output "$work/out" >"$work/dirty.txt" &&
-    oracle "$work/lake" "$work/out" --summary "$work/dirty.txt"
+    oracle "$work/lake" "$work/out" --summary "$work/dirty.txt" --report "$(only_report "$work/out")"
 }
-check "generated dirty lake matches the DuckDB oracle, and so does every figure of the summary" dirty_lake
+check "generated dirty lake matches the DuckDB oracle, and so do the summary's figures and the report's counts" dirty_lake
 
 # Each table's _SUCCESS manifest lists exactly the files in its folder.
 manifests_match() {

@@ -2,9 +2,11 @@
 // raw lake with DuckDB SQL that implements the README's semantics, then compares them row by row
 // with lakeforge's Parquet output read back by DuckDB. Exit 0 when every table matches.
 //
-// With --summary FILE (lakeforge's printed summary), also checks every figure in it.
+// With --summary FILE (lakeforge's printed summary), also checks every figure in it; with --report
+// FILE (the run's JSON report), its record counts (report_check.mjs checks the rest of it).
 //
-// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT [--summary FILE] [--max-record-bytes N]
+// Usage: node oracle.mjs --songs DIR --logs DIR --output LAKEFORGE_OUTPUT [--summary FILE] [--report FILE]
+//        [--max-record-bytes N]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,6 +218,31 @@ if (args.summary) {
   const ok = problems.length === 0;
   ok ? passed++ : failed++;
   console.log(`${ok ? 'ok  ' : 'FAIL'} summary: every figure equals an independent count`);
+  for (const p of problems) console.log('  ' + p);
+}
+
+// The run report (--report FILE): the record counts only the oracle can make — song records, log
+// lines, filtered lines, events, duplicates and rejects per reason — against its own counts.
+if (args.report !== undefined) {
+  const report = JSON.parse(fs.readFileSync(args.report, 'utf8'));
+  const problems = [];
+  const expect = (what, shown, actual) => { if (String(shown) !== String(actual)) problems.push(`${what}: report says ${shown}, counted ${actual}`); };
+  const count = async (where) => Number((await q(`SELECT count(*) AS n FROM checked WHERE ${where}`))[0].n);
+  const events = Number((await q('SELECT count(*) AS n FROM events'))[0].n);
+  const valid = await count(`kind = 'log' AND verdict = 'ok'`);
+  expect('song_records', report.input.song_records, await count(`kind = 'song' AND verdict = 'ok'`));
+  expect('log_lines', report.input.log_lines, await count(`kind = 'log' AND NOT empty`));
+  expect('filtered_lines', report.input.filtered_lines, await count(`kind = 'log' AND verdict = 'filtered'`));
+  expect('events', report.input.events, events);
+  expect('duplicate_events', report.input.duplicate_events, valid - events);
+  const rejects = await q(`SELECT verdict, count(*) AS n FROM checked WHERE verdict NOT IN ('ok', 'filtered') GROUP BY verdict`);
+  expect('rejects total', report.rejects.total, rejects.reduce((n, r) => n + Number(r.n), 0));
+  for (const r of rejects) expect(`rejects ${r.verdict}`, report.rejects.by_reason.find((b) => b.reason === r.verdict)?.count ?? 0, r.n);
+  for (const b of report.rejects.by_reason)
+    if (!rejects.some((r) => r.verdict === b.reason)) problems.push(`report counts rejects '${b.reason}' the oracle has none of`);
+  const ok = problems.length === 0;
+  ok ? passed++ : failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} report: song records, log lines, filtered, events, duplicates and rejects equal independent counts`);
   for (const p of problems) console.log('  ' + p);
 }
 
