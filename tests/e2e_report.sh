@@ -19,11 +19,21 @@ browser=$(command -v chromium || command -v chromium-browser)
 "$bin" generate --output "$work/lake" --songs 2000 --events 40000 --seed 21 --dirty-rate 0.03 >/dev/null
 
 etl_report() {
-  "$bin" etl --input "$work/lake" --output "$work/out" --quiet || return 1
+  /usr/bin/time -f "%M %U %S" -o "$work/etl.time" "$bin" etl --input "$work/lake" --output "$work/out" --quiet || return 1
   [ "$(ls "$work"/out/_runs/*.json | wc -l)" -eq 1 ] && [ "$(ls "$work"/out/_runs/*.html | wc -l)" -eq 1 ] || return 1
-  check_report --report "$(only "$work/out")" --output "$work/out" --songs "$work/lake/song_data" --logs "$work/lake/log_data"
+  check_report --report "$(only "$work/out")" --output "$work/out" --songs "$work/lake/song_data" --logs "$work/lake/log_data" ||
+    return 1
+  # Peak memory and CPU time against GNU time's meter of the same process. The report is written
+  # just before the process ends, so it may see a little less of both, never more.
+  node -e 'const fs = require("fs"); const r = JSON.parse(fs.readFileSync(process.argv[1])).resources;
+           const [kb, user, sys] = fs.readFileSync(process.argv[2], "utf8").trim().split(/\s+/).map(Number);
+           const rss = r.peak_rss_bytes / 1024, cpu = r.cpu_user_s + r.cpu_system_s, cpuTime = user + sys;
+           const bad = [];
+           if (rss > kb || rss < 0.9 * kb) bad.push(`peak RSS: report ${rss} KiB, time ${kb} KiB`);
+           if (cpu > cpuTime + 0.02 || cpu < cpuTime - Math.max(0.1, 0.2 * cpuTime)) bad.push(`CPU: report ${cpu} s, time ${cpuTime} s`);
+           if (bad.length) { console.log(bad.join("; ")); process.exit(1); }' "$(only "$work/out")" "$work/etl.time"
 }
-check "etl: the JSON report validates and every figure equals a count on disk" etl_report
+check "etl: the JSON report validates, every figure equals a count on disk, memory and CPU equal GNU time's" etl_report
 
 run_report() {
   "$bin" run --input "$work/lake" --output "$work/run" --quiet || return 1

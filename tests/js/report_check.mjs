@@ -83,6 +83,9 @@ if (args.dom) {
   expect('page rejects', id('rejects-total'), report.rejects.total);
   expect('page rows written', id('rows'), report.tables.filter((t) => t.name !== '_rejected').reduce((n, t) => n + t.rows, 0));
   const exact = (name) => { const m = new RegExp(`data-bytes="(\\d+)" id="${name}"`).exec(dom); return m ? m[1] : 'missing'; };
+  // Records and events: the report's own figures, which the oracle checks (oracle.mjs --report).
+  expect('page records', id('records'), report.input.song_records + report.input.log_lines);
+  expect('page events', id('events'), report.input.events);
   expect('page files written', id('files'), written.files);
   expect('page bytes written', exact('bytes'), written.bytes);
   if (args.songs) {
