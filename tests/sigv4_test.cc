@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "io/sigv4.h"
 
@@ -36,6 +37,14 @@ TEST(SigV4, AwsTestSuiteQueryOrder) {
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
             "SignedHeaders=host;x-amz-date, "
             "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+}
+
+// Content-MD5 of a DeleteObjects body: RFC 1321's vectors (hex digests d41d8cd9..., 9e107d9d...,
+// 7707d6ae...), base64 of the 16 raw bytes.
+TEST(SigV4, Md5Base64MatchesKnownDigests) {
+  EXPECT_EQ(Md5Base64(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  EXPECT_EQ(Md5Base64("The quick brown fox jumps over the lazy dog"), "nhB9nTcrtoJr2B01QqQZ1g==");
+  EXPECT_EQ(Md5Base64(std::string(1000000, 'a')), "dwfWrk4CfHDuoqk1wilvIQ==");
 }
 
 TEST(SigV4, UriEncoding) {

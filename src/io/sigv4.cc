@@ -3,11 +3,12 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/md5.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
+#include <string>
 
 namespace lakeforge::s3 {
 namespace {
@@ -78,10 +79,13 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 std::string Md5Base64(std::string_view data) {
-  unsigned char md[MD5_DIGEST_LENGTH];
-  MD5(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  // Through EVP: OpenSSL 3 deprecates the one-shot MD5().
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr) != 1)
+    throw std::runtime_error("MD5 of a " + std::to_string(data.size()) + "-byte body failed (OpenSSL EVP_Digest)");
   unsigned char b64[32];
-  int n = EVP_EncodeBlock(b64, md, MD5_DIGEST_LENGTH);
+  int n = EVP_EncodeBlock(b64, md, static_cast<int>(len));
   return std::string(reinterpret_cast<char*>(b64), static_cast<size_t>(n));
 }
 
