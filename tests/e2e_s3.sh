@@ -191,11 +191,14 @@ s3_lock() {
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" generate --output s3://lake/slowgen --songs 2000 --events 40000 --seed 2 >/dev/null || return 1
   LAKEFORGE_S3_LOCK_LEASE_SECONDS=3 "$bin" etl --input s3://lake/slowgen --output s3://out/killed --quiet &
   local holder=$!
-  for _ in $(seq 100); do
-    /usr/bin/python3 "$here/s3_tool.py" get-tree s3://out/killed "$work/killed-probe" >/dev/null 2>&1
-    [ -f "$work/killed-probe/_lakeforge.lock" ] && break
-    sleep 0.1
+  # A HEAD of the lock object (tens of ms): a probe that downloaded the whole output each time
+  # took longer than the holder's run under ASan, which then ended before it could be killed.
+  for _ in $(seq 300); do
+    node -e 'fetch(process.argv[1], { method: "HEAD" }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+      "$AWS_ENDPOINT_URL/out/killed/_lakeforge.lock" && break
+    sleep 0.05
   done
+  kill -0 "$holder" 2>/dev/null || { echo "the holder ended before it was killed: nothing was tested"; return 1; }
   kill -9 "$holder"
   wait "$holder" 2>/dev/null
   "$bin" etl --input s3://lake/sample --output s3://out/killed --quiet 2>"$work/err"
