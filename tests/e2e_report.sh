@@ -19,10 +19,14 @@ browser=$(command -v chromium || command -v chromium-browser)
 "$bin" generate --output "$work/lake" --songs 2000 --events 40000 --seed 21 --dirty-rate 0.03 >/dev/null
 
 etl_report() {
-  /usr/bin/time -f "%M %U %S" -o "$work/etl.time" "$bin" etl --input "$work/lake" --output "$work/out" --quiet || return 1
+  local before after
+  before=$(date +%s.%N)
+  /usr/bin/time -f "%M %U %S %e" -o "$work/etl.time" "$bin" etl --input "$work/lake" --output "$work/out" --quiet || return 1
+  after=$(date +%s.%N)
   [ "$(ls "$work"/out/_runs/*.json | wc -l)" -eq 1 ] && [ "$(ls "$work"/out/_runs/*.html | wc -l)" -eq 1 ] || return 1
-  check_report --report "$(only "$work/out")" --output "$work/out" --songs "$work/lake/song_data" --logs "$work/lake/log_data" ||
-    return 1
+  echo "$before $after $(awk '{ print $4 }' "$work/etl.time")" >"$work/etl.clock"
+  check_report --report "$(only "$work/out")" --output "$work/out" --songs "$work/lake/song_data" --logs "$work/lake/log_data" \
+    --clock "$(cat "$work/etl.clock")" || return 1
   # Peak memory and CPU time against GNU time's meter of the same process. The report is written
   # just before the process ends, so it may see a little less of both, never more.
   node -e 'const fs = require("fs"); const r = JSON.parse(fs.readFileSync(process.argv[1])).resources;
@@ -34,6 +38,36 @@ etl_report() {
            if (bad.length) { console.log(bad.join("; ")); process.exit(1); }' "$(only "$work/out")" "$work/etl.time"
 }
 check "etl: the JSON report validates, every figure equals a count on disk, memory and CPU equal GNU time's" etl_report
+
+# The checks above can fail: a report with one figure changed is caught, by the figure's name.
+tampered_reports() {
+  local r bad=0
+  r=$(only "$work/out")
+  tamper() {  # <what the check must name> <JavaScript that changes the report r>
+    node -e 'const fs = require("fs"); const r = JSON.parse(fs.readFileSync(process.argv[1])); eval(process.argv[2]);
+             fs.writeFileSync(process.argv[3], JSON.stringify(r))' "$r" "$2" "$work/tampered.json" || return 1
+    if check_report --report "$work/tampered.json" --output "$work/out" --songs "$work/lake/song_data" \
+      --logs "$work/lake/log_data" --clock "$(cat "$work/etl.clock")" >"$work/tampered.out"; then
+      echo "not caught: $2"; bad=1
+    elif ! grep -qF "$1" "$work/tampered.out"; then
+      echo "caught, but not as '$1': $2"; cat "$work/tampered.out"; bad=1
+    fi
+  }
+  tamper "stage logs: ends at" 'r.stages.find((s) => s.name === "logs").seconds += 0.5'
+  tamper "stage transform starts at" 'const s = r.stages.find((s) => s.name === "transform"); s.start_s += 0.01; s.end_s += 0.01'
+  tamper "stage logs worker" 'r.stages.find((s) => s.name === "logs").workers[0].end_s += 5'
+  tamper "per-rank stage seconds" 'r.distribution.per_rank[0].stage_seconds[2] += 0.001'
+  tamper "logs stage tasks" 'r.stages.find((s) => s.name === "logs").workers[0].tasks += 1'
+  tamper "songs stage tasks" 'r.stages.find((s) => s.name === "songs").workers[0].tasks -= 1'
+  tamper "write stage tasks" 'r.stages.find((s) => s.name === "write").workers[0].tasks += 1'
+  tamper "throughput input_bytes_per_s" 'r.throughput.input_bytes_per_s *= 1.001'
+  tamper "throughput records_per_s" 'r.throughput.records_per_s += 100'
+  tamper "seconds: report says" 'const k = 1.5; r.seconds *= k; r.throughput.input_bytes_per_s /= k; r.throughput.records_per_s /= k'
+  tamper "outside the clock" 'r.started_at = "2001-01-01T00:00:00Z"'
+  tamper "stages end at" 'const s = r.stages[r.stages.length - 1]; s.seconds += 1; s.end_s += 1'
+  return $bad
+}
+check "a report with one timing, task or throughput figure changed fails the check, naming the figure" tampered_reports
 
 run_report() {
   "$bin" run --input "$work/lake" --output "$work/run" --quiet || return 1

@@ -70,6 +70,47 @@ if (args.songs) {
   const lines = logs.reduce((n, f) => n + fs.readFileSync(f, 'latin1').split('\n').filter((l) => l.replace(/\r$/, '').trim() !== '').length, 0);
   expect('input log_lines', report.input.log_lines, lines);
 }
+// The timeline. Figures are printed with 6 significant digits, hence the tolerance.
+const near = (a, b) => Math.abs(a - b) <= 2e-5 * Math.max(1, Math.abs(a), Math.abs(b));
+const stageNamed = (name) => report.stages.find((s) => s.name === name);
+report.stages.forEach((s, i) => {
+  if (!near(s.end_s, s.start_s + s.seconds)) problems.push(`stage ${s.name}: ends at ${s.end_s} s, starts at ${s.start_s} s and lasts ${s.seconds} s`);
+  if (s.start_s < 0 || s.seconds < 0) problems.push(`stage ${s.name}: negative time`);
+  // One stage after the other, no gap and no overlap.
+  if (i > 0 && !near(s.start_s, report.stages[i - 1].end_s)) problems.push(`stage ${s.name} starts at ${s.start_s} s, the stage before it ends at ${report.stages[i - 1].end_s} s`);
+  for (const w of s.workers)
+    if (w.start_s > w.end_s || w.start_s < s.start_s - 1e-5 || w.end_s > s.end_s + 1e-5)
+      problems.push(`stage ${s.name} worker ${w.worker}: ${w.start_s}–${w.end_s} s, outside the stage's ${s.start_s}–${s.end_s} s`);
+});
+const last = report.stages[report.stages.length - 1];
+if (last && last.end_s > report.seconds + 1e-5) problems.push(`stages end at ${last.end_s} s, after the run's ${report.seconds} s`);
+if (report.ranks === 1 && report.distribution.per_rank.length === 1)
+  expect('per-rank stage seconds', report.distribution.per_rank[0].stage_seconds.join(), report.stages.filter((s) => !s.name.startsWith('compact ')).map((s) => s.seconds).join());
+// Tasks: one per input file read and one per table file written, counted by the workers.
+const tasks = (name) => (stageNamed(name)?.workers ?? []).reduce((n, w) => n + w.tasks, 0);
+if (report.ranks === 1 && report.status === 'succeeded' && report.input.song_files !== undefined) {
+  const staged = (label) => report.compactions.find((c) => c.label === label)?.outputs;
+  const songFiles = report.command === 'run' ? staged('song_data') : report.input.song_files;
+  const logFiles = report.command === 'run' ? staged('log_data') : report.input.log_files;
+  expect('songs stage tasks (files parsed)', tasks('songs'), songFiles);
+  expect('logs stage tasks (files parsed)', tasks('logs'), logFiles);
+  expect('write stage tasks (table files written)', tasks('write'), written.files);
+}
+// Throughput: the run's input bytes and records over its seconds.
+const quotient = (what, got, num) => { if (!near(got, num / report.seconds)) problems.push(`${what}: report says ${got}, ${num} / ${report.seconds} s is ${num / report.seconds}`); };
+if (report.input.bytes !== undefined) {
+  quotient('throughput input_bytes_per_s', report.throughput.input_bytes_per_s, report.input.bytes);
+  quotient('throughput records_per_s', report.throughput.records_per_s, report.input.song_records + report.input.log_lines);
+}
+// Against a clock outside the process (--clock "EPOCH_BEFORE EPOCH_AFTER WALL_SECONDS"): the run
+// fits inside the process's life, and its seconds are most of it.
+if (args.clock) {
+  const [before, after, wall] = args.clock.trim().split(/\s+/).map(Number);
+  const started = Date.parse(report.started_at) / 1000, ended = Date.parse(report.ended_at) / 1000;
+  if (started < Math.floor(before) || ended > after) problems.push(`run ${report.started_at}–${report.ended_at}, outside the clock's ${before}–${after}`);
+  if (ended - started > Math.ceil(report.seconds) + 1 || ended - started < Math.floor(report.seconds) - 1) problems.push(`run ${report.started_at}–${report.ended_at}, for ${report.seconds} s`);
+  if (report.seconds > wall + 0.01 || report.seconds < wall - Math.max(0.25, 0.25 * wall)) problems.push(`seconds: report says ${report.seconds}, the process took ${wall}`);
+}
 // The page, as a browser built it.
 if (args.dom) {
   const dom = fs.readFileSync(args.dom, 'utf8');
