@@ -45,7 +45,8 @@ tampered_reports() {
   r=$(only "$work/out")
   tamper() {  # <what the check must name> <JavaScript that changes the report r>
     node -e 'const fs = require("fs"); const r = JSON.parse(fs.readFileSync(process.argv[1])); eval(process.argv[2]);
-             fs.writeFileSync(process.argv[3], JSON.stringify(r))' "$r" "$2" "$work/tampered.json" || return 1
+             fs.writeFileSync(process.argv[3], JSON.stringify(r))' "$r" "$2" "$work/tampered.json" ||
+      { echo "could not tamper: $2"; bad=1; return; }
     if check_report --report "$work/tampered.json" --output "$work/out" --songs "$work/lake/song_data" \
       --logs "$work/lake/log_data" --clock "$(cat "$work/etl.clock")" >"$work/tampered.out"; then
       echo "not caught: $2"; bad=1
