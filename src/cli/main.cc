@@ -294,11 +294,14 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
         fs.For(dest).DeleteDirRecursive(dest);
       }
     }));
+    // Stages follow one another with no gap: each starts where the one before it ended (one clock
+    // reading per boundary; two would leave the work between them in no stage).
+    double mark = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (int i = 0; i < 2; ++i) {
       // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
       // inputs did, so the tables equal those of `etl` on the raw lake.
       stage = std::string("compact ") + parts[i];
-      double began = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double began = mark;
       CompactOptions c;
       c.src = JoinPath(input, parts[i]);
       c.dest = JoinPath(staging, parts[i]);
@@ -315,8 +318,9 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
       compactions.emplace_back(parts[i], RunCompact(fs, c));
       double ended = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       compaction_stages.push_back({.name = stage, .seconds = ended - began, .start = began, .workers = {}});
+      mark = ended;
     }
-    etl_offset = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    etl_offset = mark;
     stage.clear();
     EtlOptions o;
     o.songs = JoinPath(staging, "song_data");
