@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of `lakeforge etl`, each a block that prints "ok <name>" or "FAIL <name>":
 # the oracle on the real sample and on a generated dirty lake, identical output for any --threads
-# and for any order of the lines in a log file, --strict, unusable input (exit 2, output untouched), and kill -9 at random moments followed by a
-# rerun (every table complete-old or complete-new at all times, then correct).
+# and for any order of the lines in a log file, --strict, unusable input (exit 2, output
+# untouched), and kill -9 at random moments followed by a rerun (every table complete-old or
+# complete-new at all times, then correct).
 # Usage: e2e_etl.sh <lakeforge binary> [sample lake]
 set -uo pipefail
 bin=$1

@@ -301,7 +301,6 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
       // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
       // inputs did, so the tables equal those of `etl` on the raw lake.
       stage = std::string("compact ") + parts[i];
-      double began = mark;
       CompactOptions c;
       c.src = JoinPath(input, parts[i]);
       c.dest = JoinPath(staging, parts[i]);
@@ -317,7 +316,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
       c.run_id = info.run_id;
       compactions.emplace_back(parts[i], RunCompact(fs, c));
       double ended = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      compaction_stages.push_back({.name = stage, .seconds = ended - began, .start = began, .workers = {}});
+      compaction_stages.push_back({.name = stage, .seconds = ended - mark, .start = mark, .workers = {}});
       mark = ended;
     }
     etl_offset = mark;
