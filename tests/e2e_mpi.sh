@@ -2,10 +2,10 @@
 # End-to-end tests of lakeforge on MPI (Open MPI's mpirun, oversubscribed on this machine): for 1,
 # 2, 3, 4 and 8 ranks every output file is byte-identical to the one-process run (file names aside:
 # they carry the run id) on the real sample and on dirty generated lakes, including fewer log files
-# (and fewer files) than ranks and exchanges cut into tiny rounds; `run` and `compact` too; the
-# per-rank figures of the run report against counts on disk; kill -9 of one rank leaves the old
-# tables and the rerun succeeds; a rank that cannot read its share, or does not see the output
-# folder, fails the job with exit 2 before anything is written.
+# (and fewer files) than ranks, ids past 32 bits in some files, and exchanges cut into tiny rounds;
+# `run` and `compact` too; the per-rank figures of the run report against counts on disk; kill -9
+# of one rank leaves the old tables and the rerun succeeds; a rank that cannot read its share, or
+# does not see the output folder, fails the job with exit 2 before anything is written.
 # Usage: e2e_mpi.sh <lakeforge binary> [sample lake]
 set -uo pipefail
 bin=$1
@@ -39,6 +39,18 @@ mkdir -p "$work/tiny/song_data" "$work/tiny/log_data"
 for f in $(find "$work/dirty/song_data" -name '*.json' ! -path '*/.*' | sort | head -2); do cp "$f" "$work/tiny/song_data/"; done
 for f in $(find "$work/dirty/log_data" -name '*.json' | sort | head -2); do cp "$f" "$work/tiny/log_data/"; done
 lakes+=("$work/tiny")
+# Ids past 32 bits in every third log file (sessions) and in one more (users): those files' events
+# are kept wide and the rest narrow (NarrowEvent), and the ranks exchange both kinds.
+cp -r "$work/dirty" "$work/wide"
+n_wide=0
+for f in $(find "$work/wide/log_data" -name '*.json' | sort | awk 'NR % 3 == 1'); do
+  sed -i 's/"sessionId":\([0-9]\)/"sessionId":42949672960\1/g' "$f"
+  n_wide=$((n_wide + 1))
+done
+f=$(find "$work/wide/log_data" -name '*.json' | sort | sed -n 5p)
+sed -i 's/"userId":"\([0-9]\)/"userId":"9000000000\1/g' "$f"
+[ "$n_wide" -ge 10 ] && grep -q '"userId":"9000000000' "$f" || { echo "the wide lake has no wide ids"; exit 1; }
+lakes+=("$work/wide")
 
 same_for_ranks() {
   local lake=$1 cmd=$2

@@ -35,7 +35,7 @@ struct SongFileResult {
 };
 // One per file; files next to each other are parsed at once: aligned, see kCacheLineBytes.
 struct alignas(kCacheLineBytes) LogFileSlot {
-  std::span<KeptEvent> events;       // sorted by identity, in-file repeats dropped; in the thread's arena
+  EventRun events;                   // sorted by identity, in-file repeats dropped; in the thread's arena
   std::vector<int64_t> user_sample;  // the file's share of SampleUserIds
   uint64_t lines = 0, filtered = 0, duplicates = 0;
   std::vector<Reject> rejects;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <type_traits>
 
 #include "dist/partition.h"
 #include "sparkify/calendar.h"
@@ -245,7 +247,9 @@ void MergeProfiles(Communicator& comm, const ProfilePool& local, ProfilePool* gl
     }
   }
   for (auto& f : files->runs)
-    for (auto& e : f) e.profile = remap[e.profile];
+    f.Visit([&](auto run) {
+      for (auto& e : run) e.profile = remap[e.profile];
+    });
 }
 
 EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out, uint64_t* rows_in) {
@@ -269,20 +273,30 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   for (size_t d = 1; d <= cuts.size(); ++d) starts[d] = cuts[d - 1];
   std::vector<wire::Writer> out(ranks);
   // This rank's own slices are copied out, so that all of the files' memory goes before the
-  // exchange brings the other ranks' events.
+  // exchange brings the other ranks' events. A slice sent goes as its run's kind (0 narrow, 1
+  // wide: see EventRun) and its array.
   BlockArena own;
-  std::vector<std::span<KeptEvent>> kept;
+  std::vector<EventRun> kept;
   for (auto& f : files.runs) {
-    SplitRun<KeptEvent>(
-        f, starts, [](const KeptEvent& e) { return e.user_id; },
-        [&](size_t d, size_t b, size_t e) {
-          if (d == me) {
-            kept.push_back(own.Copy(std::span<const KeptEvent>(f.subspan(b, e - b))));
-          } else {
-            out[d].PutArray(f.data() + b, e - b);
-            *rows_out += e - b;
-          }
-        });
+    f.Visit([&](auto run) {
+      using E = typename decltype(run)::value_type;
+      constexpr bool kWide = std::is_same_v<E, KeptEvent>;
+      SplitRun<E>(
+          run, starts, [](const E& e) { return UserIdOf(e); },
+          [&](size_t d, size_t b, size_t e) {
+            if (d == me) {
+              std::span<E> copy = own.Copy(std::span<const E>(run.subspan(b, e - b)));
+              if constexpr (kWide)
+                kept.push_back({.narrow = {}, .wide = copy});
+              else
+                kept.push_back({.narrow = copy, .wide = {}});
+            } else {
+              out[d].Put<uint8_t>(kWide ? 1 : 0);
+              out[d].PutArray(run.data() + b, e - b);
+              *rows_out += e - b;
+            }
+          });
+    });
   }
   files = EventRuns();
   std::vector<std::string> msgs;
@@ -301,8 +315,18 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
     }
     wire::Reader rd(in[r]);
     while (!rd.done()) {
-      runs.runs.push_back(
-          rd.GetArray<KeptEvent>("shuffled events", [&](size_t n) { return received.AllocateArray<KeptEvent>(n); }));
+      auto kind = rd.Get<uint8_t>("shuffled events' kind");
+      if (kind == 0)
+        runs.runs.push_back({.narrow = rd.GetArray<NarrowEvent>(
+                                 "shuffled events", [&](size_t n) { return received.AllocateArray<NarrowEvent>(n); }),
+                             .wide = {}});
+      else if (kind == 1)
+        runs.runs.push_back({.narrow = {}, .wide = rd.GetArray<KeptEvent>("shuffled events", [&](size_t n) {
+                               return received.AllocateArray<KeptEvent>(n);
+                             })});
+      else
+        throw Error::Internal("shuffled events from rank " + std::to_string(r) + ": kind " + std::to_string(kind) +
+                              ", expected 0 (narrow) or 1 (wide)");
       *rows_in += runs.runs.back().size();
     }
     std::string().swap(in[r]);

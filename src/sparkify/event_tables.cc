@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "base/error.h"
 #include "base/memory.h"
 #include "base/merge.h"
 #include "base/parallel.h"
@@ -54,46 +55,65 @@ struct alignas(kCacheLineBytes) RangeOutput {
 
 constexpr size_t kSampleEvery = 64;
 
-template <typename E>
-void AppendSample(std::span<const E> run, std::vector<int64_t>* sample) {
-  for (size_t i = 0; i < run.size(); i += kSampleEvery) sample->push_back(run[i].user_id);
+template <typename Span>
+void AppendSample(Span run, std::vector<int64_t>* sample) {
+  for (size_t i = 0; i < run.size(); i += kSampleEvery) sample->push_back(UserIdOf(run[i]));
 }
 
-// One user range's events: its slice of every run, the slices side by side in one array.
+// One user range's events: its slice of every run, the slices side by side in one array; narrow
+// when every run is (E = NarrowEvent), else all wide.
+template <typename E>
 struct RangeEvents {
-  MappedArray<KeptEvent> memory;
-  std::vector<std::span<const KeptEvent>> runs;
+  MappedArray<E> memory;
+  std::vector<std::span<const E>> runs;
 };
+
+// Copies n events to `to`, widening narrow ones when E is KeptEvent. Narrow ranges are only made
+// when every run is narrow (ReduceEvents).
+template <typename E, typename From>
+void CopyEvents(const From* from, size_t n, E* to) {
+  if constexpr (std::is_same_v<E, From>) {
+    std::memcpy(to, from, n * sizeof(E));
+  } else if constexpr (std::is_same_v<E, KeptEvent>) {
+    for (size_t i = 0; i < n; ++i) to[i] = from[i].Wide();
+  } else {
+    throw Error::Internal("wide events copied into a narrow user range");
+  }
+}
 
 // Regroups the runs by user range (range r: users in [cuts[r-1], cuts[r])), each range's slices
 // copied into an array of its own, and gives `files`' memory back block by block as its runs are
 // copied. Why: the reduce then frees each range's events as soon as the range is done, and the
 // ranges after it build their times and plays in that memory, which this process has touched
 // already. Fresh memory costs its first touch (a fault to the hypervisor per page, see
-// huge_pages.h); reduced in place, the times and plays of every range were all fresh.
-std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int64_t>& cuts, int threads) {
+// huge_pages.h); reduced in place, the times and plays of every range were all fresh. E is
+// KeptEvent when any run is wide: narrow runs are widened in the copy.
+template <typename E>
+std::vector<RangeEvents<E>> SplitByUserRange(EventRuns files, const std::vector<int64_t>& cuts, int threads) {
   const size_t ranges = cuts.size() + 1, n = files.runs.size();
   // Run i's slice of range r is [begin[i * (ranges + 1) + r], begin[i * (ranges + 1) + r + 1]), and
   // goes to at[i * ranges + r] in range r's array.
   std::vector<size_t> begin(n * (ranges + 1)), at(n * ranges);
   std::vector<size_t> sizes(ranges, 0);
-  auto user_below = [](const KeptEvent& e, int64_t u) { return e.user_id < u; };
   for (size_t i = 0; i < n; ++i) {
-    std::span<const KeptEvent> run = files.runs[i];
     size_t* b = &begin[i * (ranges + 1)];
     b[0] = 0;
-    for (size_t r = 1; r < ranges; ++r)
-      b[r] = static_cast<size_t>(
-          std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(b[r - 1]), run.end(), cuts[r - 1], user_below) -
-          run.begin());
-    b[ranges] = run.size();
+    files.runs[i].Visit([&](auto run) {
+      using R = typename decltype(run)::value_type;
+      auto user_below = [](const R& e, int64_t u) { return UserIdOf(e) < u; };
+      for (size_t r = 1; r < ranges; ++r)
+        b[r] = static_cast<size_t>(
+            std::lower_bound(run.begin() + static_cast<std::ptrdiff_t>(b[r - 1]), run.end(), cuts[r - 1], user_below) -
+            run.begin());
+      b[ranges] = run.size();
+    });
     for (size_t r = 0; r < ranges; ++r) {
       at[i * ranges + r] = sizes[r];
       sizes[r] += b[r + 1] - b[r];
     }
   }
-  std::vector<RangeEvents> out(ranges);
-  for (size_t r = 0; r < ranges; ++r) out[r].memory = MappedArray<KeptEvent>(sizes[r]);
+  std::vector<RangeEvents<E>> out(ranges);
+  for (size_t r = 0; r < ranges; ++r) out[r].memory = MappedArray<E>(sizes[r]);
   for (size_t i = 0; i < n; ++i)
     for (size_t r = 0; r < ranges; ++r) {
       size_t len = begin[i * (ranges + 1) + r + 1] - begin[i * (ranges + 1) + r];
@@ -108,18 +128,19 @@ std::vector<RangeEvents> SplitByUserRange(EventRuns files, const std::vector<int
   std::vector<std::vector<size_t>> runs_of(blocks.size() + 1);
   for (size_t i = 0; i < n; ++i) {
     if (files.runs[i].empty()) continue;
-    auto* p = reinterpret_cast<char*>(files.runs[i].data());
+    auto* p = files.runs[i].Visit([](auto run) { return reinterpret_cast<char*>(run.data()); });
     auto it = std::upper_bound(blocks.begin(), blocks.end(), std::pair<char*, size_t>(p, SIZE_MAX));
     bool inside = it != blocks.begin() && p < std::prev(it)->first + std::prev(it)->second;
     runs_of[inside ? static_cast<size_t>(std::prev(it) - blocks.begin()) : blocks.size()].push_back(i);
   }
   ParallelFor(runs_of.size(), threads, [&](size_t k, int) {
     for (size_t i : runs_of[k]) {
-      const KeptEvent* run = files.runs[i].data();
       const size_t* b = &begin[i * (ranges + 1)];
-      for (size_t r = 0; r < ranges; ++r)
-        if (b[r + 1] > b[r])
-          std::memcpy(out[r].memory.data() + at[i * ranges + r], run + b[r], (b[r + 1] - b[r]) * sizeof(KeptEvent));
+      files.runs[i].Visit([&](auto run) {
+        for (size_t r = 0; r < ranges; ++r)
+          if (b[r + 1] > b[r])
+            CopyEvents(run.data() + b[r], b[r + 1] - b[r], out[r].memory.data() + at[i * ranges + r]);
+      });
     }
     if (k < blocks.size()) UnmapHugePages(blocks[k].first, blocks[k].second);
   });
@@ -132,25 +153,26 @@ struct alignas(kCacheLineBytes) ReduceScratch {
   HugeVector<Play> plays;
 };
 
-void ReduceRange(const RangeEvents& events, RangeOutput* out, ReduceScratch* scratch) {
+template <typename E>
+void ReduceRange(const RangeEvents<E>& events, RangeOutput* out, ReduceScratch* scratch) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
-  std::vector<SortedRun<KeptEvent>> runs;
+  std::vector<SortedRun<E>> runs;
   size_t total = 0, matched = 0;
-  for (std::span<const KeptEvent> s : events.runs) {
+  for (std::span<const E> s : events.runs) {
     runs.push_back({s.data(), s.data() + s.size()});
     total += s.size();
-    for (const KeptEvent& e : s) matched += e.song >= 0;
+    for (const E& e : s) matched += e.song >= 0;
   }
   out->times.reserve(total);
   out->plays.reserve(matched);
-  const KeptEvent* prev = nullptr;
-  const KeptEvent* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
+  const E* prev = nullptr;
+  const E* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
-    if (best != nullptr && best->user_id != kNull) out->users.push_back({best->user_id, best->profile});
+    if (best != nullptr && UserIdOf(*best) != kNull) out->users.push_back({UserIdOf(*best), best->profile});
   };
   // Runs are in file order and the merge is stable: of two events that tie (same identity and ts),
   // the earlier file's comes first, and it is the one kept.
-  MergeRuns(std::move(runs), IdentityOrder(), [&](const KeptEvent& e) {
+  MergeRuns(std::move(runs), IdentityOrder(), [&](const E& e) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
     prev = &e;
     if (repeat) {
@@ -165,7 +187,7 @@ void ReduceRange(const RangeEvents& events, RangeOutput* out, ReduceScratch* scr
       best = &e;
     }
     out->times.push_back(e.ts);
-    if (e.song >= 0) out->plays.push_back(e);
+    if (e.song >= 0) out->plays.push_back(WideOf(e));
   });
   flush_user();
   RadixSortByKey(
@@ -318,7 +340,7 @@ std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
 std::vector<int64_t> SampleUserIds(const EventRuns& files) {
   if (files.sample) return *files.sample;
   std::vector<int64_t> sample;
-  for (const auto& f : files.runs) AppendSample(std::span<const KeptEvent>(f), &sample);
+  for (const auto& f : files.runs) f.Visit([&](auto run) { AppendSample(run, &sample); });
   return sample;
 }
 
@@ -329,17 +351,28 @@ EventRuns EventRuns::Of(const std::vector<std::vector<Event>>& vectors) {
   return out;
 }
 
-std::span<KeptEvent> EventRuns::Keep(BlockArena& arena, std::span<const Event> events, std::vector<int64_t>* sample) {
+EventRun EventRuns::Keep(BlockArena& arena, std::span<const Event> events, std::vector<int64_t>* sample) {
   if (sample != nullptr) AppendSample(events, sample);
+  bool fits = true;
+  for (const Event& e : events) fits &= NarrowEvent::Fits(e);
+  if (fits) {
+    NarrowEvent* to = arena.AllocateArray<NarrowEvent>(events.size());
+    for (size_t i = 0; i < events.size(); ++i) to[i] = NarrowEvent::Of(events[i]);
+    return {.narrow = {to, events.size()}, .wide = {}};
+  }
   KeptEvent* to = arena.AllocateArray<KeptEvent>(events.size());
   for (size_t i = 0; i < events.size(); ++i) to[i] = KeptEvent::Of(events[i]);
-  return {to, events.size()};
+  return {.narrow = {}, .wide = {to, events.size()}};
 }
 
 size_t EventRuns::events() const {
   size_t n = 0;
   for (const auto& r : runs) n += r.size();
   return n;
+}
+
+bool EventRuns::any_wide() const {
+  return std::any_of(runs.begin(), runs.end(), [](const EventRun& r) { return !r.wide.empty(); });
 }
 
 uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch) {
@@ -358,13 +391,21 @@ uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch)
 EventReduce ReduceEvents(EventRuns files, int threads) {
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(SampleUserIds(files), static_cast<size_t>(std::max(1, threads)) * 8);
-  std::vector<RangeEvents> parts = SplitByUserRange(std::move(files), cuts, threads);
-  std::vector<RangeOutput> ranges(parts.size());
+  std::vector<RangeOutput> ranges;
   std::vector<ReduceScratch> scratch(static_cast<size_t>(std::max(1, threads)));
-  ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
-    ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
-    parts[r] = RangeEvents();  // unmapped: the ranges still to come build in this memory
-  });
+  auto reduce = [&](auto kind) {
+    using E = decltype(kind);
+    std::vector<RangeEvents<E>> parts = SplitByUserRange<E>(std::move(files), cuts, threads);
+    ranges = std::vector<RangeOutput>(parts.size());
+    ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
+      ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
+      parts[r] = RangeEvents<E>();  // unmapped: the ranges still to come build in this memory
+    });
+  };
+  if (files.any_wide())
+    reduce(KeptEvent());
+  else
+    reduce(NarrowEvent());
   scratch.clear();
   ReleaseFreeMemory();
   EventReduce out;

@@ -31,12 +31,27 @@ namespace lakeforge {
 // RadixSortByKey): a thread that sorts many files passes the same one each time.
 uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch);
 
+// One file's events as the reduce keeps them: narrow when every one fits (NarrowEvent::Fits), else
+// wide; the other span is empty.
+struct EventRun {
+  std::span<NarrowEvent> narrow;
+  std::span<KeptEvent> wide;
+
+  size_t size() const { return narrow.size() + wide.size(); }
+  bool empty() const { return narrow.empty() && wide.empty(); }
+  // Calls fn with the run's span (of either kind). An empty run is narrow.
+  template <typename Fn>
+  decltype(auto) Visit(Fn&& fn) const {
+    return wide.empty() ? fn(narrow) : fn(wide);
+  }
+};
+
 // Runs of events, each sorted by SortFileEvents: one per input file, or per piece a shuffle
 // received, always in file order (ranks hold consecutive files and send in rank order): among
 // events of one identity and ts, the earlier file's is kept, and the run order is what says so.
 // The runs live in `memory` (no vector per file: see BlockArena) and die with it.
 struct EventRuns {
-  std::vector<std::span<KeptEvent>> runs;
+  std::vector<EventRun> runs;
   std::vector<BlockArena> memory;
   // SampleUserIds of the runs, when it was taken as they were kept (while they were in cache:
   // read back later, every 64th event is a cache miss of its own, on one thread).
@@ -44,14 +59,15 @@ struct EventRuns {
 
   // A copy of each vector as a run, in the order given.
   static EventRuns Of(const std::vector<std::vector<Event>>& vectors);
-  // A copy of one file's sorted events in `arena`, as kept events; appends the run's share of
-  // SampleUserIds to *sample.
-  static std::span<KeptEvent> Keep(BlockArena& arena, std::span<const Event> events,
-                                   std::vector<int64_t>* sample = nullptr);
+  // A copy of one file's sorted events in `arena`, narrow if they all fit; appends the run's share
+  // of SampleUserIds to *sample.
+  static EventRun Keep(BlockArena& arena, std::span<const Event> events, std::vector<int64_t>* sample = nullptr);
   size_t events() const;
+  bool any_wide() const;
 };
 
-// A matched event (song >= 0): songplays needs every field of a kept event.
+// A matched event (song >= 0): songplays needs every field of a kept event. Plays are wide
+// whichever way their events were kept: they are built in memory the reduce has freed.
 using Play = KeptEvent;
 // songplay_id order: (ts, user_id, session_id, itemInSession). A type, not a function: sorts and
 // merges given it inline the comparison (a function pointer costs a call per comparison).
