@@ -39,18 +39,23 @@ mkdir -p "$work/tiny/song_data" "$work/tiny/log_data"
 for f in $(find "$work/dirty/song_data" -name '*.json' ! -path '*/.*' | sort | head -2); do cp "$f" "$work/tiny/song_data/"; done
 for f in $(find "$work/dirty/log_data" -name '*.json' | sort | head -2); do cp "$f" "$work/tiny/log_data/"; done
 lakes+=("$work/tiny")
-# Ids past 32 bits in every third log file (sessions) and in one more (users): those files' events
-# are kept wide and the rest narrow (NarrowEvent), and the ranks exchange both kinds.
+# Ids past 32 bits, kept as wide events (NarrowEvent): sessions in every third log file and users
+# in one more, so that every rank receives both kinds; and users in one file only, so that one rank
+# holds all the wide events and the others must reduce as wide too (plays are exchanged by month).
 cp -r "$work/dirty" "$work/wide"
+cp -r "$work/dirty" "$work/wide_users"
 n_wide=0
 for f in $(find "$work/wide/log_data" -name '*.json' | sort | awk 'NR % 3 == 1'); do
   sed -i 's/"sessionId":\([0-9]\)/"sessionId":42949672960\1/g' "$f"
   n_wide=$((n_wide + 1))
 done
-f=$(find "$work/wide/log_data" -name '*.json' | sort | sed -n 5p)
-sed -i 's/"userId":"\([0-9]\)/"userId":"9000000000\1/g' "$f"
-[ "$n_wide" -ge 10 ] && grep -q '"userId":"9000000000' "$f" || { echo "the wide lake has no wide ids"; exit 1; }
-lakes+=("$work/wide")
+for lake in wide wide_users; do
+  f=$(find "$work/$lake/log_data" -name '*.json' | sort | sed -n 5p)
+  sed -i 's/"userId":"\([0-9]\)/"userId":"9000000000\1/g' "$f"
+  grep -q '"userId":"9000000000' "$f" || { echo "no wide user ids in $f"; exit 1; }
+done
+[ "$n_wide" -ge 10 ] || { echo "the wide lake has $n_wide files with wide sessions"; exit 1; }
+lakes+=("$work/wide" "$work/wide_users")
 
 same_for_ranks() {
   local lake=$1 cmd=$2

@@ -403,14 +403,15 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
     pool = &all_profiles;
     file_events = ShuffleByUser(comm, std::move(file_events), &mine.rows_out, &mine.rows_in);
   }
-  EventReduce reduced = ReduceEvents(std::move(file_events), threads);
+  // Plays are exchanged by month, so every rank reduces them as the same kind.
+  bool wide = file_events.any_wide();
+  if (dist) wide = comm.SumAll({wide ? uint64_t{1} : uint64_t{0}})[0] > 0;
+  EventReduce reduced = ReduceEvents(std::move(file_events), threads, wide);
   std::vector<UserRow> users = dist ? GatherVectors(comm, reduced.users) : std::move(reduced.users);
   uint64_t first_songplay = 1;
   if (dist) {
     ShuffleByMonth(comm, &reduced, &mine.rows_out, &mine.rows_in);
-    uint64_t plays = 0;
-    for (const auto& run : reduced.plays) plays += run.size();
-    first_songplay += ExclusivePrefixSum(comm, plays);
+    first_songplay += ExclusivePrefixSum(comm, reduced.plays.plays());
   }
   MonthTables months = BuildMonthTables(std::move(reduced.times), std::move(reduced.plays),
                                         static_cast<int64_t>(first_songplay), *pool, songs, threads);

@@ -334,7 +334,12 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   return runs;
 }
 
-void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint64_t* rows_in) {
+namespace {
+
+// ShuffleByMonth for plays of one kind P (every rank's the same: see ReduceEvents).
+template <typename P>
+void ShuffleByMonthOf(Communicator& comm, std::vector<HugeVector<int64_t>>* times, std::vector<HugeVector<P>>* plays,
+                      uint64_t* rows_out, uint64_t* rows_in) {
   auto ranks = static_cast<size_t>(comm.size());
   auto me = static_cast<size_t>(comm.rank());
   // Rows per month on this rank; every rank merges all ranks' counts the same way.
@@ -345,9 +350,9 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
       ForEachMonthSegment(run, ts_of, [&](int64_t month, size_t begin, size_t end) { weight[month] += end - begin; });
   };
   auto ts_of_time = [](int64_t t) { return t; };
-  auto ts_of_play = [](const Play& p) { return p.ts; };
-  count(r->times, ts_of_time);
-  count(r->plays, ts_of_play);
+  auto ts_of_play = [](const P& p) { return p.ts; };
+  count(*times, ts_of_time);
+  count(*plays, ts_of_play);
   {
     wire::Writer w;
     w.Put<uint64_t>(weight.size());
@@ -382,7 +387,7 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
   }
   std::vector<wire::Writer> out(ranks);
   std::vector<HugeVector<int64_t>> kept_times;
-  std::vector<HugeVector<Play>> kept_plays;
+  std::vector<HugeVector<P>> kept_plays;
   auto split = [&](auto& runs, auto ts_of, auto& kept, size_t pass) {
     using T = typename std::decay_t<decltype(runs)>::value_type::value_type;
     std::vector<std::vector<std::pair<size_t, size_t>>> shares(ranks);
@@ -400,31 +405,43 @@ void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint
     }
     runs.clear();
   };
-  split(r->times, ts_of_time, kept_times, 0);
-  split(r->plays, ts_of_play, kept_plays, 1);
+  // A run sent goes as its kind: 0 timestamps, 1 narrow plays, 2 wide plays.
+  constexpr uint8_t kPlays = std::is_same_v<P, KeptEvent> ? 2 : 1;
+  split(*times, ts_of_time, kept_times, 0);
+  split(*plays, ts_of_play, kept_plays, kPlays);
   std::vector<std::string> msgs;
   for (auto& w : out) msgs.push_back(w.Take());
   std::vector<std::string> in = comm.AllToAll(std::move(msgs));
   for (size_t s = 0; s < ranks; ++s) {
     if (s == me) {
-      for (auto& k : kept_times) r->times.push_back(std::move(k));
-      for (auto& k : kept_plays) r->plays.push_back(std::move(k));
+      for (auto& k : kept_times) times->push_back(std::move(k));
+      for (auto& k : kept_plays) plays->push_back(std::move(k));
       continue;
     }
     wire::Reader rd(in[s]);
     while (!rd.done()) {
-      if (rd.Get<uint8_t>("run kind") == 0) {
-        r->times.emplace_back();
-        rd.GetVector(&r->times.back(), "shuffled timestamps");
-        *rows_in += r->times.back().size();
+      auto kind = rd.Get<uint8_t>("run kind");
+      if (kind == 0) {
+        times->emplace_back();
+        rd.GetVector(&times->back(), "shuffled timestamps");
+        *rows_in += times->back().size();
+      } else if (kind == kPlays) {
+        plays->emplace_back();
+        rd.GetVector(&plays->back(), "shuffled plays");
+        *rows_in += plays->back().size();
       } else {
-        r->plays.emplace_back();
-        rd.GetVector(&r->plays.back(), "shuffled plays");
-        *rows_in += r->plays.back().size();
+        throw Error::Internal("runs shuffled by month from rank " + std::to_string(s) + ": kind " +
+                              std::to_string(kind) + ", expected 0 or " + std::to_string(kPlays));
       }
     }
     std::string().swap(in[s]);
   }
+}
+
+}  // namespace
+
+void ShuffleByMonth(Communicator& comm, EventReduce* r, uint64_t* rows_out, uint64_t* rows_in) {
+  r->plays.Visit([&](auto& plays) { ShuffleByMonthOf(comm, &r->times, &plays, rows_out, rows_in); });
 }
 
 std::vector<Reject> GatherRejects(Communicator& comm, std::vector<Reject> mine) {

@@ -43,13 +43,15 @@ bool SameIdentity(const E& a, const E& b) {
   return a.user_id == b.user_id && a.session_id == b.session_id && a.item == b.item;
 }
 
-// One user-id range's share of the three tables. Neighbouring ranges are reduced at once and each
-// is written per event: aligned, see kCacheLineBytes.
+// One user-id range's share of the three tables, its plays of the kind E its events are.
+// Neighbouring ranges are reduced at once and each is written per event: aligned, see
+// kCacheLineBytes.
+template <typename E>
 struct alignas(kCacheLineBytes) RangeOutput {
   std::vector<UserRow> users;  // by user_id
   // Filled once to a size known in advance: memory in huge pages (huge_pages.h).
   HugeVector<int64_t> times;  // sorted, distinct within the range
-  HugeVector<Play> plays;     // by PlayOrder
+  HugeVector<E> plays;        // by PlayOrder
   uint64_t events = 0, duplicates = 0;
 };
 
@@ -148,13 +150,14 @@ std::vector<RangeEvents<E>> SplitByUserRange(EventRuns files, const std::vector<
 }
 
 // A thread's working memory for sorting a range's times and plays, kept from range to range.
+template <typename E>
 struct alignas(kCacheLineBytes) ReduceScratch {
   HugeVector<int64_t> times;
-  HugeVector<Play> plays;
+  HugeVector<E> plays;
 };
 
 template <typename E>
-void ReduceRange(const RangeEvents<E>& events, RangeOutput* out, ReduceScratch* scratch) {
+void ReduceRange(const RangeEvents<E>& events, RangeOutput<E>* out, ReduceScratch<E>* scratch) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   std::vector<SortedRun<E>> runs;
   size_t total = 0, matched = 0;
@@ -187,7 +190,7 @@ void ReduceRange(const RangeEvents<E>& events, RangeOutput* out, ReduceScratch* 
       best = &e;
     }
     out->times.push_back(e.ts);
-    if (e.song >= 0) out->plays.push_back(WideOf(e));
+    if (e.song >= 0) out->plays.push_back(e);
   });
   flush_user();
   RadixSortByKey(
@@ -197,7 +200,7 @@ void ReduceRange(const RangeEvents<E>& events, RangeOutput* out, ReduceScratch* 
   // By time first: a radix sort on ts (a range's plays come in user order, their times spread over
   // the year), the rest of PlayOrder only among plays of one ts.
   RadixSortByKey(
-      out->plays, [](const Play& p) { return p.ts; }, PlayOrder(), scratch->plays);
+      out->plays, [](const E& p) { return p.ts; }, PlayOrder(), scratch->plays);
 }
 
 // Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
@@ -325,6 +328,73 @@ struct PlayDictionaries {
   };
 };
 
+// songplays: the matched events, numbered from first_songplay_id in PlayOrder across all
+// partitions, from runs sorted by PlayOrder (of either kind of event).
+template <typename P>
+TableData SongplaysTable(std::vector<HugeVector<P>> runs, int64_t first_songplay_id, const ProfilePool& profiles,
+                         const SongRefs& songs, int threads) {
+  auto plays = std::make_shared<MonthSlices<P>>();
+  plays->runs = std::move(runs);
+  plays->Slice([](const P& p) { return p.ts; });
+  auto first_id = std::make_shared<std::vector<int64_t>>(1, first_songplay_id);
+  for (size_t p = 0; p < plays->dirs.size(); ++p)
+    first_id->push_back(first_id->back() + static_cast<int64_t>(plays->PartitionSize(p)));
+  TableData out{"songplays",
+                {{"songplay_id", DataType::kInt64, false},
+                 {"start_time", DataType::kTimestampMillis, false},
+                 {"user_id", DataType::kInt64, true},
+                 {"level", DataType::kString, true},
+                 {"song_id", DataType::kString, false},
+                 {"artist_id", DataType::kString, false},
+                 {"session_id", DataType::kInt64, true},
+                 {"location", DataType::kString, true},
+                 {"user_agent", DataType::kString, true}},
+                true,
+                plays->dirs,
+                {}};
+  Schema play_schema = out.schema;
+  auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
+  out.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
+    RecordBatch batch(play_schema);
+    auto& cols = batch.columns;
+    const PlayDictionaries& d = *dicts;
+    cols[3] = Column(d.level);
+    cols[4] = Column(d.song_id);
+    cols[5] = Column(d.artist_id);
+    cols[7] = Column(d.location);
+    cols[8] = Column(d.user_agent);
+    for (auto& c : cols) c.Reserve(plays->PartitionSize(p));
+    auto optional_int = [](Column& c, int64_t v) {
+      if (v == kNull)
+        c.AppendNull();
+      else
+        c.AppendInt64(v);
+    };
+    auto optional_code = [](Column& c, uint32_t code) {
+      if (code == PlayDictionaries::kNullCode)
+        c.AppendNull();
+      else
+        c.AppendCode(code);
+    };
+    int64_t id = (*first_id)[p];
+    plays->Merge(p, PlayOrder(), [&](const P& e) {
+      const KeptEvent w = WideOf(e);
+      auto song = static_cast<size_t>(e.song);
+      cols[0].AppendInt64(id++);
+      cols[1].AppendInt64(e.ts);
+      optional_int(cols[2], w.user_id);
+      optional_code(cols[3], d.level_of[e.profile]);
+      cols[4].AppendCode(static_cast<uint32_t>(song));
+      cols[5].AppendCode(d.artist_of[song]);
+      optional_int(cols[6], w.session_id);
+      optional_code(cols[7], d.location_of[e.profile]);
+      optional_code(cols[8], d.user_agent_of[e.profile]);
+    });
+    return batch;
+  };
+  return out;
+}
+
 }  // namespace
 
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
@@ -388,36 +458,45 @@ uint64_t SortFileEvents(std::vector<Event>* events, std::vector<Event>* scratch)
   return dropped;
 }
 
-EventReduce ReduceEvents(EventRuns files, int threads) {
+EventReduce ReduceEvents(EventRuns files, int threads, bool wide) {
+  if (!wide && files.any_wide()) throw Error::Internal("wide events reduced as narrow ones");
   // Enough ranges that two or three heavy users cannot leave a thread idle for long.
   std::vector<int64_t> cuts = UserCuts(SampleUserIds(files), static_cast<size_t>(std::max(1, threads)) * 8);
-  std::vector<RangeOutput> ranges;
-  std::vector<ReduceScratch> scratch(static_cast<size_t>(std::max(1, threads)));
-  auto reduce = [&](auto kind) {
+  EventReduce out;
+  out.plays.wide = wide;
+  auto reduce = [&](auto kind, auto& plays) {
     using E = decltype(kind);
     std::vector<RangeEvents<E>> parts = SplitByUserRange<E>(std::move(files), cuts, threads);
-    ranges = std::vector<RangeOutput>(parts.size());
-    ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
-      ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
-      parts[r] = RangeEvents<E>();  // unmapped: the ranges still to come build in this memory
-    });
+    std::vector<RangeOutput<E>> ranges(parts.size());
+    {
+      std::vector<ReduceScratch<E>> scratch(static_cast<size_t>(std::max(1, threads)));
+      ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
+        ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
+        parts[r] = RangeEvents<E>();  // unmapped: the ranges still to come build in this memory
+      });
+    }
+    ReleaseFreeMemory();
+    // Ranges are in user order, so their users concatenate in order.
+    for (auto& range : ranges) {
+      out.events += range.events;
+      out.duplicates += range.duplicates;
+      out.users.insert(out.users.end(), range.users.begin(), range.users.end());
+      out.times.push_back(std::move(range.times));
+      plays.push_back(std::move(range.plays));
+    }
   };
-  if (files.any_wide())
-    reduce(KeptEvent());
+  if (wide)
+    reduce(KeptEvent(), out.plays.wide_runs);
   else
-    reduce(NarrowEvent());
-  scratch.clear();
-  ReleaseFreeMemory();
-  EventReduce out;
-  // Ranges are in user order, so their users concatenate in order.
-  for (auto& range : ranges) {
-    out.events += range.events;
-    out.duplicates += range.duplicates;
-    out.users.insert(out.users.end(), range.users.begin(), range.users.end());
-    out.times.push_back(std::move(range.times));
-    out.plays.push_back(std::move(range.plays));
-  }
+    reduce(NarrowEvent(), out.plays.narrow_runs);
   return out;
+}
+
+size_t PlayRuns::plays() const {
+  size_t n = 0;
+  for (const auto& r : narrow_runs) n += r.size();
+  for (const auto& r : wide_runs) n += r.size();
+  return n;
 }
 
 TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles) {
@@ -445,14 +524,11 @@ TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& 
   return t;
 }
 
-MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::vector<HugeVector<Play>> play_runs,
-                             int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
-                             int threads) {
+MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRuns play_runs, int64_t first_songplay_id,
+                             const ProfilePool& profiles, const SongRefs& songs, int threads) {
   MonthTables out;
   auto times = std::make_shared<MonthSlices<int64_t>>();
-  auto plays = std::make_shared<MonthSlices<Play>>();
   times->runs = std::move(time_runs);
-  plays->runs = std::move(play_runs);
   // time: distinct ts, by year/month. The same ts can occur in several ranges.
   times->Slice([](int64_t ts) { return ts; });
   out.time = TableData{"time",
@@ -488,68 +564,15 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::ve
     return batch;
   };
 
-  // songplays: the matched events, numbered 1..N in PlayOrder across all partitions.
-  plays->Slice([](const Play& p) { return p.ts; });
-  auto first_id = std::make_shared<std::vector<int64_t>>(1, first_songplay_id);
-  for (size_t p = 0; p < plays->dirs.size(); ++p)
-    first_id->push_back(first_id->back() + static_cast<int64_t>(plays->PartitionSize(p)));
-  out.songplays = TableData{"songplays",
-                            {{"songplay_id", DataType::kInt64, false},
-                             {"start_time", DataType::kTimestampMillis, false},
-                             {"user_id", DataType::kInt64, true},
-                             {"level", DataType::kString, true},
-                             {"song_id", DataType::kString, false},
-                             {"artist_id", DataType::kString, false},
-                             {"session_id", DataType::kInt64, true},
-                             {"location", DataType::kString, true},
-                             {"user_agent", DataType::kString, true}},
-                            true,
-                            plays->dirs,
-                            {}};
-  Schema play_schema = out.songplays.schema;
-  auto dicts = std::make_shared<PlayDictionaries>(profiles, songs, threads);
-  out.songplays.batch_of = [plays, first_id, play_schema, dicts](size_t p) {
-    RecordBatch batch(play_schema);
-    auto& cols = batch.columns;
-    const PlayDictionaries& d = *dicts;
-    cols[3] = Column(d.level);
-    cols[4] = Column(d.song_id);
-    cols[5] = Column(d.artist_id);
-    cols[7] = Column(d.location);
-    cols[8] = Column(d.user_agent);
-    for (auto& c : cols) c.Reserve(plays->PartitionSize(p));
-    auto optional_int = [](Column& c, int64_t v) {
-      if (v == kNull)
-        c.AppendNull();
-      else
-        c.AppendInt64(v);
-    };
-    auto optional_code = [](Column& c, uint32_t code) {
-      if (code == PlayDictionaries::kNullCode)
-        c.AppendNull();
-      else
-        c.AppendCode(code);
-    };
-    int64_t id = (*first_id)[p];
-    plays->Merge(p, PlayOrder(), [&](const Play& e) {
-      auto song = static_cast<size_t>(e.song);
-      cols[0].AppendInt64(id++);
-      cols[1].AppendInt64(e.ts);
-      optional_int(cols[2], e.user_id);
-      optional_code(cols[3], d.level_of[e.profile]);
-      cols[4].AppendCode(static_cast<uint32_t>(song));
-      cols[5].AppendCode(d.artist_of[song]);
-      optional_int(cols[6], e.session_id);
-      optional_code(cols[7], d.location_of[e.profile]);
-      optional_code(cols[8], d.user_agent_of[e.profile]);
-    });
-    return batch;
-  };
+  play_runs.Visit([&](auto& runs) {
+    out.songplays = SongplaysTable(std::move(runs), first_songplay_id, profiles, songs, threads);
+  });
   return out;
 }
 
 EventTables BuildEventTables(EventRuns files, const ProfilePool& profiles, const SongRefs& songs, int threads) {
-  EventReduce reduced = ReduceEvents(std::move(files), threads);
+  bool wide = files.any_wide();
+  EventReduce reduced = ReduceEvents(std::move(files), threads, wide);
   MonthTables months =
       BuildMonthTables(std::move(reduced.times), std::move(reduced.plays), 1, profiles, songs, threads);
   return {.users = BuildUsersTable(reduced.users, profiles),

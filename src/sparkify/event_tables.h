@@ -66,13 +66,12 @@ struct EventRuns {
   bool any_wide() const;
 };
 
-// A matched event (song >= 0): songplays needs every field of a kept event. Plays are wide
-// whichever way their events were kept: they are built in memory the reduce has freed.
-using Play = KeptEvent;
-// songplay_id order: (ts, user_id, session_id, itemInSession). A type, not a function: sorts and
+// songplay_id order: (ts, user_id, session_id, itemInSession), of plays (matched events, song >= 0:
+// songplays needs every field of a kept event) of either kind. A type, not a function: sorts and
 // merges given it inline the comparison (a function pointer costs a call per comparison).
 struct PlayOrder {
-  bool operator()(const Play& a, const Play& b) const {
+  template <typename P>
+  bool operator()(const P& a, const P& b) const {
     if (a.ts != b.ts) return a.ts < b.ts;
     if (a.user_id != b.user_id) return a.user_id < b.user_id;
     if (a.session_id != b.session_id) return a.session_id < b.session_id;
@@ -107,15 +106,32 @@ std::vector<int64_t> SampleUserIds(const EventRuns& files);
 // At most ranges - 1 increasing cut points from a sample: range r is [cuts[r-1], cuts[r]).
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges);
 
+// Runs of plays, each sorted by PlayOrder: narrow events when the reduce's were, else wide; the
+// other vector is empty.
+struct PlayRuns {
+  bool wide = false;
+  std::vector<HugeVector<NarrowEvent>> narrow_runs;
+  std::vector<HugeVector<KeptEvent>> wide_runs;
+
+  // Calls fn with the runs of the kind they are.
+  template <typename Fn>
+  decltype(auto) Visit(Fn&& fn) {
+    return wide ? fn(wide_runs) : fn(narrow_runs);
+  }
+  size_t plays() const;
+};
+
 // The reduce by user: identities deduplicated, each user's latest row, and the distinct
 // timestamps and plays as runs sorted by time (runs overlap in time; months are cut later).
 struct EventReduce {
   std::vector<UserRow> users;  // by user_id
   std::vector<HugeVector<int64_t>> times;
-  std::vector<HugeVector<Play>> plays;  // each run by PlayOrder
+  PlayRuns plays;
   uint64_t events = 0, duplicates = 0;
 };
-EventReduce ReduceEvents(EventRuns files, int threads);
+// `wide`: reduce as wide events, as files.any_wide() requires; ranks that exchange plays must all
+// pass the same (wide if any rank's files are).
+EventReduce ReduceEvents(EventRuns files, int threads, bool wide);
 
 TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles);
 
@@ -124,7 +140,7 @@ TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& 
 struct MonthTables {
   TableData time, songplays;
 };
-MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, std::vector<HugeVector<Play>> play_runs,
+MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRuns play_runs,
                              int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
                              int threads);
 
