@@ -140,9 +140,8 @@ TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& 
 struct MonthTables {
   TableData time, songplays;
 };
-MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRuns play_runs,
-                             int64_t first_songplay_id, const ProfilePool& profiles, const SongRefs& songs,
-                             int threads);
+MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRuns play_runs, int64_t first_songplay_id,
+                             const ProfilePool& profiles, const SongRefs& songs, int threads);
 
 struct EventTables {
   TableData users, time, songplays;
