@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,20 @@ struct StageTime {
   std::vector<WorkerSpan> workers;  // parallel stages only
 };
 
+// Where a timer's stages go on a run's timeline: the clock's zero (the run's start) and where its
+// first stage starts (the end of the stage before it, when another timer began the run).
+struct TimelineOrigin {
+  Clock::time_point run_start, stages_from;
+};
+
+// Stages follow one another with no gap: each starts where the one before it ended (one clock
+// reading per boundary; two would leave the work between them in no stage).
 class StageTimer {
  public:
-  explicit StageTimer(std::vector<StageTime>* stages) : stages_(stages), run_start_(Clock::now()), start_(run_start_) {}
+  // Stages from now, on a clock that starts now.
+  explicit StageTimer(std::vector<StageTime>* stages) : StageTimer(stages, Start(Clock::now())) {}
+  StageTimer(std::vector<StageTime>* stages, TimelineOrigin origin)
+      : stages_(stages), run_start_(origin.run_start), start_(origin.stages_from) {}
   // Ends the current stage; `workers` are the spans of its worker threads, when it ran in parallel.
   void Mark(const std::string& name, std::vector<WorkerSpan> workers = {}) {
     auto now = Clock::now();
@@ -36,10 +48,14 @@ class StageTimer {
                         .workers = std::move(workers)});
     start_ = now;
   }
+  // Where a timer that carries on this run's timeline after this one starts.
+  TimelineOrigin Next() const { return {.run_start = run_start_, .stages_from = start_}; }
   double Since(Clock::time_point t) const { return std::chrono::duration<double>(t - run_start_).count(); }
   double Now() const { return Since(Clock::now()); }
 
  private:
+  static TimelineOrigin Start(Clock::time_point now) { return {.run_start = now, .stages_from = now}; }
+
   std::vector<StageTime>* stages_;
   Clock::time_point run_start_, start_;
 };

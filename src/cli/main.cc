@@ -261,17 +261,10 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
   auto start = std::chrono::steady_clock::now();
   bool locked = false;
   std::string stage = "list";
+  // The run report's timeline: the compactions, then the ETL's stages, which carry on the same
+  // clock from where the last compaction ended.
   std::vector<StageTime> compaction_stages;
-  double etl_offset = 0;
-  // The run report's timeline: compactions first, then the ETL's stages on the same clock.
   auto timeline = [&] {
-    for (auto& s : report.stages) {
-      s.start += etl_offset;
-      for (auto& w : s.workers) {
-        w.start += etl_offset;
-        w.end += etl_offset;
-      }
-    }
     report.stages.insert(report.stages.begin(), compaction_stages.begin(), compaction_stages.end());
   };
   try {
@@ -294,9 +287,8 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
         fs.For(dest).DeleteDirRecursive(dest);
       }
     }));
-    // Stages follow one another with no gap: each starts where the one before it ended (one clock
-    // reading per boundary; two would leave the work between them in no stage).
-    double mark = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // The first stage starts once the lock is held.
+    StageTimer timer(&compaction_stages, {.run_start = start, .stages_from = Clock::now()});
     for (int i = 0; i < 2; ++i) {
       // Songs merge per first-level folder, logs per year/month folder: output paths sort as their
       // inputs did, so the tables equal those of `etl` on the raw lake.
@@ -315,11 +307,8 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
       c.comm = &comm;
       c.run_id = info.run_id;
       compactions.emplace_back(parts[i], RunCompact(fs, c));
-      double ended = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      compaction_stages.push_back({.name = stage, .seconds = ended - mark, .start = mark, .workers = {}});
-      mark = ended;
+      timer.Mark(stage);
     }
-    etl_offset = mark;
     stage.clear();
     EtlOptions o;
     o.songs = JoinPath(staging, "song_data");
@@ -336,6 +325,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
     o.lock = output_lock.get();
     o.max_record_bytes = a.max_record_bytes;
     o.comm = &comm;
+    o.timeline = timer.Next();
     RunEtl(fs, o, &report);
   } catch (const Error& e) {
     std::string failed = stage.empty() ? FailedStage(report) : stage;

@@ -145,7 +145,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   if (dist) comm.Broadcast(&report.run_id);  // rank 0's: one run, one set of file names
   RankFigures mine{.rank = comm.rank(), .host = HostName(), .stage_seconds = {}};
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  StageTimer timer(&report.stages);
+  StageTimer timer = opt.timeline ? StageTimer(&report.stages, *opt.timeline) : StageTimer(&report.stages);
   report.threads = threads;
 
   // 1. List inputs (rank 0): any failure here happens before the output is touched.

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,9 @@ struct EtlOptions {
   // The ranks of a distributed run (dist/communicator.h); null: this process alone. Every rank
   // calls RunEtl with the same options; rank 0 lists, holds the lock, commits and reports.
   Communicator* comm = nullptr;
+  // The run's timeline when RunEtl carries on one another stage began (`run`: the compactions);
+  // unset: its stages start a clock of their own.
+  std::optional<TimelineOrigin> timeline;
 };
 
 // What one rank of a distributed run did: its share of reading, of the exchanges and of writing.
