@@ -24,7 +24,9 @@ etl_report() {
   /usr/bin/time -f "%M %U %S %e" -o "$work/etl.time" "$bin" etl --input "$work/lake" --output "$work/out" --quiet || return 1
   after=$(date +%s.%N)
   [ "$(ls "$work"/out/_runs/*.json | wc -l)" -eq 1 ] && [ "$(ls "$work"/out/_runs/*.html | wc -l)" -eq 1 ] || return 1
-  echo "$before $after $(awk '{ print $4 }' "$work/etl.time")" >"$work/etl.clock"
+  # What the binary takes to start and exit at all, measured now (AddressSanitizer: ~0.25 s).
+  /usr/bin/time -f "%e" -o "$work/version.time" "$bin" --version >/dev/null || return 1
+  echo "$before $after $(awk '{ print $4 }' "$work/etl.time") $(cat "$work/version.time")" >"$work/etl.clock"
   check_report --report "$(only "$work/out")" --output "$work/out" --songs "$work/lake/song_data" --logs "$work/lake/log_data" \
     --clock "$(cat "$work/etl.clock")" || return 1
   # Peak memory and CPU time against GNU time's meter of the same process. The report is written
