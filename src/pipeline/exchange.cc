@@ -280,18 +280,14 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
   for (auto& f : files.runs) {
     f.Visit([&](auto run) {
       using E = typename decltype(run)::value_type;
-      constexpr bool kWide = std::is_same_v<E, KeptEvent>;
+      constexpr uint8_t kKind = std::is_same_v<E, KeptEvent> ? 1 : 0;
       SplitRun<E>(
           run, starts, [](const E& e) { return UserIdOf(e); },
           [&](size_t d, size_t b, size_t e) {
             if (d == me) {
-              std::span<E> copy = own.Copy(std::span<const E>(run.subspan(b, e - b)));
-              if constexpr (kWide)
-                kept.push_back({.narrow = {}, .wide = copy});
-              else
-                kept.push_back({.narrow = copy, .wide = {}});
+              kept.push_back(EventRun::Of(own.Copy(std::span<const E>(run.subspan(b, e - b)))));
             } else {
-              out[d].Put<uint8_t>(kWide ? 1 : 0);
+              out[d].Put<uint8_t>(kKind);
               out[d].PutArray(run.data() + b, e - b);
               *rows_out += e - b;
             }
@@ -314,16 +310,17 @@ EventRuns ShuffleByUser(Communicator& comm, EventRuns files, uint64_t* rows_out,
       continue;
     }
     wire::Reader rd(in[r]);
+    auto receive = [&](auto kind) {
+      using E = decltype(kind);
+      runs.runs.push_back(
+          EventRun::Of(rd.GetArray<E>("shuffled events", [&](size_t n) { return received.AllocateArray<E>(n); })));
+    };
     while (!rd.done()) {
       auto kind = rd.Get<uint8_t>("shuffled events' kind");
       if (kind == 0)
-        runs.runs.push_back({.narrow = rd.GetArray<NarrowEvent>(
-                                 "shuffled events", [&](size_t n) { return received.AllocateArray<NarrowEvent>(n); }),
-                             .wide = {}});
+        receive(NarrowEvent());
       else if (kind == 1)
-        runs.runs.push_back({.narrow = {}, .wide = rd.GetArray<KeptEvent>("shuffled events", [&](size_t n) {
-                               return received.AllocateArray<KeptEvent>(n);
-                             })});
+        receive(KeptEvent());
       else
         throw Error::Internal("shuffled events from rank " + std::to_string(r) + ": kind " + std::to_string(kind) +
                               ", expected 0 (narrow) or 1 (wide)");

@@ -428,11 +428,11 @@ EventRun EventRuns::Keep(BlockArena& arena, std::span<const Event> events, std::
   if (fits) {
     NarrowEvent* to = arena.AllocateArray<NarrowEvent>(events.size());
     for (size_t i = 0; i < events.size(); ++i) to[i] = NarrowEvent::Of(events[i]);
-    return {.narrow = {to, events.size()}, .wide = {}};
+    return EventRun::Of(std::span<NarrowEvent>(to, events.size()));
   }
   KeptEvent* to = arena.AllocateArray<KeptEvent>(events.size());
   for (size_t i = 0; i < events.size(); ++i) to[i] = KeptEvent::Of(events[i]);
-  return {.narrow = {}, .wide = {to, events.size()}};
+  return EventRun::Of(std::span<KeptEvent>(to, events.size()));
 }
 
 size_t EventRuns::events() const {

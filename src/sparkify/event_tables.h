@@ -37,6 +37,8 @@ struct EventRun {
   std::span<NarrowEvent> narrow;
   std::span<KeptEvent> wide;
 
+  static EventRun Of(std::span<NarrowEvent> events) { return {.narrow = events, .wide = {}}; }
+  static EventRun Of(std::span<KeptEvent> events) { return {.narrow = {}, .wide = events}; }
   size_t size() const { return narrow.size() + wide.size(); }
   bool empty() const { return narrow.empty() && wide.empty(); }
   // Calls fn with the run's span (of either kind). An empty run is narrow.
