@@ -11,28 +11,25 @@
 
 namespace lakeforge {
 
-// Sorts v by less, which must order first by key(x) (an int64_t, ascending). `scratch` is working
-// memory: it ends with at least v.size() elements (contents unspecified), so a caller that sorts
-// many vectors keeps it and its pages between calls instead of faulting in fresh ones each time
-// (v may come back holding scratch's former buffer, and scratch v's).
-template <typename T, typename A, typename Key, typename Less>
-void RadixSortByKey(std::vector<T, A>& v, Key key, Less less, std::vector<T, A>& scratch) {
-  if (v.size() < 64) {
-    std::sort(v.begin(), v.end(), less);
-    return;
+// Sorts the n elements at `data` by less, which must order first by key(x) (an int64_t,
+// ascending), with room for n elements at `scratch` as working memory (its contents on entry do
+// not matter). Returns where the sorted elements are: `data` or `scratch`.
+template <typename T, typename Key, typename Less>
+T* RadixSortByKeyInto(T* data, T* scratch, size_t n, Key key, Less less) {
+  if (n < 64) {
+    std::sort(data, data + n, less);
+    return data;
   }
   auto ukey = [&](const T& x) { return static_cast<uint64_t>(key(x)) ^ (uint64_t{1} << 63); };  // signed order
   std::array<std::array<size_t, 256>, 8> counts{};
-  uint64_t first = ukey(v[0]), varies = 0;
-  for (const T& x : v) {
-    uint64_t k = ukey(x);
+  uint64_t first = ukey(data[0]), varies = 0;
+  for (const T* x = data; x != data + n; ++x) {
+    uint64_t k = ukey(*x);
     varies |= k ^ first;
     for (int b = 0; b < 8; ++b) ++counts[b][(k >> (8 * b)) & 0xFF];
   }
-  const size_t n = v.size();
-  if (scratch.size() < n) scratch.resize(n);  // only the growth is written
-  T* from = v.data();
-  T* to = scratch.data();
+  T* from = data;
+  T* to = scratch;
   for (int b = 0; b < 8; ++b) {
     if (((varies >> (8 * b)) & 0xFF) == 0) continue;  // every key has the same byte here
     std::array<size_t, 256> at{};
@@ -44,17 +41,27 @@ void RadixSortByKey(std::vector<T, A>& v, Key key, Less less, std::vector<T, A>&
     for (const T* x = from; x != from + n; ++x) to[at[(ukey(*x) >> (8 * b)) & 0xFF]++] = *x;
     std::swap(from, to);
   }
-  if (from != v.data()) {  // the sorted elements are scratch's first n: trade buffers
-    v.swap(scratch);
-    v.resize(n);  // shrinks: no writes
-  }
   for (size_t i = 0; i < n;) {  // runs of equal keys, in full order
     size_t j = i + 1;
-    uint64_t k = ukey(v[i]);
-    while (j < n && ukey(v[j]) == k) ++j;
-    if (j - i > 1)
-      std::sort(v.begin() + static_cast<std::ptrdiff_t>(i), v.begin() + static_cast<std::ptrdiff_t>(j), less);
+    uint64_t k = ukey(from[i]);
+    while (j < n && ukey(from[j]) == k) ++j;
+    if (j - i > 1) std::sort(from + i, from + j, less);
     i = j;
+  }
+  return from;
+}
+
+// Sorts v the same way. `scratch` is working memory: it ends with at least v.size() elements
+// (contents unspecified), so a caller that sorts many vectors keeps it and its pages between
+// calls instead of faulting in fresh ones each time (v may come back holding scratch's former
+// buffer, and scratch v's).
+template <typename T, typename A, typename Key, typename Less>
+void RadixSortByKey(std::vector<T, A>& v, Key key, Less less, std::vector<T, A>& scratch) {
+  const size_t n = v.size();
+  if (n >= 64 && scratch.size() < n) scratch.resize(n);  // only the growth is written
+  if (RadixSortByKeyInto(v.data(), scratch.data(), n, key, less) != v.data()) {
+    v.swap(scratch);  // the sorted elements are scratch's first n: trade buffers
+    v.resize(n);      // shrinks: no writes
   }
 }
 

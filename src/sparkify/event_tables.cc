@@ -149,15 +149,8 @@ std::vector<RangeEvents<E>> SplitByUserRange(EventRuns files, const std::vector<
   return out;
 }
 
-// A thread's working memory for sorting a range's times and plays, kept from range to range.
 template <typename E>
-struct alignas(kCacheLineBytes) ReduceScratch {
-  HugeVector<int64_t> times;
-  HugeVector<E> plays;
-};
-
-template <typename E>
-void ReduceRange(const RangeEvents<E>& events, RangeOutput<E>* out, ReduceScratch<E>* scratch) {
+void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   std::vector<SortedRun<E>> runs;
   size_t total = 0, matched = 0;
@@ -193,14 +186,23 @@ void ReduceRange(const RangeEvents<E>& events, RangeOutput<E>* out, ReduceScratc
     if (e.song >= 0) out->plays.push_back(e);
   });
   flush_user();
-  RadixSortByKey(
-      out->times, [](int64_t t) { return t; }, std::less<int64_t>(), scratch->times);
+  // The range's events are dead now (plays and users are copies): their memory, touched already,
+  // is the sorts' working memory. It holds every event, so it has room for the times and for the
+  // plays; fresh scratch of its own was a fault to the hypervisor per page (huge_pages.h).
+  auto sort = [&](auto& v, auto key, auto less) {
+    using T = typename std::remove_reference_t<decltype(v)>::value_type;
+    static_assert(alignof(T) <= alignof(E));
+    if (v.size() * sizeof(T) > events.memory.size() * sizeof(E))
+      throw Error::Internal("a user range's sort outgrew the range's events");
+    T* sorted = RadixSortByKeyInto(v.data(), reinterpret_cast<T*>(events.memory.data()), v.size(), key, less);
+    if (sorted != v.data()) std::memcpy(v.data(), sorted, v.size() * sizeof(T));
+  };
+  sort(out->times, [](int64_t t) { return t; }, std::less<int64_t>());
   // No shrink_to_fit: the capacity left over (repeats) was never touched, so it is not resident.
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
   // By time first: a radix sort on ts (a range's plays come in user order, their times spread over
   // the year), the rest of PlayOrder only among plays of one ts.
-  RadixSortByKey(
-      out->plays, [](const E& p) { return p.ts; }, PlayOrder(), scratch->plays);
+  sort(out->plays, [](const E& p) { return p.ts; }, PlayOrder());
 }
 
 // Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
@@ -468,13 +470,10 @@ EventReduce ReduceEvents(EventRuns files, int threads, bool wide) {
     using E = decltype(kind);
     std::vector<RangeEvents<E>> parts = SplitByUserRange<E>(std::move(files), cuts, threads);
     std::vector<RangeOutput<E>> ranges(parts.size());
-    {
-      std::vector<ReduceScratch<E>> scratch(static_cast<size_t>(std::max(1, threads)));
-      ParallelFor(ranges.size(), threads, [&](size_t r, int w) {
-        ReduceRange(parts[r], &ranges[r], &scratch[static_cast<size_t>(w)]);
-        parts[r] = RangeEvents<E>();  // unmapped: the ranges still to come build in this memory
-      });
-    }
+    ParallelFor(ranges.size(), threads, [&](size_t r, int) {
+      ReduceRange(parts[r], &ranges[r]);
+      parts[r] = RangeEvents<E>();  // unmapped: the ranges still to come build in this memory
+    });
     ReleaseFreeMemory();
     // Ranges are in user order, so their users concatenate in order.
     for (auto& range : ranges) {
