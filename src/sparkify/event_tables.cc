@@ -197,12 +197,14 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
     T* sorted = RadixSortByKeyInto(v.data(), reinterpret_cast<T*>(events.memory.data()), v.size(), key, less);
     if (sorted != v.data()) std::memcpy(v.data(), sorted, v.size() * sizeof(T));
   };
-  sort(out->times, [](int64_t t) { return t; }, std::less<int64_t>());
+  sort(
+      out->times, [](int64_t t) { return t; }, std::less<int64_t>());
   // No shrink_to_fit: the capacity left over (repeats) was never touched, so it is not resident.
   out->times.erase(std::unique(out->times.begin(), out->times.end()), out->times.end());
   // By time first: a radix sort on ts (a range's plays come in user order, their times spread over
   // the year), the rest of PlayOrder only among plays of one ts.
-  sort(out->plays, [](const E& p) { return p.ts; }, PlayOrder());
+  sort(
+      out->plays, [](const E& p) { return p.ts; }, PlayOrder());
 }
 
 // Runs sorted by time, sliced by calendar month: partition p is the union over runs r of
