@@ -220,6 +220,26 @@ same_for_codecs() {
 }
 check "zstd, gzip and uncompressed outputs match the oracle" same_for_codecs
 
+# Timestamps and row ids are DELTA_BINARY_PACKED by default; --integer-encoding plain writes PLAIN
+# for readers without delta support. Both hold the oracle's rows; the encodings are read by DuckDB.
+encodings_of() {
+  node "$here/js/query.mjs" "SELECT DISTINCT encodings AS e FROM parquet_metadata('$1/**/*.parquet')
+    WHERE path_in_schema IN ('start_time', 'songplay_id') ORDER BY e"
+}
+integer_encodings() {
+  "$bin" etl --input "$work/lake" --output "$work/delta-ints" --quiet || return 1
+  encodings_of "$work/delta-ints" >"$work/enc-delta.txt" || return 1
+  grep -q DELTA_BINARY_PACKED "$work/enc-delta.txt" || { echo "default: no DELTA_BINARY_PACKED chunk"; cat "$work/enc-delta.txt"; return 1; }
+  "$bin" etl --input "$work/lake" --output "$work/plain-ints" --integer-encoding plain --quiet || return 1
+  oracle "$work/lake" "$work/plain-ints" || return 1
+  encodings_of "$work/plain-ints" >"$work/enc-plain.txt" || return 1
+  if grep -q DELTA "$work/enc-plain.txt"; then echo "--integer-encoding plain wrote delta chunks"; cat "$work/enc-plain.txt"; return 1; fi
+  "$bin" etl --input "$work/lake" --output "$work/bad-enc" --integer-encoding zigzag --quiet 2>"$work/bad-enc.err"
+  local rc=$?
+  [ "$rc" -eq 2 ] && grep -q "integer-encoding" "$work/bad-enc.err" || { echo "exit $rc"; cat "$work/bad-enc.err"; return 1; }
+}
+check "start_time and songplay_id are DELTA_BINARY_PACKED; --integer-encoding plain writes PLAIN, same rows" integer_encodings
+
 strict_mode() {
   "$bin" etl --input "$work/lake" --output "$work/strict" --strict --quiet 2>"$work/strict.err"
   local rc=$?

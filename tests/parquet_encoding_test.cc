@@ -1,11 +1,18 @@
-// Unit tests for the Thrift compact encoder and the RLE/bit-packing hybrid, against bytes computed
-// by hand from the specifications, plus a decode round trip on random inputs.
+// Unit tests for the Thrift compact encoder, the RLE/bit-packing hybrid and DELTA_BINARY_PACKED,
+// against bytes computed by hand from the specifications, plus decode round trips on random inputs
+// with decoders written from the specifications.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
 #include <random>
+#include <type_traits>
 
 #include "formats/parquet/column_chunk_writer.h"
+#include "formats/parquet/delta_binary_packed.h"
 #include "formats/parquet/rle_hybrid.h"
 #include "formats/parquet/thrift_compact.h"
 
@@ -17,8 +24,8 @@ std::vector<uint8_t> Bytes(const std::string& s) { return std::vector<uint8_t>(s
 TEST(ThriftCompact, ShortFieldHeadersAndZigZag) {
   std::string out;
   CompactWriter w(&out);
-  w.FieldI32(1, 1);       // 0x15 0x02
-  w.FieldI64(3, -1);      // delta 2, type 6 -> 0x26; zigzag(-1) = 1
+  w.FieldI32(1, 1);        // 0x15 0x02
+  w.FieldI64(3, -1);       // delta 2, type 6 -> 0x26; zigzag(-1) = 1
   w.FieldBinary(4, "ab");  // 0x18 0x02 'a' 'b'
   w.EndMessage();
   EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x15, 0x02, 0x26, 0x01, 0x18, 0x02, 'a', 'b', 0x00}));
@@ -28,7 +35,7 @@ TEST(ThriftCompact, ShortFieldHeadersAndZigZag) {
 TEST(ThriftCompact, LongFieldDeltaBoolsListsAndVarints) {
   std::string out;
   CompactWriter w(&out);
-  w.FieldI32(20, 150);  // delta 20 > 15: type byte 0x05, zigzag varint id 40 = 0x28; zigzag(150)=300 = 0xAC 0x02
+  w.FieldI32(20, 150);     // delta 20 > 15: type byte 0x05, zigzag varint id 40 = 0x28; zigzag(150)=300 = 0xAC 0x02
   w.FieldBool(21, true);   // 0x11
   w.FieldBool(22, false);  // 0x12
   w.BeginListField(23, CompactType::kI32, 2);  // 0x19, (2 << 4) | 5 = 0x25
@@ -41,11 +48,11 @@ TEST(ThriftCompact, LongFieldDeltaBoolsListsAndVarints) {
 TEST(ThriftCompact, NestedStructsRestartFieldDeltas) {
   std::string out;
   CompactWriter w(&out);
-  w.FieldI32(5, 0);        // 0x55 0x00
-  w.BeginStructField(7);   // 0x2C
-  w.FieldI32(1, 1);        // 0x15 0x02 (delta from 0 inside the struct)
-  w.EndStruct();           // 0x00
-  w.FieldI32(8, 2);        // delta 1 from 7: 0x15 0x04
+  w.FieldI32(5, 0);                               // 0x55 0x00
+  w.BeginStructField(7);                          // 0x2C
+  w.FieldI32(1, 1);                               // 0x15 0x02 (delta from 0 inside the struct)
+  w.EndStruct();                                  // 0x00
+  w.FieldI32(8, 2);                               // delta 1 from 7: 0x15 0x04
   w.BeginListField(9, CompactType::kStruct, 16);  // 0x19, 0xFC, varint 16
   for (int i = 0; i < 16; ++i) {
     w.BeginListStruct();
@@ -123,7 +130,8 @@ std::vector<uint32_t> Decode(const std::string& data, int width, size_t n) {
       pos += (h >> 1) * static_cast<size_t>(width);
     } else {
       uint32_t v = 0;
-      for (int b = 0; b < (width + 7) / 8; ++b) v |= static_cast<uint32_t>(static_cast<uint8_t>(data.at(pos++))) << (8 * b);
+      for (int b = 0; b < (width + 7) / 8; ++b)
+        v |= static_cast<uint32_t>(static_cast<uint8_t>(data.at(pos++))) << (8 * b);
       for (uint64_t i = 0; i < (h >> 1); ++i) out.push_back(v);
     }
   }
@@ -155,14 +163,255 @@ TEST(PackBits, LsbFirst) {
   EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x81, 0x01}));
 }
 
+// DELTA_BINARY_PACKED, parquet-format's two examples with this writer's block of 128 values in 4
+// miniblocks of 32: header uleb(128) = 80 01, uleb(4), uleb(count), zigzag(first value).
+TEST(DeltaBinaryPacked, SpecExamples) {
+  std::vector<int64_t> one{1, 2, 3, 4, 5};  // deltas all 1: min delta 1, every width 0, no packed bytes
+  std::string out;
+  EncodeDeltaBinaryPacked(one.data(), one.size(), &out);
+  EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00}));
+  // 7, 5, 3, 1, 2, 3, 4, 5: deltas -2 -2 -2 1 1 1 1, min -2 (zigzag 3), relative 0 0 0 3 3 3 3 on
+  // 2 bits, padded to 32 values: 0b11000000, 0b00111111, then six zero bytes.
+  std::vector<int32_t> two{7, 5, 3, 1, 2, 3, 4, 5};
+  out.clear();
+  EncodeDeltaBinaryPacked(two.data(), two.size(), &out);
+  EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x80, 0x01, 0x04, 0x08, 0x0E, 0x03, 0x02, 0x00, 0x00, 0x00, 0xC0, 0x3F,
+                                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00}));
+  // No values, and one: a header only.
+  out.clear();
+  EncodeDeltaBinaryPacked(one.data(), 0, &out);
+  EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x80, 0x01, 0x04, 0x00, 0x00}));
+  out.clear();
+  EncodeDeltaBinaryPacked(two.data(), 1, &out);
+  EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x80, 0x01, 0x04, 0x01, 0x0E}));
+}
+
+// Reference decoder, written from the spec: any block size and miniblock count, widths of unused
+// miniblocks ignored, arithmetic wrapping in T's width. Checks that nothing follows the values.
+template <typename T>
+std::vector<T> DecodeDelta(const std::string& data) {
+  using U = std::make_unsigned_t<T>;
+  size_t pos = 0;
+  auto uleb = [&] {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      auto b = static_cast<uint8_t>(data.at(pos++));
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+  };
+  auto zigzag = [&] {
+    uint64_t z = uleb();
+    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  };
+  const uint64_t block = uleb(), miniblocks = uleb(), count = uleb();
+  const uint64_t per_mini = block / miniblocks;
+  EXPECT_EQ(block % 128, 0u);
+  EXPECT_EQ(per_mini % 32, 0u);
+  std::vector<T> out;
+  if (count == 0) {
+    zigzag();
+    EXPECT_EQ(pos, data.size());
+    return out;
+  }
+  auto last = static_cast<U>(zigzag());
+  out.push_back(static_cast<T>(last));
+  while (out.size() < count) {
+    auto min_delta = static_cast<U>(zigzag());
+    std::vector<int> widths(miniblocks);
+    for (auto& w : widths) w = static_cast<uint8_t>(data.at(pos++));
+    for (uint64_t m = 0; m < miniblocks && out.size() < count; ++m) {
+      EXPECT_LE(widths[m], static_cast<int>(8 * sizeof(T)));
+      uint64_t bitpos = pos * 8;
+      for (uint64_t i = 0; i < per_mini; ++i) {
+        U rel = 0;
+        for (int b = 0; b < widths[m]; ++b, ++bitpos)
+          rel |= static_cast<U>((static_cast<uint8_t>(data.at(bitpos / 8)) >> (bitpos % 8)) & 1) << b;
+        if (out.size() < count) {
+          last = static_cast<U>(last + min_delta + rel);
+          out.push_back(static_cast<T>(last));
+        }
+      }
+      pos += per_mini * static_cast<uint64_t>(widths[m]) / 8;
+    }
+  }
+  EXPECT_EQ(pos, data.size()) << "trailing bytes after the encoded values";
+  return out;
+}
+
+template <typename T>
+void DeltaRoundTrips(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (int iter = 0; iter < 600; ++iter) {
+    size_t n = rng() % 5 == 0 ? rng() % 3 : rng() % 1100;
+    std::vector<T> v(n);
+    int shape = static_cast<int>(rng() % 5);
+    T x = static_cast<T>(rng());
+    for (size_t i = 0; i < n; ++i) {
+      switch (shape) {
+        case 0: v[i] = static_cast<T>(rng()); break;  // any value: deltas wrap, widths up to the type's
+        case 1:  // ascending, like timestamps (and wrapping past the largest value: unsigned arithmetic)
+          v[i] = x = static_cast<T>(static_cast<std::make_unsigned_t<T>>(x) + rng() % 5000);
+          break;
+        case 2: v[i] = static_cast<T>(1000 + i); break;  // sequential ids
+        case 3: v[i] = rng() % 2 ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max(); break;
+        default: v[i] = static_cast<T>(static_cast<int64_t>(rng() % 64) - 32); break;  // small, both signs
+      }
+    }
+    std::string out;
+    EncodeDeltaBinaryPacked(v.data(), v.size(), &out);
+    ASSERT_EQ(DecodeDelta<T>(out), v) << "shape " << shape << " n " << n;
+  }
+}
+
+TEST(DeltaBinaryPacked, RandomRoundTrip) {
+  DeltaRoundTrips<int32_t>(7);
+  DeltaRoundTrips<int64_t>(8);
+}
+
+TEST(DeltaBinaryPacked, SequentialIdsTakeNoBits) {
+  std::vector<int64_t> ids(100000);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i) + 1;
+  std::string out;
+  EncodeDeltaBinaryPacked(ids.data(), ids.size(), &out);
+  // Per block of 128: the min delta (1 byte) and 4 widths of 0; 782 blocks after the first value.
+  EXPECT_EQ(out.size(), 2 + 1 + 3 + 1 + 782 * 5u);
+}
+
 // Which encodings a chunk was written with: true when it has a dictionary page.
 bool UsesDictionary(const Column& col, const WriterOptions& opt) {
   StringOutputStream out;
   ColumnChunkMeta meta = WriteColumnChunk(col, Field{"c", col.type(), true}, opt, &out);
   bool dict = meta.dictionary_page_offset.has_value();
-  EXPECT_EQ(dict, std::find(meta.encodings.begin(), meta.encodings.end(), Encoding::kRleDictionary) !=
-                      meta.encodings.end());
+  EXPECT_EQ(dict,
+            std::find(meta.encodings.begin(), meta.encodings.end(), Encoding::kRleDictionary) != meta.encodings.end());
   return dict;
+}
+
+// A Thrift compact-protocol reader for page headers, from the spec: a struct's integer fields by
+// id, its struct fields read the same way one level down, everything else skipped.
+struct ThriftStruct {
+  std::map<int, int64_t> ints;
+  std::map<int, ThriftStruct> structs;
+};
+
+class ThriftReader {
+ public:
+  ThriftReader(const std::string& data, size_t pos) : d_(data), pos_(pos) {}
+  size_t pos() const { return pos_; }
+
+  ThriftStruct Struct() {
+    ThriftStruct out;
+    int id = 0;
+    while (true) {
+      auto h = static_cast<uint8_t>(d_.at(pos_++));
+      if (h == 0) return out;
+      int type = h & 0x0F;
+      id = (h >> 4) ? id + (h >> 4) : static_cast<int>(Zigzag());
+      if (type == 4 || type == 5 || type == 6)
+        out.ints[id] = Zigzag();
+      else if (type == 12)
+        out.structs[id] = Struct();
+      else
+        Skip(type);
+    }
+  }
+
+ private:
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      auto b = static_cast<uint8_t>(d_.at(pos_++));
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+  }
+  int64_t Zigzag() {
+    uint64_t z = Varint();
+    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  void Skip(int type) {
+    switch (type) {
+      case 1:
+      case 2: break;                    // booleans live in the type nibble
+      case 3: ++pos_; break;            // byte
+      case 7: pos_ += 8; break;         // double
+      case 8: pos_ += Varint(); break;  // binary
+      case 9:
+      case 10: {  // list, set
+        auto h = static_cast<uint8_t>(d_.at(pos_++));
+        uint64_t n = h >> 4 == 15 ? Varint() : h >> 4;
+        for (uint64_t i = 0; i < n; ++i) (h & 0x0F) == 12 ? static_cast<void>(Struct()) : Skip(h & 0x0F);
+        break;
+      }
+      case 12: Struct(); break;
+      default: Zigzag();  // i16, i32, i64
+    }
+  }
+  const std::string& d_;
+  size_t pos_;
+};
+
+// The values a chunk holds, read back from its pages (PageHeader: 3 compressed size, 5 data page
+// header: 1 num_values, 2 encoding): RLE definition levels and DELTA_BINARY_PACKED values,
+// uncompressed (the test writes no codec). Nulls are nullopt.
+std::vector<std::optional<int64_t>> ReadDeltaChunk(const std::string& file, const ColumnChunkMeta& meta,
+                                                   bool nullable) {
+  std::vector<std::optional<int64_t>> rows;
+  size_t pos = static_cast<size_t>(meta.data_page_offset);
+  while (rows.size() < static_cast<size_t>(meta.num_values)) {
+    ThriftReader r(file, pos);
+    ThriftStruct h = r.Struct();
+    const auto body_bytes = static_cast<size_t>(h.ints.at(3));
+    const ThriftStruct& data_page = h.structs.at(5);
+    std::string body = file.substr(r.pos(), body_bytes);
+    EXPECT_EQ(data_page.ints.at(2), static_cast<int64_t>(Encoding::kDeltaBinaryPacked));
+    std::vector<bool> valid(static_cast<size_t>(data_page.ints.at(1)), true);
+    size_t at = 0;
+    if (nullable) {
+      uint32_t len;
+      std::memcpy(&len, body.data(), 4);
+      std::vector<uint32_t> levels = Decode(body.substr(4, len), 1, valid.size());
+      for (size_t i = 0; i < valid.size(); ++i) valid[i] = levels[i] == 1;
+      at = 4 + len;
+    }
+    std::vector<int64_t> values = DecodeDelta<int64_t>(body.substr(at));
+    size_t next = 0;
+    for (bool v : valid) rows.push_back(v ? std::optional<int64_t>(values.at(next++)) : std::nullopt);
+    EXPECT_EQ(next, values.size());
+    pos = r.pos() + body_bytes;
+  }
+  return rows;
+}
+
+TEST(ColumnChunk, IntegersWithoutDictionaryAreDelta) {
+  WriterOptions opt;
+  opt.codec = Codec::kUncompressed;
+  opt.page_bytes = 8 * 1000;  // several pages, each its own delta stream
+  Column ts(DataType::kInt64);
+  std::vector<std::optional<int64_t>> want;
+  std::mt19937_64 rng(3);
+  int64_t t = 1541030402376;
+  for (int i = 0; i < 10000; ++i) {
+    t += static_cast<int64_t>(rng() % 9000);
+    if (i % 7 == 3) {
+      ts.AppendNull();
+      want.push_back(std::nullopt);
+    } else {
+      ts.AppendInt64(t);
+      want.push_back(t);
+    }
+  }
+  StringOutputStream out;
+  ColumnChunkMeta meta = WriteColumnChunk(ts, Field{"start_time", DataType::kTimestampMillis, true}, opt, &out);
+  EXPECT_EQ(meta.encodings, (std::vector<Encoding>{Encoding::kRle, Encoding::kDeltaBinaryPacked}));
+  EXPECT_GT(meta.encoding_stats.at(0).count, 1);
+  EXPECT_EQ(ReadDeltaChunk(out.str(), meta, true), want);
+  EXPECT_LT(meta.total_compressed_size, 10000 * 3);  // PLAIN: 8 bytes a value
+  opt.delta_integers = false;
+  StringOutputStream plain;
+  meta = WriteColumnChunk(ts, Field{"start_time", DataType::kTimestampMillis, true}, opt, &plain);
+  EXPECT_EQ(meta.encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
 }
 
 TEST(ColumnChunk, DictionaryOnlyWhenItPays) {

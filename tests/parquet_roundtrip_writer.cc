@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     opt.row_group_rows = 1 + rng() % 400;
     opt.enable_dictionary = rng() % 5 != 0;
     opt.dictionary_probe_values = (rng() % 2) ? 0 : 1 + rng() % 600;
+    opt.delta_integers = rng() % 4 != 0;  // integer chunks without a dictionary: DELTA_BINARY_PACKED or PLAIN
     size_t rows = (f == 0) ? 0 : rng() % 1200;
     double null_rate = (rng() % 4 == 0) ? 1.0 : 0.2;  // some columns entirely null
     std::string name = JoinPath(dir, "f" + std::to_string(f));
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
       dicts[c]->values.assign(dict_strings[c].begin(), dict_strings[c].end());
       dicts[c]->sorted = std::is_sorted(dict_strings[c].begin(), dict_strings[c].end());
     }
+    std::vector<int64_t> climb(ncols, 0);  // per column: where an ascending run has got to
     // Several batches of random size, to exercise batch appends across row-group boundaries.
     size_t done = 0;
     while (done < rows) {
@@ -133,6 +135,9 @@ int main(int argc, char** argv) {
       for (size_t c = 0; c < ncols; ++c) {
         Column& col = batch.columns[c];
         bool repeat = rng() % 3 == 0;
+        // Integers that climb in random steps, as timestamps and row ids do: deltas of a few bits.
+        bool ascending = !repeat && rng() % 3 == 0;
+        int64_t step_max = 1 + static_cast<int64_t>(rng() % 3000);
         for (size_t r = 0; r < n; ++r) {
           std::string& js = lines[r];
           if (c) js += ",";
@@ -150,14 +155,19 @@ int main(int argc, char** argv) {
               break;
             }
             case DataType::kInt32: {
-              auto v = static_cast<int32_t>(repeat ? 7 : RandomInt(rng, false));
+              auto v = static_cast<int32_t>(
+                  repeat      ? 7
+                  : ascending ? (climb[c] += static_cast<int64_t>(rng() % static_cast<uint64_t>(step_max))) % INT32_MAX
+                              : RandomInt(rng, false));
               col.AppendInt32(v);
               js += "\"" + std::to_string(v) + "\"";
               break;
             }
             case DataType::kInt64:
             case DataType::kTimestampMillis: {
-              int64_t v = repeat ? 1543537327796 : RandomInt(rng, schema[c].type == DataType::kInt64);
+              int64_t v = repeat      ? 1543537327796
+                          : ascending ? (climb[c] += static_cast<int64_t>(rng() % static_cast<uint64_t>(step_max)))
+                                      : RandomInt(rng, schema[c].type == DataType::kInt64);
               if (schema[c].type == DataType::kTimestampMillis) v = 1543537327796 + v * 1000;  // keep dates sane
               col.AppendInt64(v);
               js += "\"" + std::to_string(v) + "\"";

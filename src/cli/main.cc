@@ -30,7 +30,7 @@ struct ReportArgs {
 };
 
 struct EtlArgs {
-  std::string input, songs, logs, output, compression = "snappy", endpoint_url;
+  std::string input, songs, logs, output, compression = "snappy", integer_encoding = "delta", endpoint_url;
   int threads = 0, io_depth = 0;
   uint64_t read_buffer_mib = 32;
   double wait_for_lock = 0;
@@ -107,6 +107,11 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
 template <typename Args>
 void AddEtlOptions(CLI::App* cmd, Args* a) {
   cmd->add_option("--compression", a->compression, "Parquet codec: snappy, zstd, gzip or none")->default_val("snappy");
+  cmd->add_option("--integer-encoding", a->integer_encoding,
+                  "Integer and timestamp columns that do not dictionary-encode: delta (DELTA_BINARY_PACKED) or "
+                  "plain (PLAIN, for readers without delta support, such as Spark's vectorized reader before 3.3)")
+      ->check(CLI::IsMember({"delta", "plain"}))
+      ->default_val("delta");
   cmd->add_option("--threads", a->threads, kThreadsHelp)->check(kThreads);
   cmd->add_option("--io-depth", a->io_depth, kIoDepthHelp)->check(CLI::Range(0, 4096));
   cmd->add_option("--read-buffer-mib", a->read_buffer_mib, kReadBufferHelp)->check(CLI::Range(1, 65536));
@@ -188,6 +193,7 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv, Commun
                   {.role = a.logs.empty() ? "--input" : "--logs", .path = o.logs}},
                  {{.role = "--output", .path = o.output}});
   o.codec = ParseCodec(a.compression);
+  o.delta_integers = a.integer_encoding == "delta";
   o.threads = a.threads;
   o.io_depth = a.io_depth;
   o.read_buffer_bytes = a.read_buffer_mib << 20;
@@ -226,7 +232,7 @@ int RunEtlCommand(const EtlArgs& a, const std::vector<std::string>& argv, Commun
 }
 
 struct RunArgs {
-  std::string input, output, staging, compression = "snappy", endpoint_url;
+  std::string input, output, staging, compression = "snappy", integer_encoding = "delta", endpoint_url;
   int threads = 0, io_depth = 0;
   uint64_t read_buffer_mib = 32;
   double wait_for_lock = 0;
@@ -315,6 +321,7 @@ int RunRunCommand(const RunArgs& a, const std::vector<std::string>& argv, Commun
     o.logs = JoinPath(staging, "log_data");
     o.output = output;
     o.codec = ParseCodec(a.compression);
+    o.delta_integers = a.integer_encoding == "delta";
     o.threads = a.threads;
     o.io_depth = a.io_depth;
     o.read_buffer_bytes = a.read_buffer_mib << 20;

@@ -460,6 +460,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   // 5. Write and commit.
   parquet::WriterOptions wopt;
   wopt.codec = opt.codec;
+  wopt.delta_integers = opt.delta_integers;
   // Which partitions this rank writes: month tables are its own; the others round robin, and
   // users (partition 0) is rank 0's.
   constexpr size_t kMonthTables = 3;  // time and songplays come after songs, artists and users

@@ -46,6 +46,9 @@ struct EtlOptions {
   std::string logs;    // folder, file or s3:// prefix of log NDJSON
   std::string output;  // output folder or s3:// prefix
   Codec codec = Codec::kSnappy;
+  // Integer and timestamp columns that do not dictionary-encode are DELTA_BINARY_PACKED; false:
+  // PLAIN (parquet::WriterOptions::delta_integers).
+  bool delta_integers = true;
   int threads = 0;  // 0: all cores
   // Files read ahead of the parsers (io/read_ahead.h): how many in flight (0: the medium's
   // default) and the bytes their buffers may take (0: 32 MiB).

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/hash.h"
+#include "formats/parquet/delta_binary_packed.h"
 #include "formats/parquet/rle_hybrid.h"
 
 namespace lakeforge::parquet {
@@ -21,6 +22,7 @@ struct BoolTraits {
 struct Int32Traits {
   using T = int32_t;
   static T Get(const Column& c, size_t i) { return c.int32s()[i]; }
+  static const T* Data(const Column& c) { return c.int32s().data(); }
   static void Plain(T v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 4); }
   static size_t PlainSize(T) { return 4; }
   static uint64_t Key(T v) { return static_cast<uint32_t>(v); }
@@ -29,6 +31,7 @@ struct Int32Traits {
 struct Int64Traits {
   using T = int64_t;
   static T Get(const Column& c, size_t i) { return c.int64s()[i]; }
+  static const T* Data(const Column& c) { return c.int64s().data(); }
   static void Plain(T v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 8); }
   static size_t PlainSize(T) { return 8; }
   static uint64_t Key(T v) { return static_cast<uint64_t>(v); }
@@ -396,6 +399,45 @@ void WritePlain(const Column& col, const Field& field, const WriterOptions& opti
   meta->encoding_stats = {{PageType::kDataPage, Encoding::kPlain, sink->data_pages()}};
 }
 
+// INT32 and INT64 (and timestamps) without a dictionary: DELTA_BINARY_PACKED pages, cut where
+// PLAIN pages would be, each page's non-null values one delta stream.
+template <typename Traits>
+void WriteDelta(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
+                ColumnChunkMeta* meta) {
+  using T = typename Traits::T;
+  ComputeMinMax<Traits>(
+      [&](auto&& fn) {
+        for (size_t i = 0; i < col.size(); ++i)
+          if (col.IsValid(i)) fn(Traits::Get(col, i));
+      },
+      &meta->statistics);
+  std::string body;
+  std::vector<uint8_t> levels;
+  std::vector<T> valid;
+  ForEachPage(
+      col.size(), options.page_bytes, [&](size_t i) { return col.IsValid(i) ? sizeof(T) : 0; },
+      [&](size_t begin, size_t end) {
+        body.clear();
+        const T* values = Traits::Data(col) + begin;
+        size_t n = end - begin;
+        if (field.nullable) {
+          AppendLevels(col, begin, end, &levels, &body);
+          if (col.null_count() > 0) {
+            valid.clear();
+            for (size_t i = begin; i < end; ++i)
+              if (col.IsValid(i)) valid.push_back(Traits::Get(col, i));
+            values = valid.data();
+            n = valid.size();
+          }
+        }
+        EncodeDeltaBinaryPacked(values, n, &body);
+        sink->WritePage(PageType::kDataPage, Encoding::kDeltaBinaryPacked, static_cast<int32_t>(end - begin), body);
+      });
+  meta->encodings = field.nullable ? std::vector<Encoding>{Encoding::kRle, Encoding::kDeltaBinaryPacked}
+                                   : std::vector<Encoding>{Encoding::kDeltaBinaryPacked};
+  meta->encoding_stats = {{PageType::kDataPage, Encoding::kDeltaBinaryPacked, sink->data_pages()}};
+}
+
 // Tries the dictionary that fits the column: codes mapped to chunk indices for a coded column,
 // else values hashed.
 template <typename Traits>
@@ -420,6 +462,9 @@ void WriteTyped(const Column& col, const Field& field, const WriterOptions& opti
   // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
   bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
   if (use_dictionary && TryDictionary<Traits>(col, field, options, &sink, meta)) return;
+  if constexpr (std::is_same_v<Traits, Int32Traits> || std::is_same_v<Traits, Int64Traits>) {
+    if (options.delta_integers && col.size() > 0) return WriteDelta<Traits>(col, field, options, &sink, meta);
+  }
   WritePlain<Traits>(col, field, options, &sink, meta);
 }
 

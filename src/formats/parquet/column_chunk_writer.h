@@ -2,10 +2,12 @@
 // followed by data pages (format v1), each with its compact-Thrift PageHeader.
 //
 // Data page v1 body: [definition levels: 4-byte LE length + RLE hybrid, OPTIONAL columns only]
-//                    [values: PLAIN, or 1 byte bit width + RLE hybrid dictionary indices]
+//                    [values: PLAIN, DELTA_BINARY_PACKED, or 1 byte bit width + RLE hybrid
+//                     dictionary indices]
 // The body is compressed as a whole with the column codec.
 //
-// Dictionary encoding is tried first (not for BOOLEAN). The whole chunk falls back to PLAIN when
+// Dictionary encoding is tried first (not for BOOLEAN). The whole chunk falls back to PLAIN
+// (DELTA_BINARY_PACKED for INT32, INT64 and timestamps: delta_integers) when
 //  - the dictionary's PLAIN size would pass WriterOptions::dictionary_limit_bytes, or
 //  - it does not pay: over the first dictionary_probe_values non-null values (or the whole chunk,
 //    if shorter), dictionary + bit-packed indices are not smaller than the PLAIN values. This is
@@ -32,6 +34,9 @@ struct WriterOptions {
   size_t dictionary_limit_bytes = size_t{1} << 20;
   size_t dictionary_probe_values = 4096;  // 0: keep the dictionary whenever it fits the limit
   bool enable_dictionary = true;
+  // INT32/INT64 chunks without a dictionary are DELTA_BINARY_PACKED (false: PLAIN, for readers that
+  // predate it, such as Spark's vectorized reader before 3.3).
+  bool delta_integers = true;
 };
 
 // Writes rows [0, col.size()) of `col` at out->Tell() and returns the chunk's metadata.

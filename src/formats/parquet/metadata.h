@@ -13,7 +13,7 @@ namespace lakeforge::parquet {
 
 // parquet.thrift enums (only the values we emit).
 enum class PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6 };
-enum class Encoding : int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
+enum class Encoding : int32_t { kPlain = 0, kRle = 3, kDeltaBinaryPacked = 5, kRleDictionary = 8 };
 enum class PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
 
 PhysicalType PhysicalTypeOf(DataType type);
