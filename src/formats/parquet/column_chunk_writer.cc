@@ -420,15 +420,13 @@ void WriteDelta(const Column& col, const Field& field, const WriterOptions& opti
         body.clear();
         const T* values = Traits::Data(col) + begin;
         size_t n = end - begin;
-        if (field.nullable) {
-          AppendLevels(col, begin, end, &levels, &body);
-          if (col.null_count() > 0) {
-            valid.clear();
-            for (size_t i = begin; i < end; ++i)
-              if (col.IsValid(i)) valid.push_back(Traits::Get(col, i));
-            values = valid.data();
-            n = valid.size();
-          }
+        if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
+        if (col.null_count() > 0) {  // only the non-null values are encoded, as in WritePlain
+          valid.clear();
+          for (size_t i = begin; i < end; ++i)
+            if (col.IsValid(i)) valid.push_back(Traits::Get(col, i));
+          values = valid.data();
+          n = valid.size();
         }
         EncodeDeltaBinaryPacked(values, n, &body);
         sink->WritePage(PageType::kDataPage, Encoding::kDeltaBinaryPacked, static_cast<int32_t>(end - begin), body);
@@ -463,7 +461,9 @@ void WriteTyped(const Column& col, const Field& field, const WriterOptions& opti
   bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
   if (use_dictionary && TryDictionary<Traits>(col, field, options, &sink, meta)) return;
   if constexpr (std::is_same_v<Traits, Int32Traits> || std::is_same_v<Traits, Int64Traits>) {
-    if (options.delta_integers && col.size() > 0) return WriteDelta<Traits>(col, field, options, &sink, meta);
+    // An all-null chunk stays PLAIN (no values to encode; see the header).
+    if (options.delta_integers && col.null_count() < col.size())
+      return WriteDelta<Traits>(col, field, options, &sink, meta);
   }
   WritePlain<Traits>(col, field, options, &sink, meta);
 }

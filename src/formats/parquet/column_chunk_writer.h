@@ -12,9 +12,10 @@
 //  - it does not pay: over the first dictionary_probe_values non-null values (or the whole chunk,
 //    if shorter), dictionary + bit-packed indices are not smaller than the PLAIN values. This is
 //    parquet-mr's check after its first page, on a shorter prefix, so that a column of unique ids
-//    is not hashed up to the limit before giving up, and a one-row chunk is one PLAIN page.
+//    is not hashed up to the limit before giving up, and a one-row chunk has no dictionary page.
 // Both depend only on the values, so output never depends on how the work was split.
-// An all-null chunk is written PLAIN: an empty dictionary page trips some readers (DuckDB).
+// An all-null chunk is written PLAIN, whatever its type: an empty dictionary page trips some
+// readers (DuckDB), and it has no values to delta-encode.
 #pragma once
 
 #include <cstddef>
