@@ -347,13 +347,19 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
   return true;
 }
 
+// The ForEach of ComputeMinMax over a column's non-null values, in row order.
 template <typename Traits>
-void WritePlain(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
-                ColumnChunkMeta* meta) {
-  auto over_rows = [&](auto&& fn) {
+auto NonNullValues(const Column& col) {
+  return [&col](auto&& fn) {
     for (size_t i = 0; i < col.size(); ++i)
       if (col.IsValid(i)) fn(Traits::Get(col, i));
   };
+}
+
+template <typename Traits>
+void WritePlain(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
+                ColumnChunkMeta* meta) {
+  auto over_rows = NonNullValues<Traits>(col);
   if constexpr (std::is_same_v<Traits, StringTraits>) {
     if (col.dictionary_coded() && col.dictionary().sorted) {
       // Code order is string order: find the smallest and largest code, compare no bytes.
@@ -405,12 +411,7 @@ template <typename Traits>
 void WriteDelta(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
                 ColumnChunkMeta* meta) {
   using T = typename Traits::T;
-  ComputeMinMax<Traits>(
-      [&](auto&& fn) {
-        for (size_t i = 0; i < col.size(); ++i)
-          if (col.IsValid(i)) fn(Traits::Get(col, i));
-      },
-      &meta->statistics);
+  ComputeMinMax<Traits>(NonNullValues<Traits>(col), &meta->statistics);
   std::string body;
   std::vector<uint8_t> levels;
   std::vector<T> valid;

@@ -5,6 +5,8 @@
 #include <bit>
 #include <type_traits>
 
+#include "formats/parquet/rle_hybrid.h"
+
 namespace lakeforge::parquet {
 namespace {
 
@@ -12,16 +14,8 @@ constexpr size_t kBlockValues = 128;
 constexpr size_t kMiniblocks = 4;
 constexpr size_t kMiniblockValues = kBlockValues / kMiniblocks;  // 32: a whole number of bytes at any width
 
-void PutUleb(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 void PutZigzag(int64_t v, std::string* out) {
-  PutUleb((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
+  PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
 }
 
 // Packs 32 values of `width` bits (each below 2^width), least-significant bit first: 4 * width bytes.
@@ -50,9 +44,9 @@ void PackMiniblock(const U* v, int width, std::string* out) {
 template <typename T>
 void Encode(const T* values, size_t n, std::string* out) {
   using U = std::make_unsigned_t<T>;
-  PutUleb(kBlockValues, out);
-  PutUleb(kMiniblocks, out);
-  PutUleb(n, out);
+  PutVarint(kBlockValues, out);
+  PutVarint(kMiniblocks, out);
+  PutVarint(n, out);
   PutZigzag(n > 0 ? values[0] : 0, out);
   U deltas[kBlockValues];
   for (size_t at = 1; at < n; at += kBlockValues) {

@@ -6,14 +6,6 @@
 namespace lakeforge::parquet {
 namespace {
 
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 // Appends values[0..count) bit-packed, padding to a multiple of 8 values.
 template <typename T>
 void PutBitPacked(const T* values, size_t count, int width, std::string* out) {
@@ -85,6 +77,14 @@ int BitWidth(uint32_t max_value) {
     max_value >>= 1;
   }
   return w;
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
 }
 
 void EncodeRleHybrid(const uint32_t* values, size_t n, int width, std::string* out) {

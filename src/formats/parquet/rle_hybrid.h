@@ -28,4 +28,7 @@ void EncodeLevels(const uint8_t* levels, size_t n, std::string* out);
 // Packs booleans one bit each, LSB first (the PLAIN encoding of BOOLEAN).
 void PackBits(const uint8_t* bits, size_t n, std::string* out);
 
+// Appends v as an unsigned LEB128 varint (the run headers here; DELTA_BINARY_PACKED's header).
+void PutVarint(uint64_t v, std::string* out);
+
 }  // namespace lakeforge::parquet
