@@ -279,8 +279,9 @@ TEST(CalendarDays, EqualsCalendarOf) {
 }
 
 // The radix sort against std::sort for the same total order: keys over the whole int64 range
-// (negative ones, INT64_MIN as the null sentinel, INT64_MAX), keys in a narrow band (most bytes
-// constant, skipped), many ties broken by the second field, sizes on both sides of the cut-over.
+// (negative ones, INT64_MIN as the null sentinel, INT64_MAX), keys in a narrow band (few digits),
+// keys over every span from 1 to 62 bits, many ties broken by the second field, sizes on both sides
+// of the cut-over.
 // Odd rounds share one scratch vector, so it comes in larger or smaller than the input and holding
 // an earlier round's records (and may trade buffers with it).
 TEST(RadixSortByKey, EqualsStdSort) {
@@ -290,7 +291,11 @@ TEST(RadixSortByKey, EqualsStdSort) {
   auto less = [](const Rec& a, const Rec& b) { return a < b; };
   for (int round = 0; round < 300; ++round) {
     size_t n = rng() % 3 == 0 ? rng() % 70 : rng() % 5000;
-    int shape = round % 3;
+    int shape = round % 4;
+    // Shape 3: keys spanning `bits` bits from an arbitrary base, so every digit width and count
+    // (1 to 62 bits: 1 to 6 passes, odd and even) is taken.
+    const int bits = 1 + (round / 4) % 62;
+    const int64_t base = static_cast<int64_t>(rng() >> 2) - (int64_t{1} << 61);
     std::vector<Rec> v;
     for (size_t i = 0; i < n; ++i) {
       int64_t key;
@@ -299,8 +304,10 @@ TEST(RadixSortByKey, EqualsStdSort) {
         if (rng() % 10 == 0) key = rng() % 2 ? INT64_MIN : INT64_MAX;
       } else if (shape == 1) {
         key = 1541000000000 + static_cast<int64_t>(rng() % 100000);  // timestamps of one afternoon
-      } else {
+      } else if (shape == 2) {
         key = static_cast<int64_t>(rng() % 40) - 20;  // few keys, long runs of ties
+      } else {
+        key = base + static_cast<int64_t>(rng() & ((uint64_t{1} << bits) - 1));
       }
       v.push_back({key, static_cast<uint32_t>(rng() % 1000)});
     }
