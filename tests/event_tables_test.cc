@@ -118,6 +118,8 @@ class EventTablesProperty : public ::testing::TestWithParam<int> {};
 // narrow null, so it cannot be kept narrow.
 constexpr int64_t kEdges[] = {INT32_MIN,        int64_t{INT32_MIN} + 1, INT32_MAX, int64_t{INT32_MAX} + 1,
                               int64_t{1} << 40, -(int64_t{1} << 40),    INT64_MAX, kNull + 1};
+// The same for itemInSession, which a narrow event holds in 16 bits (INT16_MIN is its null).
+constexpr int64_t kItemEdges[] = {INT16_MIN, INT16_MIN + 1, INT16_MAX, INT16_MAX + 1, -(int64_t{1} << 20), 1 << 20};
 
 TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
   std::mt19937_64 rng(static_cast<uint64_t>(GetParam()));
@@ -141,12 +143,15 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
   }
   // Timestamps from a few narrow windows around edges, so that equal ts and month splits are common.
   const int64_t kDay = 86'400'000;
+  // The last two reach the ends of a narrow event's 48-bit ts from inside; files that may hold
+  // wide events also take ts past them and at the ends of int64.
   std::vector<int64_t> centers = {DaysFromCivil(2018, 11, 1) * kDay,
                                   DaysFromCivil(2019, 1, 1) * kDay,
                                   -kDay * 40,
                                   0,
-                                  INT64_MAX - 5000,
-                                  INT64_MIN + 5000};
+                                  NarrowEvent::kMaxTs - 3000,
+                                  NarrowEvent::kMinTs + 3000};
+  std::vector<int64_t> wide_centers = {NarrowEvent::kMaxTs, NarrowEvent::kMinTs, INT64_MAX - 5000, INT64_MIN + 5000};
   size_t n_files = static_cast<size_t>(pick(1, 12));
   std::vector<std::vector<Event>> files(n_files);
   std::vector<Event> all;
@@ -159,18 +164,22 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
       if (e.ts == kNull) e.ts += 1;
     } else {
       e.file = static_cast<uint32_t>(pick(0, static_cast<int64_t>(n_files) - 1));
-      // Ids past 32 bits in every other file of a third of the seeds: those files' runs are wide,
-      // the rest narrow, and the reduce must widen the narrow ones.
+      // Ids past 32 bits (items past 16, ts past 48) in every other file of a third of the seeds:
+      // those files' runs are wide, the rest narrow, and the reduce must widen the narrow ones.
+      // Each such file takes edges of one kind only (ids, items or ts), so that what makes it wide
+      // is that kind's check alone.
       bool wide = GetParam() % 3 == 0 && e.file % 2 == 0;
-      auto id = [&](int64_t lo, int64_t hi, int64_t null_one_in) {
+      int kind = wide ? static_cast<int>(e.file / 2 + static_cast<uint32_t>(GetParam() / 3)) % 3 : -1;
+      auto id = [&](int64_t lo, int64_t hi, int64_t null_one_in, std::span<const int64_t> edges, bool edgy) {
         if (pick(0, null_one_in - 1) == 0) return kNull;
-        if (wide && pick(0, 7) == 0) return kEdges[static_cast<size_t>(pick(0, std::size(kEdges) - 1))];
+        if (edgy && pick(0, 7) == 0) return edges[static_cast<size_t>(pick(0, static_cast<int64_t>(edges.size()) - 1))];
         return pick(lo, hi);
       };
-      e.user_id = id(-3, 60, 31);
-      e.session_id = id(0, 8, 21);
-      e.item = id(0, 50, 21);
-      e.ts = centers[static_cast<size_t>(pick(0, static_cast<int64_t>(centers.size()) - 1))] + pick(-3000, 3000);
+      e.user_id = id(-3, 60, 31, kEdges, kind == 0);
+      e.session_id = id(0, 8, 21, kEdges, kind == 0);
+      e.item = id(0, 50, 21, kItemEdges, kind == 1);
+      const auto& from = kind == 2 && pick(0, 7) == 0 ? wide_centers : centers;
+      e.ts = from[static_cast<size_t>(pick(0, static_cast<int64_t>(from.size()) - 1))] + pick(-3000, 3000);
     }
     e.song = static_cast<int32_t>(pick(-1, static_cast<int64_t>(songs.size()) - 1));
     e.profile = profile_ids[static_cast<size_t>(pick(0, static_cast<int64_t>(profile_ids.size()) - 1))];
@@ -367,17 +376,24 @@ TEST(SortFileEvents, MatchesOracle) {
 // and keeping copies every field but file and line.
 TEST(EventRuns, KeepTakesTheSampleReadBackFromTheRuns) {
   std::mt19937_64 rng(11);
-  std::vector<std::vector<Event>> files(9);
+  std::vector<std::vector<Event>> files(11);
   for (size_t f = 0; f < files.size(); ++f) {
-    size_t n = f == 3 ? 0 : rng() % (f == 5 ? 64 : 700);  // an empty run, and one of exactly 64
+    size_t n = f == 3 ? 0 : rng() % (f == 5 ? 64 : 700) + (f == 6);  // an empty run, and one of exactly 64
     for (uint32_t line = 1; line <= n; ++line)
-      files[f].push_back({.ts = static_cast<int64_t>(rng() % 1000),
+      // Files 7 to 10 hold one value each that a narrow event cannot; file 6 the extremes it can.
+      files[f].push_back({.ts = line == 1 && f == 9   ? NarrowEvent::kMaxTs + 1
+                                : line == n && f == 6 ? NarrowEvent::kMinTs
+                                : line == 1 && f == 6 ? NarrowEvent::kMaxTs
+                                                      : static_cast<int64_t>(rng() % 1000),
                           .user_id = rng() % 9 == 0 ? kNull : static_cast<int64_t>(rng() % 500),
-                          // Files 7 and 8 hold one id each that a narrow event cannot.
                           .session_id = line == 1 && f == 7   ? int64_t{INT32_MAX} + 1
                                         : line == n && f == 8 ? int64_t{INT32_MIN}
                                                               : static_cast<int64_t>(rng() % 7),
-                          .item = static_cast<int64_t>(rng() % 30),
+                          .item = line == n && f == 10  ? int64_t{INT16_MIN}
+                                  : line == 1 && f == 6 ? int64_t{INT16_MAX}
+                                  : line == n && f == 6 ? int64_t{INT16_MIN} + 1
+                                  : line == 2 && f == 6 ? kNull
+                                                        : static_cast<int64_t>(rng() % 30),
                           .song = static_cast<int32_t>(rng() % 5) - 1,
                           .profile = static_cast<uint32_t>(rng() % 40),
                           .file = static_cast<uint32_t>(f),
