@@ -145,12 +145,8 @@ TEST_P(EventTablesProperty, MatchesOneGlobalSort) {
   const int64_t kDay = 86'400'000;
   // The last two reach the ends of a narrow event's 48-bit ts from inside; files that may hold
   // wide events also take ts past them and at the ends of int64.
-  std::vector<int64_t> centers = {DaysFromCivil(2018, 11, 1) * kDay,
-                                  DaysFromCivil(2019, 1, 1) * kDay,
-                                  -kDay * 40,
-                                  0,
-                                  NarrowEvent::kMaxTs - 3000,
-                                  NarrowEvent::kMinTs + 3000};
+  std::vector<int64_t> centers = {DaysFromCivil(2018, 11, 1) * kDay, DaysFromCivil(2019, 1, 1) * kDay, -kDay * 40, 0,
+                                  NarrowEvent::kMaxTs - 3000,        NarrowEvent::kMinTs + 3000};
   std::vector<int64_t> wide_centers = {NarrowEvent::kMaxTs, NarrowEvent::kMinTs, INT64_MAX - 5000, INT64_MIN + 5000};
   size_t n_files = static_cast<size_t>(pick(1, 12));
   std::vector<std::vector<Event>> files(n_files);
