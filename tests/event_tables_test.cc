@@ -274,12 +274,24 @@ TEST(CalendarDays, EqualsCalendarOf) {
   int64_t t = 1'541'030'400'000 - 5'000'000;  // 2018-11-01 minus a few hours
   for (int i = 0; i < 20000; ++i) ts.push_back(t += static_cast<int64_t>(rng() % 400'000));
   for (int i = 0; i < 2000; ++i) ts.push_back(static_cast<int64_t>(rng()));
-  CalendarDays days;
+  CalendarDays days, runs;
+  auto fields = [](const CalendarFields& f) { return std::tie(f.year, f.month, f.day, f.hour, f.week, f.weekday); };
   for (int64_t x : ts) {
     CalendarFields a = days.Of(x), b = CalendarOf(x);
-    ASSERT_EQ(std::tie(a.year, a.month, a.day, a.hour, a.week, a.weekday),
-              std::tie(b.year, b.month, b.day, b.hour, b.week, b.weekday))
-        << x;
+    ASSERT_EQ(fields(a), fields(b)) << x;
+    // The run form: the same fields, and the last millisecond of x's hour, whose next one has
+    // other fields (x itself only at the ends of the int64 range).
+    int64_t last = 0;
+    CalendarFields c = runs.Of(x, &last);
+    ASSERT_EQ(fields(c), fields(b)) << x;
+    ASSERT_GE(last, x);
+    CalendarFields at_last = CalendarOf(last);
+    ASSERT_EQ(fields(at_last), fields(b)) << x << " to " << last;
+    if (x > INT64_MIN + (int64_t{1} << 40) && x < INT64_MAX - (int64_t{1} << 40)) {
+      ASSERT_EQ(((last + 1) % 3'600'000 + 3'600'000) % 3'600'000, 0) << x << " to " << last;
+      CalendarFields next = CalendarOf(last + 1);
+      ASSERT_NE(fields(next), fields(b)) << x << " to " << last;
+    }
   }
 }
 

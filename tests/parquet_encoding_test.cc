@@ -436,5 +436,34 @@ TEST(ColumnChunk, DictionaryOnlyWhenItPays) {
   EXPECT_TRUE(UsesDictionary(late, opt));
 }
 
+// A run appended at once is the same column as its values appended one by one: values, validity,
+// and the chunk written from it, with nulls before, between and after runs (and empty runs).
+TEST(Column, Int32RunsEqualSingleAppends) {
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 20; ++round) {
+    Column runs(DataType::kInt32), singles(DataType::kInt32);
+    for (int piece = 0; piece < 50; ++piece) {
+      if (round % 2 && rng() % 4 == 0) {
+        runs.AppendNull();
+        singles.AppendNull();
+        continue;
+      }
+      auto v = static_cast<int32_t>(rng() % 5) - 2;
+      size_t n = rng() % 300;
+      runs.AppendInt32(v, n);
+      for (size_t i = 0; i < n; ++i) singles.AppendInt32(v);
+    }
+    ASSERT_EQ(runs.size(), singles.size());
+    ASSERT_EQ(runs.null_count(), singles.null_count());
+    ASSERT_EQ(runs.int32s(), singles.int32s());
+    for (size_t i = 0; i < runs.size(); ++i) ASSERT_EQ(runs.IsValid(i), singles.IsValid(i)) << i;
+    WriterOptions opt;
+    StringOutputStream a, b;
+    WriteColumnChunk(runs, Field{"hour", DataType::kInt32, true}, opt, &a);
+    WriteColumnChunk(singles, Field{"hour", DataType::kInt32, true}, opt, &b);
+    ASSERT_EQ(a.str(), b.str()) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace lakeforge::parquet

@@ -65,6 +65,13 @@ CalendarFields CalendarDays::Of(int64_t ts_millis) {
   return fields_;
 }
 
+CalendarFields CalendarDays::Of(int64_t ts_millis, int64_t* last_same) {
+  CalendarFields f = Of(ts_millis);
+  // Within a cached day the hour's last millisecond is below day_end_, so it cannot overflow.
+  *last_same = valid_ ? day_start_ + (f.hour + 1) * kHourMillis - 1 : ts_millis;
+  return f;
+}
+
 int64_t MonthIndexOf(int64_t ts_millis) {
   CalendarFields f = CalendarOf(ts_millis);
   return int64_t{f.year} * 12 + f.month - 1;

@@ -19,6 +19,10 @@ CalendarFields CalendarOf(int64_t ts_millis);
 class CalendarDays {
  public:
   CalendarFields Of(int64_t ts_millis);
+  // The same, and *last_same is the last millisecond with these fields (the end of ts's hour; ts
+  // itself at the ends of the int64 range, where a day's bounds are not representable): a caller
+  // walking sorted timestamps needs no call until one passes it.
+  CalendarFields Of(int64_t ts_millis, int64_t* last_same);
 
  private:
   int64_t day_start_ = 0, day_end_ = 0;  // the cached day: [day_start_, day_end_) in ms

@@ -548,20 +548,32 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
     // At most this many rows: a ts in several ranges is one row. Capacity never written is never
     // resident.
     for (auto& c : cols) c.Reserve(times->PartitionSize(p));
+    // The calendar columns are constant within an hour: appended once per hour, as runs.
     CalendarDays calendar;
+    CalendarFields f{};
+    int64_t last_same = 0;  // the last ms with f's fields
+    size_t run = 0;         // rows of f's hour not yet in the calendar columns
+    auto flush = [&] {
+      cols[1].AppendInt32(f.hour, run);
+      cols[2].AppendInt32(f.day, run);
+      cols[3].AppendInt32(f.week, run);
+      cols[4].AppendInt32(f.weekday, run);
+      run = 0;
+    };
     bool first = true;
     int64_t last = 0;
     times->Merge(p, std::less<int64_t>(), [&](int64_t t) {
       if (!first && t == last) return;
+      if (first || t > last_same) {
+        flush();
+        f = calendar.Of(t, &last_same);
+      }
       first = false;
       last = t;
-      CalendarFields f = calendar.Of(t);
       cols[0].AppendInt64(t);
-      cols[1].AppendInt32(f.hour);
-      cols[2].AppendInt32(f.day);
-      cols[3].AppendInt32(f.week);
-      cols[4].AppendInt32(f.weekday);
+      ++run;
     });
+    flush();
     return batch;
   };
 

@@ -65,6 +65,11 @@ class Column {
     i32_.push_back(v);
     ++size_;
   }
+  void AppendInt32(int32_t v, size_t times) {  // v, `times` times over (a sorted table's runs)
+    if (!valid_.empty()) valid_.insert(valid_.end(), times, 1);
+    i32_.insert(i32_.end(), times, v);
+    size_ += times;
+  }
   void AppendInt64(int64_t v) {  // also timestamps (ms since epoch)
     MarkValid();
     i64_.push_back(v);
