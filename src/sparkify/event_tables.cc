@@ -478,6 +478,9 @@ EventReduce ReduceEvents(EventRuns files, int threads, bool wide) {
     });
     ReleaseFreeMemory();
     // Ranges are in user order, so their users concatenate in order.
+    size_t users = 0;
+    for (const auto& range : ranges) users += range.users.size();
+    out.users.reserve(users);
     for (auto& range : ranges) {
       out.events += range.events;
       out.duplicates += range.duplicates;

@@ -449,7 +449,10 @@ bool TryDictionary(const Column& col, const Field& field, const WriterOptions& o
       return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
     }
   }
-  Dictionary<Traits> dict(std::min<size_t>(col.size(), 1 << 16));
+  // Sized for a few distinct values and grown as they come: most chunks that try a dictionary
+  // have few (a level, an hour) or give up after the probe, and a table sized for the whole chunk
+  // was half a MiB of fresh memory cleared for each.
+  Dictionary<Traits> dict(std::min<size_t>(col.size(), 512));
   auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
   return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
 }
