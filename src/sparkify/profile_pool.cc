@@ -14,7 +14,10 @@ namespace {
 
 constexpr size_t kParts = Profile::kParts;
 constexpr uint32_t kAbsent = UINT32_MAX;
-constexpr size_t kHeaderBytes = kParts * sizeof(uint32_t);
+// An encoding: its index in the shard (so that a table entry need not hold it), the six lengths
+// (kAbsent for an absent string), then the bytes of the present ones.
+constexpr size_t kIndexBytes = sizeof(uint32_t);
+constexpr size_t kHeaderBytes = kIndexBytes + kParts * sizeof(uint32_t);
 
 }  // namespace
 
@@ -41,7 +44,7 @@ bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
   auto parts = v.parts();
   uint32_t len[kParts];
   for (size_t i = 0; i < kParts; ++i) len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
-  if (std::memcmp(stored, len, sizeof len) != 0) return false;
+  if (std::memcmp(stored + kIndexBytes, len, sizeof len) != 0) return false;
   const char* bytes = stored + kHeaderBytes;
   for (size_t i = 0; i < kParts; ++i) {
     if (!*parts[i]) continue;
@@ -53,7 +56,7 @@ bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
 
 Profile ProfilePool::Decode(const char* stored) {
   uint32_t len[kParts];
-  std::memcpy(len, stored, sizeof len);
+  std::memcpy(len, stored + kIndexBytes, sizeof len);
   const char* bytes = stored + kHeaderBytes;
   Profile p;
   auto parts = p.parts();
@@ -92,8 +95,12 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
     const size_t mask = shard.table.size() - 1;
     for (size_t at = hash & mask;; at = (at + 1) & mask) {
       const Entry& e = shard.table[at];
-      if (e.index == UINT32_MAX) break;
-      if (e.hash == hash && Matches(shard.stored[e.index], v)) return {IdOf(e.index, s), shard.stored[e.index]};
+      if (e.stored == nullptr) break;
+      if (e.hash == hash && Matches(e.stored, v)) {
+        uint32_t index;
+        std::memcpy(&index, e.stored, sizeof index);
+        return {IdOf(index, s), e.stored};
+      }
     }
   }
   auto index = static_cast<uint32_t>(shard.stored.size());
@@ -108,7 +115,8 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
     bytes += *parts[i] ? len[i] : 0;
   }
   char* stored = shard.Allocate(bytes);
-  std::memcpy(stored, len, sizeof len);
+  std::memcpy(stored, &index, sizeof index);
+  std::memcpy(stored + kIndexBytes, len, sizeof len);
   char* out = stored + kHeaderBytes;
   for (size_t i = 0; i < kParts; ++i) {
     if (!*parts[i]) continue;
@@ -119,17 +127,17 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
   if (2 * shard.stored.size() > shard.table.size()) {  // keep the table at most half full
     std::vector<Entry> grown(std::max<size_t>(64, 2 * shard.table.size()));
     for (const Entry& e : shard.table)
-      if (e.index != UINT32_MAX) Place(grown, e);
+      if (e.stored != nullptr) Place(grown, e);
     shard.table.swap(grown);
   }
-  Place(shard.table, Entry{.hash = hash, .index = index});
+  Place(shard.table, Entry{.hash = hash, .stored = stored});
   return {IdOf(index, s), stored};
 }
 
 void ProfilePool::Place(std::vector<Entry>& table, Entry e) {
   size_t mask = table.size() - 1;
   size_t at = e.hash & mask;
-  while (table[at].index != UINT32_MAX) at = (at + 1) & mask;
+  while (table[at].stored != nullptr) at = (at + 1) & mask;
   table[at] = e;
 }
 
@@ -147,22 +155,32 @@ size_t ProfilePool::id_limit() const {
   return limit;
 }
 
+namespace {
+// Fibonacci hashing: user ids are small consecutive integers; their high product bits spread.
+size_t SlotOf(int64_t key, size_t slots) {
+  return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(slots)));
+}
+}  // namespace
+
 uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v) {
   if (pool_id_ != pool.id()) {
     slots_.assign(1024, Slot{});
     misses_ = 0;
     pool_id_ = pool.id();
   }
-  // Fibonacci hashing: user ids are small consecutive integers; their high product bits spread.
-  Slot& slot = slots_[(static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(slots_.size()))];
-  if (slot.stored != nullptr && slot.key == key && ProfilePool::Matches(slot.stored, v)) return slot.id;
+  Slot* slot = &slots_[SlotOf(key, slots_.size())];
+  if (slot->stored != nullptr && slot->key == key && ProfilePool::Matches(slot->stored, v)) return slot->id;
   auto [id, stored] = pool.Intern(v, HashProfile(v));
   if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
-    slots_.assign(slots_.size() * 2, Slot{});
+    // Grown with what it holds: cleared, every user it held would miss once more.
+    std::vector<Slot> grown(slots_.size() * 2);
+    for (const Slot& s : slots_)
+      if (s.stored != nullptr) grown[SlotOf(s.key, grown.size())] = s;
+    slots_.swap(grown);
     misses_ = 0;
-    return id;
+    slot = &slots_[SlotOf(key, slots_.size())];
   }
-  slot = Slot{.key = key, .stored = stored, .id = id};
+  *slot = Slot{.key = key, .stored = stored, .id = id};
   return id;
 }
 

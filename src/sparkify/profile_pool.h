@@ -5,8 +5,8 @@
 // need remapping. Ids depend on thread scheduling; nothing in the output depends on their values,
 // only on the strings they stand for. A per-thread ProfileCache answers repeats without the lock.
 //
-// A stored profile is one contiguous encoding (six lengths, then the bytes), so checking that a
-// parsed profile is a stored one touches one place in memory, not six heap strings.
+// A stored profile is one contiguous encoding (its index, six lengths, then the bytes), so checking
+// that a parsed profile is a stored one touches one place in memory, not six heap strings.
 #pragma once
 
 #include <array>
@@ -74,9 +74,11 @@ class ProfilePool {
   static uint32_t IndexOf(uint32_t id) { return id / kShards; }
   static Profile Decode(const char* stored);
 
+  // The encoding itself, not its index: a lookup goes from the entry straight to the bytes it
+  // compares (and the index is in the encoding's header).
   struct Entry {
     uint64_t hash = 0;
-    uint32_t index = UINT32_MAX;  // UINT32_MAX: empty
+    const char* stored = nullptr;  // nullptr: empty
   };
   // Puts e in the first free slot from its hash on (the table has one).
   static void Place(std::vector<Entry>& table, Entry e);
