@@ -430,6 +430,14 @@ TEST(ColumnChunk, DictionaryOnlyWhenItPays) {
   twice.AppendString("x");
   twice.AppendString("x");
   EXPECT_TRUE(UsesDictionary(twice, opt));  // 1-byte dictionary + 0-bit indices beat 2 values
+  // Runs that cross the probe's end (the writer takes a run of equal rows at once): only the
+  // rows within the probe count. 2048 distinct values, then one repeated, pays over the probe;
+  // 4095 distinct, then one repeated 1000 times, does not (counting the whole run would say it does).
+  Column half(DataType::kInt64), full(DataType::kInt64);
+  for (int64_t i = 0; i < 5000; ++i) half.AppendInt64(i < 2048 ? i * 31 : -1);
+  for (int64_t i = 0; i < 5095; ++i) full.AppendInt64(i < 4095 ? i * 31 : -1);
+  EXPECT_TRUE(UsesDictionary(half, opt));
+  EXPECT_FALSE(UsesDictionary(full, opt));
   opt.dictionary_probe_values = 0;          // the old rule: any dictionary that fits the limit
   EXPECT_TRUE(UsesDictionary(unique, opt));
   EXPECT_TRUE(UsesDictionary(one, opt));

@@ -290,31 +290,40 @@ void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8
 }
 
 // Dict is Dictionary<Traits>, or CodedDictionary for a coded column; insert(dict, row) adds a row's
-// value and returns its index.
-template <typename Traits, typename Dict, typename Insert>
+// value and returns its index; same(a, b) says whether rows a and b hold the same value.
+template <typename Traits, typename Dict, typename Insert, typename Same>
 bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, Dict& dict, Insert insert,
-                        ChunkSink* sink, ColumnChunkMeta* meta) {
+                        Same same, ChunkSink* sink, ColumnChunkMeta* meta) {
   using T = typename Traits::T;
   size_t n = col.size();
   std::vector<uint32_t> indices;  // one per non-null row
   indices.reserve(n - col.null_count());
   size_t probe = options.dictionary_probe_values, probe_plain_bytes = 0;
-  auto pays = [&] {  // over the values so far: dictionary page + packed indices < PLAIN values
+  auto pays = [&](size_t values) {  // over `values` so far: dictionary page + packed indices < PLAIN values
     size_t width = static_cast<size_t>(BitWidth(static_cast<uint32_t>(dict.values().size() - 1)));
-    return dict.plain_bytes() + (indices.size() * width + 7) / 8 < probe_plain_bytes;
+    return dict.plain_bytes() + (values * width + 7) / 8 < probe_plain_bytes;
   };
-  for (size_t i = 0; i < n; ++i) {
-    if (!col.IsValid(i)) continue;
+  for (size_t i = 0; i < n;) {
+    if (!col.IsValid(i)) {
+      ++i;
+      continue;
+    }
     uint32_t index = insert(dict, i);
-    indices.push_back(index);
-    const T& v = dict.values()[index];
+    // The valid rows after it with the same value (a sorted table's hour, a clustered level): one
+    // insert for the run. They add nothing to the dictionary, so its size and the probe's verdict
+    // are the same as row by row.
+    size_t end = i + 1;
+    while (end < n && col.IsValid(end) && same(i, end)) ++end;
+    const size_t before = indices.size(), run = end - i;
+    indices.insert(indices.end(), run, index);
+    i = end;
     if (dict.plain_bytes() > options.dictionary_limit_bytes) return false;
-    if (indices.size() <= probe) {
-      probe_plain_bytes += Traits::PlainSize(v);
-      if (indices.size() == probe && !pays()) return false;
+    if (before < probe) {
+      probe_plain_bytes += (std::min(indices.size(), probe) - before) * Traits::PlainSize(dict.values()[index]);
+      if (indices.size() >= probe && !pays(probe)) return false;
     }
   }
-  if (probe != 0 && indices.size() < probe && !pays()) return false;
+  if (probe != 0 && indices.size() < probe && !pays(indices.size())) return false;
   ComputeMinMax<Traits>(
       [&](auto&& fn) {
         for (const T& v : dict.values()) fn(v);
@@ -445,8 +454,10 @@ bool TryDictionary(const Column& col, const Field& field, const WriterOptions& o
   if constexpr (std::is_same_v<Traits, StringTraits>) {
     if (col.dictionary_coded()) {
       CodedDictionary dict(col.dictionary());
-      auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(col.codes()[i]); };
-      return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
+      const uint32_t* codes = col.codes().data();
+      auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(codes[i]); };
+      auto same = [&](size_t a, size_t b) { return codes[a] == codes[b]; };
+      return TryWriteDictionary<Traits>(col, field, options, dict, insert, same, sink, meta);
     }
   }
   // Sized for a few distinct values and grown as they come: most chunks that try a dictionary
@@ -454,7 +465,14 @@ bool TryDictionary(const Column& col, const Field& field, const WriterOptions& o
   // was half a MiB of fresh memory cleared for each.
   Dictionary<Traits> dict(std::min<size_t>(col.size(), 512));
   auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
-  return TryWriteDictionary<Traits>(col, field, options, dict, insert, sink, meta);
+  auto same = [&](size_t a, size_t b) {
+    if constexpr (std::is_same_v<Traits, StringTraits>) {
+      return Traits::Get(col, a) == Traits::Get(col, b);
+    } else {
+      return Traits::Key(Traits::Get(col, a)) == Traits::Key(Traits::Get(col, b));  // as the dictionary compares
+    }
+  };
+  return TryWriteDictionary<Traits>(col, field, options, dict, insert, same, sink, meta);
 }
 
 template <typename Traits>
