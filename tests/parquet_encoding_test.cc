@@ -438,7 +438,7 @@ TEST(ColumnChunk, DictionaryOnlyWhenItPays) {
   for (int64_t i = 0; i < 5095; ++i) full.AppendInt64(i < 4095 ? i * 31 : -1);
   EXPECT_TRUE(UsesDictionary(half, opt));
   EXPECT_FALSE(UsesDictionary(full, opt));
-  opt.dictionary_probe_values = 0;          // the old rule: any dictionary that fits the limit
+  opt.dictionary_probe_values = 0;  // the old rule: any dictionary that fits the limit
   EXPECT_TRUE(UsesDictionary(unique, opt));
   EXPECT_TRUE(UsesDictionary(one, opt));
   EXPECT_TRUE(UsesDictionary(late, opt));
