@@ -153,14 +153,15 @@ template <typename E>
 void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
   // Each file's events are sorted by identity already (SortFileEvents): merge the range's slices.
   std::vector<SortedRun<E>> runs;
-  size_t total = 0, matched = 0;
+  size_t total = 0;
   for (std::span<const E> s : events.runs) {
     runs.push_back({s.data(), s.data() + s.size()});
     total += s.size();
-    for (const E& e : s) matched += e.song >= 0;
   }
+  // Room for every event in both: capacity never written is never resident (huge_pages.h), and
+  // counting the plays first was a pass over the range of its own.
   out->times.reserve(total);
-  out->plays.reserve(matched);
+  out->plays.reserve(total);
   const E* prev = nullptr;
   const E* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
