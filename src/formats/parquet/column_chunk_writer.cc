@@ -95,6 +95,14 @@ class Dictionary {
 
   size_t plain_bytes() const { return plain_bytes_; }
   const std::vector<T>& values() const { return values_; }
+  // Whether a and b are one dictionary value.
+  static bool Equal(T a, T b) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return a == b;
+    } else {
+      return Traits::Key(a) == Traits::Key(b);
+    }
+  }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
@@ -121,13 +129,6 @@ class Dictionary {
       return lakeforge::HashBytes(v);
     } else {
       return Mix(Traits::Key(v));
-    }
-  }
-  static bool Equal(T a, T b) {
-    if constexpr (std::is_same_v<T, std::string_view>) {
-      return a == b;
-    } else {
-      return Traits::Key(a) == Traits::Key(b);
     }
   }
   void Grow() {
@@ -465,13 +466,7 @@ bool TryDictionary(const Column& col, const Field& field, const WriterOptions& o
   // was half a MiB of fresh memory cleared for each.
   Dictionary<Traits> dict(std::min<size_t>(col.size(), 512));
   auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
-  auto same = [&](size_t a, size_t b) {
-    if constexpr (std::is_same_v<Traits, StringTraits>) {
-      return Traits::Get(col, a) == Traits::Get(col, b);
-    } else {
-      return Traits::Key(Traits::Get(col, a)) == Traits::Key(Traits::Get(col, b));  // as the dictionary compares
-    }
-  };
+  auto same = [&](size_t a, size_t b) { return Dictionary<Traits>::Equal(Traits::Get(col, a), Traits::Get(col, b)); };
   return TryWriteDictionary<Traits>(col, field, options, dict, insert, same, sink, meta);
 }
 
