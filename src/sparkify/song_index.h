@@ -29,7 +29,7 @@ class SongIndex {
   size_t size() const { return song_ids_.size(); }
 
   static uint64_t Hash(std::string_view title, std::string_view artist, double duration);
-  void Prefetch(uint64_t hash) const {
+  [[gnu::always_inline]] void Prefetch(uint64_t hash) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & hash_mask_ & (slots_.size() - 1)]);
   }
   // -1 when no song has this key. `hash` must be Hash(title, artist, duration).
