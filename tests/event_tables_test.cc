@@ -240,6 +240,59 @@ TEST(MergeRuns, EqualsStableSortOfTheConcatenation) {
   }
 }
 
+// MergeRunsByKey gives MergeRuns' output for the order of its key: 128-bit keys drawn from a few
+// values (many ties across runs, so stability by run is tested), among them the largest key,
+// which is also what an exhausted run stands for (a real element with it must still come out).
+TEST(MergeRunsByKey, EqualsStableSortOfTheConcatenation) {
+  using Item = std::pair<unsigned __int128, size_t>;  // (key, run)
+  const unsigned __int128 kMax = ~static_cast<unsigned __int128>(0);
+  const std::vector<unsigned __int128> values = {0, 1, static_cast<unsigned __int128>(1) << 64, kMax - 1, kMax};
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    size_t k = rng() % 40;
+    std::vector<std::vector<Item>> runs(k);
+    std::vector<Item> all;
+    for (size_t r = 0; r < k; ++r) {
+      size_t n = rng() % 4 == 0 ? 0 : rng() % 30;
+      for (size_t i = 0; i < n; ++i) runs[r].push_back({values[rng() % values.size()], r});
+      std::sort(runs[r].begin(), runs[r].end());
+      all.insert(all.end(), runs[r].begin(), runs[r].end());
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Item& a, const Item& b) { return a.first < b.first; });
+    std::vector<SortedRun<Item>> spans;
+    for (const auto& r : runs) spans.push_back({r.data(), r.data() + r.size()});
+    std::vector<Item> merged;
+    MergeRunsByKey(spans, [](const Item& x) { return x.first; }, [&](const Item& x) { merged.push_back(x); });
+    ASSERT_EQ(merged, all) << "round " << round << ", " << k << " runs";
+  }
+}
+
+// A narrow event's IdentityKey orders exactly as its fields (user, session, item, ts) do, signed,
+// with the null sentinels and the ends of every field's range.
+TEST(NarrowEvent, IdentityKeyOrdersAsTheFields) {
+  const std::vector<int32_t> ids = {kNull32, INT32_MIN + 1, -1, 0, 1, INT32_MAX};
+  const std::vector<int16_t> items = {kNull16, INT16_MIN + 1, -1, 0, 1, INT16_MAX};
+  const std::vector<int64_t> times = {NarrowEvent::kMinTs, NarrowEvent::kMinTs + 1, -1, 0, 1, NarrowEvent::kMaxTs};
+  std::mt19937_64 rng(5);
+  std::vector<NarrowEvent> events;
+  for (int i = 0; i < 400; ++i) {
+    NarrowEvent e{};
+    e.user_id = ids[rng() % ids.size()];
+    e.session_id = ids[rng() % ids.size()];
+    e.item = items[rng() % items.size()];
+    e.ts = times[rng() % times.size()];
+    events.push_back(e);
+  }
+  auto fields = [](const NarrowEvent& e) {
+    return std::make_tuple(e.user_id, e.session_id, static_cast<int64_t>(e.item), static_cast<int64_t>(e.ts));
+  };
+  for (const NarrowEvent& a : events)
+    for (const NarrowEvent& b : events) {
+      ASSERT_EQ(a.IdentityKey() < b.IdentityKey(), fields(a) < fields(b));
+      ASSERT_EQ(a.IdentityKey() == b.IdentityKey(), fields(a) == fields(b));
+    }
+}
+
 // MergeDistinctRuns on runs of distinct elements (and of equal integers) gives the sorted
 // concatenation.
 TEST(MergeDistinctRuns, EqualsSortOfTheConcatenation) {

@@ -57,6 +57,47 @@ void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
   }
 }
 
+// The loser tree on keys: less(a, b) is key(a) < key(b). Each run's head key is kept in one small
+// array, so a match is one integer comparison of two loads from it, where Merge follows each run's
+// pointer to its head and compares field by field. Equal keys (true ties, and exhausted runs,
+// whose key is the largest) take the full rule: an exhausted run loses, else the earlier run wins.
+template <typename T, typename Key, typename Emit>
+void MergeByKey(std::vector<SortedRun<T>> runs, Key key, Emit emit) {
+  using K = decltype(key(*runs[0].begin));
+  constexpr K kExhausted = ~K{0};
+  size_t k = runs.size();
+  if (k == 0) return;
+  size_t leaves = 1;
+  while (leaves < k) leaves *= 2;
+  runs.resize(leaves, SortedRun<T>{nullptr, nullptr});
+  std::vector<K> keys(leaves);
+  for (size_t i = 0; i < leaves; ++i) keys[i] = runs[i].begin == runs[i].end ? kExhausted : key(*runs[i].begin);
+  auto beats = [&](size_t a, size_t b) {
+    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    bool a_done = runs[a].begin == runs[a].end, b_done = runs[b].begin == runs[b].end;
+    if (a_done != b_done) return b_done;
+    return a < b;
+  };
+  std::vector<size_t> losers(leaves);
+  std::vector<size_t> winners(2 * leaves);
+  for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
+  for (size_t n = leaves - 1; n >= 1; --n) {
+    size_t a = winners[2 * n], b = winners[2 * n + 1];
+    bool a_wins = beats(a, b);
+    winners[n] = a_wins ? a : b;
+    losers[n] = a_wins ? b : a;
+  }
+  size_t winner = winners[1];
+  while (runs[winner].begin != runs[winner].end) {
+    emit(*runs[winner].begin);
+    ++runs[winner].begin;
+    keys[winner] = runs[winner].begin == runs[winner].end ? kExhausted : key(*runs[winner].begin);
+    for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2) {
+      if (beats(losers[n], winner)) std::swap(losers[n], winner);
+    }
+  }
+}
+
 }  // namespace merge_internal
 
 // Calls emit(const T&) for every element of every run, in `less` order. Each run must be sorted.
@@ -71,6 +112,13 @@ void MergeRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
 template <typename T, typename Less, typename Emit>
 void MergeDistinctRuns(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
   merge_internal::Merge<false>(std::move(runs), less, emit);
+}
+
+// MergeRuns for an order that is an unsigned integer key's (up to 128 bits): key(a) < key(b)
+// exactly when a comes before b. The same output, equal keys in run order.
+template <typename T, typename Key, typename Emit>
+void MergeRunsByKey(std::vector<SortedRun<T>> runs, Key key, Emit emit) {
+  merge_internal::MergeByKey(std::move(runs), key, emit);
 }
 
 }  // namespace lakeforge
