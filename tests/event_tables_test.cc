@@ -267,9 +267,10 @@ TEST(MergeRunsByKey, EqualsStableSortOfTheConcatenation) {
   }
 }
 
-// A narrow event's IdentityKey orders exactly as its fields (user, session, item, ts) do, signed,
-// with the null sentinels and the ends of every field's range.
-TEST(NarrowEvent, IdentityKeyOrdersAsTheFields) {
+// A narrow event's IdentityKey orders exactly as its fields (user, session, item, ts) do, and its
+// PlayKey as (ts, user, session, item), signed, with the null sentinels and the ends of every
+// field's range.
+TEST(NarrowEvent, KeysOrderAsTheFields) {
   const std::vector<int32_t> ids = {kNull32, INT32_MIN + 1, -1, 0, 1, INT32_MAX};
   const std::vector<int16_t> items = {kNull16, INT16_MIN + 1, -1, 0, 1, INT16_MAX};
   const std::vector<int64_t> times = {NarrowEvent::kMinTs, NarrowEvent::kMinTs + 1, -1, 0, 1, NarrowEvent::kMaxTs};
@@ -286,10 +287,15 @@ TEST(NarrowEvent, IdentityKeyOrdersAsTheFields) {
   auto fields = [](const NarrowEvent& e) {
     return std::make_tuple(e.user_id, e.session_id, static_cast<int64_t>(e.item), static_cast<int64_t>(e.ts));
   };
+  auto play_fields = [](const NarrowEvent& e) {
+    return std::make_tuple(static_cast<int64_t>(e.ts), e.user_id, e.session_id, static_cast<int64_t>(e.item));
+  };
   for (const NarrowEvent& a : events)
     for (const NarrowEvent& b : events) {
       ASSERT_EQ(a.IdentityKey() < b.IdentityKey(), fields(a) < fields(b));
       ASSERT_EQ(a.IdentityKey() == b.IdentityKey(), fields(a) == fields(b));
+      ASSERT_EQ(a.PlayKey() < b.PlayKey(), play_fields(a) < play_fields(b));
+      ASSERT_EQ(a.PlayKey() == b.PlayKey(), play_fields(a) == play_fields(b));
     }
 }
 

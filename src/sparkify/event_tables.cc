@@ -264,6 +264,16 @@ struct MonthSlices {
     // Plays never tie (ranges split users; identities are unique) and tied times are equal.
     MergeDistinctRuns(std::move(parts), less, emit);
   }
+  // The same, for an order that is an unsigned integer key's (MergeRunsByKey).
+  template <typename Key, typename Emit>
+  void MergeByKey(size_t p, Key key, Emit emit) const {
+    std::vector<SortedRun<T>> parts;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      auto [b, e] = slices[p][r];
+      if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
+    }
+    MergeRunsByKey(std::move(parts), key, emit);
+  }
 
   size_t PartitionSize(size_t p) const {
     size_t n = 0;
@@ -390,7 +400,14 @@ TableData SongplaysTable(std::vector<HugeVector<P>> runs, int64_t first_songplay
         c.AppendCode(code);
     };
     int64_t id = (*first_id)[p];
-    plays->Merge(p, PlayOrder(), [&](const P& e) {
+    auto merge = [&](auto emit) {
+      if constexpr (std::is_same_v<P, NarrowEvent>)
+        plays->MergeByKey(
+            p, [](const NarrowEvent& e) { return e.PlayKey(); }, emit);
+      else
+        plays->Merge(p, PlayOrder(), emit);
+    };
+    merge([&](const P& e) {
       const KeptEvent w = WideOf(e);
       auto song = static_cast<size_t>(e.song);
       cols[0].AppendInt64(id++);
@@ -574,7 +591,9 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
     };
     bool first = true;
     int64_t last = 0;
-    times->Merge(p, std::less<int64_t>(), [&](int64_t t) {
+    times->MergeByKey(
+        p, [](int64_t t) { return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63); },  // signed order
+        [&](int64_t t) {
       if (!first && t == last) return;
       if (first || t > last_same) {
         flush();

@@ -121,6 +121,15 @@ struct NarrowEvent {
     return static_cast<unsigned __int128>(high) << 64 | (item16 << 48 | ts48);
   }
 
+  // PlayOrder (ts, user, session, item) as one unsigned integer, the same way.
+  unsigned __int128 PlayKey() const {
+    auto field32 = [](int32_t v) { return uint64_t{static_cast<uint32_t>(v) ^ 0x80000000u}; };
+    auto ts48 = static_cast<uint64_t>(static_cast<int64_t>(ts) - kMinTs);
+    uint64_t item16 = static_cast<uint16_t>(item) ^ 0x8000u;
+    return static_cast<unsigned __int128>(ts48 << 16 | field32(user_id) >> 16) << 64 |
+           ((field32(user_id) & 0xFFFF) << 48 | field32(session_id) << 16 | item16);
+  }
+
   // A narrow null sentinel stands for kNull, so it cannot stand for itself.
   static bool FitsField(int64_t v) { return v == kNull || (v > INT32_MIN && v <= INT32_MAX); }
   static bool FitsItem(int64_t v) { return v == kNull || (v > INT16_MIN && v <= INT16_MAX); }
