@@ -17,26 +17,27 @@ struct SortedRun {
 
 namespace merge_internal {
 
-template <bool kStable, typename T, typename Less, typename Emit>
-void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+// Pads runs with empty ones to a power of two (the tree's leaves). Returns false when there is
+// nothing to play: no run, or one, which it emits itself.
+template <typename T, typename Emit>
+bool Pad(std::vector<SortedRun<T>>& runs, Emit& emit) {
   size_t k = runs.size();
-  if (k == 0) return;
+  if (k == 0) return false;
   if (k == 1) {
     for (const T* p = runs[0].begin; p != runs[0].end; ++p) emit(*p);
-    return;
+    return false;
   }
   size_t leaves = 1;
   while (leaves < k) leaves *= 2;
   runs.resize(leaves, SortedRun<T>{nullptr, nullptr});  // padding runs are empty from the start
-  // a beats b: a has an element and b has none, or a's head is smaller, or equal and a is first.
-  auto beats = [&](size_t a, size_t b) {
-    if (runs[a].begin == runs[a].end) return false;
-    if (runs[b].begin == runs[b].end) return true;
-    if (less(*runs[a].begin, *runs[b].begin)) return true;
-    if constexpr (!kStable) return false;
-    if (less(*runs[b].begin, *runs[a].begin)) return false;
-    return a < b;
-  };
+  return true;
+}
+
+// The loser tree over padded runs: beats(a, b) says whether run a's head goes first (an exhausted
+// run beats none); advanced(r) is told when run r's head moved on.
+template <typename T, typename Beats, typename Advanced, typename Emit>
+void Play(std::vector<SortedRun<T>>& runs, Beats beats, Advanced advanced, Emit& emit) {
+  const size_t leaves = runs.size();
   // losers[n] for inner node n (1..leaves-1) holds the run that lost the match there.
   std::vector<size_t> losers(leaves);
   std::vector<size_t> winners(2 * leaves);
@@ -51,10 +52,26 @@ void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
   while (runs[winner].begin != runs[winner].end) {
     emit(*runs[winner].begin);
     ++runs[winner].begin;
+    advanced(winner);
     for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2) {
       if (beats(losers[n], winner)) std::swap(losers[n], winner);
     }
   }
+}
+
+template <bool kStable, typename T, typename Less, typename Emit>
+void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
+  if (!Pad(runs, emit)) return;
+  // a beats b: a has an element and b has none, or a's head is smaller, or equal and a is first.
+  auto beats = [&](size_t a, size_t b) {
+    if (runs[a].begin == runs[a].end) return false;
+    if (runs[b].begin == runs[b].end) return true;
+    if (less(*runs[a].begin, *runs[b].begin)) return true;
+    if constexpr (!kStable) return false;
+    if (less(*runs[b].begin, *runs[a].begin)) return false;
+    return a < b;
+  };
+  Play(runs, beats, [](size_t) {}, emit);
 }
 
 // The loser tree on keys: less(a, b) is key(a) < key(b). Each run's head key is kept in one small
@@ -63,39 +80,19 @@ void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
 // whose key is the largest) take the full rule: an exhausted run loses, else the earlier run wins.
 template <typename T, typename Key, typename Emit>
 void MergeByKey(std::vector<SortedRun<T>> runs, Key key, Emit emit) {
+  if (!Pad(runs, emit)) return;
   using K = decltype(key(*runs[0].begin));
   constexpr K kExhausted = ~K{0};
-  size_t k = runs.size();
-  if (k == 0) return;
-  size_t leaves = 1;
-  while (leaves < k) leaves *= 2;
-  runs.resize(leaves, SortedRun<T>{nullptr, nullptr});
-  std::vector<K> keys(leaves);
-  for (size_t i = 0; i < leaves; ++i) keys[i] = runs[i].begin == runs[i].end ? kExhausted : key(*runs[i].begin);
+  std::vector<K> keys(runs.size());
+  auto head_key = [&](size_t r) { return runs[r].begin == runs[r].end ? kExhausted : key(*runs[r].begin); };
+  for (size_t r = 0; r < runs.size(); ++r) keys[r] = head_key(r);
   auto beats = [&](size_t a, size_t b) {
     if (keys[a] != keys[b]) return keys[a] < keys[b];
     bool a_done = runs[a].begin == runs[a].end, b_done = runs[b].begin == runs[b].end;
     if (a_done != b_done) return b_done;
     return a < b;
   };
-  std::vector<size_t> losers(leaves);
-  std::vector<size_t> winners(2 * leaves);
-  for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
-  for (size_t n = leaves - 1; n >= 1; --n) {
-    size_t a = winners[2 * n], b = winners[2 * n + 1];
-    bool a_wins = beats(a, b);
-    winners[n] = a_wins ? a : b;
-    losers[n] = a_wins ? b : a;
-  }
-  size_t winner = winners[1];
-  while (runs[winner].begin != runs[winner].end) {
-    emit(*runs[winner].begin);
-    ++runs[winner].begin;
-    keys[winner] = runs[winner].begin == runs[winner].end ? kExhausted : key(*runs[winner].begin);
-    for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2) {
-      if (beats(losers[n], winner)) std::swap(losers[n], winner);
-    }
-  }
+  Play(runs, beats, [&](size_t r) { keys[r] = head_key(r); }, emit);
 }
 
 }  // namespace merge_internal

@@ -256,23 +256,23 @@ struct MonthSlices {
   // Straight from the runs into the caller's columns: a month's rows are never copied out whole.
   template <typename Less, typename Emit>
   void Merge(size_t p, Less less, Emit emit) const {
-    std::vector<SortedRun<T>> parts;
-    for (size_t r = 0; r < runs.size(); ++r) {
-      auto [b, e] = slices[p][r];
-      if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
-    }
     // Plays never tie (ranges split users; identities are unique) and tied times are equal.
-    MergeDistinctRuns(std::move(parts), less, emit);
+    MergeDistinctRuns(Parts(p), less, emit);
   }
   // The same, for an order that is an unsigned integer key's (MergeRunsByKey).
   template <typename Key, typename Emit>
   void MergeByKey(size_t p, Key key, Emit emit) const {
+    MergeRunsByKey(Parts(p), key, emit);
+  }
+
+  // Partition p's non-empty slices.
+  std::vector<SortedRun<T>> Parts(size_t p) const {
     std::vector<SortedRun<T>> parts;
     for (size_t r = 0; r < runs.size(); ++r) {
       auto [b, e] = slices[p][r];
       if (b < e) parts.push_back({runs[r].data() + b, runs[r].data() + e});
     }
-    MergeRunsByKey(std::move(parts), key, emit);
+    return parts;
   }
 
   size_t PartitionSize(size_t p) const {
