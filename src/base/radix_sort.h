@@ -13,6 +13,10 @@
 
 namespace lakeforge {
 
+// v as an unsigned integer in the same order (the sign bit flipped): for sorts and merges that
+// compare unsigned keys.
+inline uint64_t UnsignedOrder(int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); }
+
 // Sorts the n elements at `data` by less, which must order first by key(x) (an int64_t,
 // ascending), with room for n elements at `scratch` as working memory (its contents on entry do
 // not matter). Returns where the sorted elements are: `data` or `scratch` (`data` whenever the
@@ -23,7 +27,7 @@ T* RadixSortByKeyInto(T* data, T* scratch, size_t n, Key key, Less less) {
     std::sort(data, data + n, less);
     return data;
   }
-  auto ukey = [&](const T& x) { return static_cast<uint64_t>(key(x)) ^ (uint64_t{1} << 63); };  // signed order
+  auto ukey = [&](const T& x) { return UnsignedOrder(key(x)); };
   uint64_t lo = UINT64_MAX, hi = 0;
   for (const T* x = data; x != data + n; ++x) {
     uint64_t k = ukey(*x);

@@ -592,7 +592,7 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
     bool first = true;
     int64_t last = 0;
     times->MergeByKey(
-        p, [](int64_t t) { return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63); },  // signed order
+        p, [](int64_t t) { return UnsignedOrder(t); },
         [&](int64_t t) {
       if (!first && t == last) return;
       if (first || t > last_same) {

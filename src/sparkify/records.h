@@ -114,20 +114,13 @@ struct NarrowEvent {
   // field offset so that unsigned order is the signed one (the null sentinels, least values, stay
   // least). A merge then compares one integer instead of four fields.
   unsigned __int128 IdentityKey() const {
-    auto field32 = [](int32_t v) { return uint64_t{static_cast<uint32_t>(v) ^ 0x80000000u}; };
-    uint64_t high = field32(user_id) << 32 | field32(session_id);
-    uint64_t item16 = static_cast<uint16_t>(item) ^ 0x8000u;
-    auto ts48 = static_cast<uint64_t>(static_cast<int64_t>(ts) - kMinTs);  // below 2^48
-    return static_cast<unsigned __int128>(high) << 64 | (item16 << 48 | ts48);
+    return static_cast<unsigned __int128>(Offset32(user_id) << 32 | Offset32(session_id)) << 64 |
+           (OffsetItem() << 48 | OffsetTs());
   }
-
   // PlayOrder (ts, user, session, item) as one unsigned integer, the same way.
   unsigned __int128 PlayKey() const {
-    auto field32 = [](int32_t v) { return uint64_t{static_cast<uint32_t>(v) ^ 0x80000000u}; };
-    auto ts48 = static_cast<uint64_t>(static_cast<int64_t>(ts) - kMinTs);
-    uint64_t item16 = static_cast<uint16_t>(item) ^ 0x8000u;
-    return static_cast<unsigned __int128>(ts48 << 16 | field32(user_id) >> 16) << 64 |
-           ((field32(user_id) & 0xFFFF) << 48 | field32(session_id) << 16 | item16);
+    return static_cast<unsigned __int128>(OffsetTs() << 16 | Offset32(user_id) >> 16) << 64 |
+           ((Offset32(user_id) & 0xFFFF) << 48 | Offset32(session_id) << 16 | OffsetItem());
   }
 
   // A narrow null sentinel stands for kNull, so it cannot stand for itself.
@@ -135,6 +128,12 @@ struct NarrowEvent {
   static bool FitsItem(int64_t v) { return v == kNull || (v > INT16_MIN && v <= INT16_MAX); }
   static int32_t Narrow(int64_t v) { return v == kNull ? kNull32 : static_cast<int32_t>(v); }
   static int64_t Widen(int32_t v) { return v == kNull32 ? kNull : v; }
+
+ private:
+  // The fields as unsigned integers of their widths, in their signed order (for the keys above).
+  static uint64_t Offset32(int32_t v) { return static_cast<uint32_t>(v) ^ 0x80000000u; }
+  uint64_t OffsetItem() const { return static_cast<uint16_t>(item) ^ 0x8000u; }
+  uint64_t OffsetTs() const { return static_cast<uint64_t>(static_cast<int64_t>(ts) - kMinTs); }  // below 2^48
 };
 static_assert(sizeof(NarrowEvent) == 24);
 
