@@ -67,12 +67,35 @@ TEST(BlockArena, CopiesAndEmptyArrays) {
   ASSERT_EQ(copy.size(), v.size());
   EXPECT_NE(copy.data(), v.data());
   EXPECT_TRUE(std::equal(copy.begin(), copy.end(), v.begin()));
-  // The first block is one huge page, then they double.
-  EXPECT_EQ(arena.mapped_bytes(), kHugePageBytes);
-  BlockArena tiny(0);  // blocks of at least one huge page whatever is asked
+  // The first MiB is in small pages, a block as large as the array (800 KB) but no more.
+  EXPECT_EQ(arena.mapped_bytes(), RoundUpTo(v.size() * sizeof(int64_t), kSmallPageBytes));
+  EXPECT_EQ(arena.advised_bytes(), 0u);
+  BlockArena tiny(0);  // huge blocks of at least one huge page whatever is asked
   EXPECT_NE(tiny.Allocate(10, 8), nullptr);
-  EXPECT_NE(tiny.Allocate(kHugePageBytes, 8), nullptr);
+  EXPECT_NE(tiny.Allocate(kHugePageBytes, 8), nullptr);              // past the first MiB: a huge block
   EXPECT_EQ(tiny.mapped_bytes(), kSmallPageBytes + kHugePageBytes);  // the first block trimmed to its page
+  EXPECT_EQ(tiny.advised_bytes(), kHugePageBytes);
+}
+
+// Past its first MiB an arena maps whole huge pages, advised: the blocks it leaves are trimmed to
+// what they hold, and a block sized from those (not whole) once left each block's last part, and
+// 16 MiB of an arena's first blocks, in small pages.
+TEST(BlockArena, PastTheFirstMiBBlocksAreWholeHugePages) {
+  std::mt19937_64 rng(5);
+  for (size_t block_bytes : {size_t{4} << 20, size_t{16} << 20, size_t{64} << 20}) {
+    SCOPED_TRACE("blocks of " + std::to_string(block_bytes));
+    BlockArena arena(block_bytes);
+    size_t total = 0;
+    while (total < (size_t{48} << 20)) {  // never written: mapping costs no memory
+      size_t bytes = 1 + rng() % 130000;
+      ASSERT_NE(arena.Allocate(bytes, 8), nullptr);
+      total += bytes;
+    }
+    EXPECT_EQ(arena.advised_bytes() % kHugePageBytes, 0u);
+    // All but the first MiB (and the array that did not fit in it) is in advised blocks.
+    EXPECT_GE(arena.advised_bytes() + (size_t{1} << 20) + 130000, total);
+    EXPECT_LE(arena.mapped_bytes(), total + (size_t{1} << 20) + block_bytes);
+  }
 }
 
 TEST(HugePageAllocator, LargeArraysAreHugePageAlignedAndBehaveAsVectors) {
@@ -117,7 +140,7 @@ TEST(BlockArena, TakeBlocksCoversEveryArrayAndEmptiesTheArena) {
   }
   for (const auto& [base, bytes] : blocks) UnmapHugePages(base, bytes);
   EXPECT_NE(arena.Allocate(100, 8), nullptr);  // empty, not broken
-  EXPECT_EQ(arena.mapped_bytes(), kHugePageBytes);
+  EXPECT_EQ(arena.mapped_bytes(), size_t{256} << 10);  // a small block again
 }
 
 TEST(MappedArray, HoldsItsElementsAndMovesOwnership) {

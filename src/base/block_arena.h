@@ -4,8 +4,9 @@
 // The map stage keeps every event of the lake until the reduce, one sorted array per file: as
 // vectors they cost a page fault per 4 KiB, in an arena one per 2 MiB. A block's untouched tail is
 // never resident and the tail of a block left for the next is unmapped, so an arena costs no more
-// memory than the arrays in it plus at most one huge page (its current block's last). Blocks under
-// 8 MiB (the first 8 MiB of an arena) are not advised, so a small run stays small.
+// memory than the arrays in it plus at most one huge page (its current block's last). An arena's
+// first MiB is in blocks of small pages, so a small run stays small; after it, blocks are whole
+// huge pages, advised.
 #pragma once
 
 #include <sys/mman.h>
@@ -31,7 +32,11 @@ class BlockArena {
   explicit BlockArena(size_t block_bytes = size_t{64} << 20)
       : block_bytes_(std::max(RoundUpTo(block_bytes, kHugePageBytes), kHugePageBytes)) {}
   BlockArena(BlockArena&& o) noexcept
-      : block_bytes_(o.block_bytes_), blocks_(std::move(o.blocks_)), next_(o.next_), end_(o.end_) {
+      : block_bytes_(o.block_bytes_),
+        advised_bytes_(o.advised_bytes_),
+        blocks_(std::move(o.blocks_)),
+        next_(o.next_),
+        end_(o.end_) {
     o.blocks_.clear();
     o.next_ = o.end_ = nullptr;
   }
@@ -39,6 +44,7 @@ class BlockArena {
     if (this != &o) {
       Release();
       block_bytes_ = o.block_bytes_;
+      advised_bytes_ = o.advised_bytes_;
       blocks_ = std::move(o.blocks_);
       next_ = o.next_;
       end_ = o.end_;
@@ -89,6 +95,9 @@ class BlockArena {
     return blocks;
   }
 
+  // Bytes of the blocks mapped in huge pages (advised), as mapped, over the arena's life.
+  size_t advised_bytes() const { return advised_bytes_; }
+
   // Bytes mapped (blocks, not what was handed out).
   size_t mapped_bytes() const {
     size_t n = 0;
@@ -99,11 +108,22 @@ class BlockArena {
  private:
   void NewBlock(size_t at_least) {
     TrimLastBlock();
-    // Blocks double from one huge page up to block_bytes_, so a small arena maps little.
-    size_t size = std::max(std::clamp(mapped_bytes(), kHugePageBytes, block_bytes_), RoundUpTo(at_least, kHugePageBytes));
-    // The first blocks stay in small pages: a huge page is resident whole from its first byte, and
-    // a small lake's few events would make 2 MiB of each.
-    auto* block = static_cast<char*>(MapHugePages(size, /*advise=*/size >= kAdviseFromBytes));
+    const size_t mapped = mapped_bytes();
+    size_t size = 0;
+    bool advise = false;
+    if (mapped + at_least <= kSmallPhaseBytes) {
+      // The first MiB in small pages: a huge page is resident whole from its first byte, and a
+      // small lake's few events would make 2 MiB of each.
+      size = RoundUpTo(std::max(at_least, kSmallBlockBytes), kSmallPageBytes);
+    } else {
+      // Then whole huge pages, doubling up to block_bytes_. Whole: the blocks left behind are
+      // trimmed, so a size taken from them as it is would leave each block's last part in small
+      // pages, a fault per 4 KiB.
+      size = RoundUpTo(std::max(std::clamp(mapped, kHugePageBytes, block_bytes_), at_least), kHugePageBytes);
+      advise = true;
+      advised_bytes_ += size;
+    }
+    auto* block = static_cast<char*>(MapHugePages(size, advise));
     blocks_.emplace_back(block, size);
     next_ = block;
     end_ = block + size;
@@ -126,9 +146,11 @@ class BlockArena {
     next_ = end_ = nullptr;
   }
 
-  static constexpr size_t kAdviseFromBytes = size_t{8} << 20;
+  static constexpr size_t kSmallPhaseBytes = size_t{1} << 20;
+  static constexpr size_t kSmallBlockBytes = size_t{256} << 10;
 
   size_t block_bytes_;
+  size_t advised_bytes_ = 0;
   std::vector<std::pair<char*, size_t>> blocks_;
   char* next_ = nullptr;
   char* end_ = nullptr;
