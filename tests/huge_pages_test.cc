@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/block_arena.h"
@@ -93,8 +94,8 @@ TEST(BlockArena, PastTheFirstMiBBlocksAreWholeHugePages) {
     }
     EXPECT_EQ(arena.advised_bytes() % kHugePageBytes, 0u);
     // All but the first MiB (and the array that did not fit in it) is in advised blocks.
-    EXPECT_GE(arena.advised_bytes() + (size_t{1} << 20) + 130000, total);
-    EXPECT_LE(arena.mapped_bytes(), total + (size_t{1} << 20) + block_bytes);
+    EXPECT_GE(arena.advised_bytes() + BlockArena::kSmallPhaseBytes + 130000, total);
+    EXPECT_LE(arena.mapped_bytes(), total + BlockArena::kSmallPhaseBytes + block_bytes);
   }
 }
 
@@ -140,7 +141,7 @@ TEST(BlockArena, TakeBlocksCoversEveryArrayAndEmptiesTheArena) {
   }
   for (const auto& [base, bytes] : blocks) UnmapHugePages(base, bytes);
   EXPECT_NE(arena.Allocate(100, 8), nullptr);  // empty, not broken
-  EXPECT_EQ(arena.mapped_bytes(), size_t{256} << 10);  // a small block again
+  EXPECT_EQ(arena.mapped_bytes(), BlockArena::kSmallBlockBytes);  // a small block again
 }
 
 TEST(MappedArray, HoldsItsElementsAndMovesOwnership) {

@@ -27,6 +27,11 @@ namespace lakeforge {
 
 class BlockArena {
  public:
+  // An arena's first kSmallPhaseBytes are in blocks of small pages, of kSmallBlockBytes (or the
+  // array, if larger).
+  static constexpr size_t kSmallPhaseBytes = size_t{1} << 20;
+  static constexpr size_t kSmallBlockBytes = size_t{256} << 10;
+
   // Blocks grow to block_bytes (rounded up to huge pages); an array larger than that gets a block
   // of its own.
   explicit BlockArena(size_t block_bytes = size_t{64} << 20)
@@ -145,9 +150,6 @@ class BlockArena {
     blocks_.clear();
     next_ = end_ = nullptr;
   }
-
-  static constexpr size_t kSmallPhaseBytes = size_t{1} << 20;
-  static constexpr size_t kSmallBlockBytes = size_t{256} << 10;
 
   size_t block_bytes_;
   size_t advised_bytes_ = 0;
