@@ -20,11 +20,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/parallel.h"
+#include "formats/input_file.h"
 #include "io/file_system.h"
 
 using namespace lakeforge;
@@ -60,13 +62,14 @@ void PerLine(std::string_view data, simdjson::dom::parser& parser, Tally* t) {
 }
 
 // A document stream over `data` in batches of `batch` bytes; each document must end where its line
-// does. false, with nothing counted, when a document is longer than a batch.
-bool StreamLines(std::string_view data, size_t batch, simdjson::dom::parser& parser, Tally* t) {
+// does. Returns the documents counted, or nullopt, with nothing counted, when a document is longer
+// than a batch.
+std::optional<uint64_t> StreamLines(std::string_view data, size_t batch, simdjson::dom::parser& parser, Tally* t) {
   uint64_t lines = 0, invalid = 0;
   simdjson::dom::document_stream stream;
   if (parser.parse_many(data.data(), data.size(), batch).get(stream)) {
     t->invalid += 1;
-    return true;
+    return 0;
   }
   size_t expected = 0;
   for (auto it = stream.begin(); it != stream.end(); ++it) {
@@ -74,14 +77,14 @@ bool StreamLines(std::string_view data, size_t batch, simdjson::dom::parser& par
     simdjson::dom::element doc;
     size_t at = it.current_index();
     auto error = (*it).get(doc);
-    if (error == simdjson::CAPACITY) return false;
+    if (error == simdjson::CAPACITY) return std::nullopt;
     if (error || at != expected) ++invalid;
     size_t nl = data.find('\n', at);
     expected = nl == std::string_view::npos ? data.size() : nl + 1;
   }
   t->lines += lines;
   t->invalid += invalid;
-  return true;
+  return lines;
 }
 
 // The whole file in batches of 1 MiB (the file again in one batch when a line is longer).
@@ -89,19 +92,16 @@ void ParseMany(std::string_view data, simdjson::dom::parser& parser, Tally* t) {
   if (!StreamLines(data, size_t{1} << 20, parser, t)) StreamLines(data, data.size() + 1, parser, t);
 }
 
-// Pieces of about 1 MiB of whole lines (a longer line is a piece of its own), each one batch.
+// Pieces of about 1 MiB of whole lines, cut where lakeforge's reader cuts them (SplitLines), each
+// one batch.
 void ParsePieces(std::string_view data, simdjson::dom::parser& parser, Tally* t) {
-  constexpr size_t kPiece = size_t{1} << 20;
-  for (size_t begin = 0; begin < data.size();) {
-    size_t end = std::min(data.size(), begin + kPiece);
-    if (end < data.size()) {
-      size_t nl = data.rfind('\n', end);
-      if (nl == std::string_view::npos || nl < begin) nl = data.find('\n', end);  // a line longer than a piece
-      end = nl == std::string_view::npos ? data.size() : nl + 1;
-    }
-    StreamLines(data.substr(begin, end - begin), std::max(end - begin + 1, size_t{1} << 16), parser, t);
-    begin = end;
-  }
+  SplitLines(data, size_t{1} << 20,
+             {.lines =
+                  [&](std::string_view piece, uint32_t) {
+                    auto lines = StreamLines(piece, std::max(piece.size() + 1, size_t{1} << 16), parser, t);
+                    return static_cast<uint32_t>(lines.value_or(0));  // never nullopt: the batch holds the piece
+                  },
+              .oversized = {}});
 }
 
 }  // namespace
