@@ -36,7 +36,7 @@ Table Materialize(const TableData& t) {
         else if (c.type() == DataType::kString)
           row.emplace_back(c.StringAt(i));
         else if (c.type() == DataType::kInt32)
-          row.push_back(std::to_string(c.int32s()[i]));
+          row.push_back(std::to_string(c.Int32At(i)));
         else
           row.push_back(std::to_string(c.int64s()[i]));
       }

@@ -576,8 +576,11 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
     auto& cols = batch.columns;
     // At most this many rows: a ts in several ranges is one row. Capacity never written is never
     // resident.
-    for (auto& c : cols) c.Reserve(times->PartitionSize(p));
-    // The calendar columns are constant within an hour: appended once per hour, as runs.
+    cols[0].Reserve(times->PartitionSize(p));
+    // The calendar columns are constant within an hour: appended once per hour, and kept as runs
+    // (Column::Int32Runs): expanded, they were four arrays of a 4-byte value per row, written
+    // once and read back only to find the runs again.
+    for (size_t c = 1; c <= 4; ++c) cols[c] = Column::Int32Runs();
     CalendarDays calendar;
     CalendarFields f{};
     int64_t last_same = 0;  // the last ms with f's fields

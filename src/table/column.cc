@@ -1,6 +1,8 @@
 // Column storage; see column.h.
 #include "table/column.h"
 
+#include <algorithm>
+
 #include "base/error.h"
 
 namespace lakeforge {
@@ -20,7 +22,9 @@ const char* DataTypeName(DataType type) {
 void Column::Reserve(size_t n, size_t string_bytes) {
   switch (type_) {
     case DataType::kBool: u8_.reserve(size_ + n); break;
-    case DataType::kInt32: i32_.reserve(size_ + n); break;
+    case DataType::kInt32:
+      if (!run_length_) i32_.reserve(size_ + n);  // runs: their number is not known, and is small
+      break;
     case DataType::kInt64:
     case DataType::kTimestampMillis: i64_.reserve(size_ + n); break;
     case DataType::kDouble: f64_.reserve(size_ + n); break;
@@ -36,6 +40,7 @@ void Column::Reserve(size_t n, size_t string_bytes) {
 }
 
 void Column::AppendNull() {
+  if (run_length_) ThrowRunLength("AppendNull");
   if (valid_.empty()) valid_.assign(size_, 1);
   valid_.push_back(0);
   ++null_count_;
@@ -67,10 +72,42 @@ void Column::AppendString(std::string_view v) {
 
 void Column::ThrowNoSuchCode() { throw Error::Internal("AppendCode: no such dictionary code"); }
 
+void Column::ThrowRunLength(const char* what) {
+  throw Error::Internal(std::string(what) +
+                        " on a run-length INT32 column: it takes runs (AppendInt32(v, times)) only");
+}
+
+void Column::AppendRun(int32_t v, size_t times) {
+  if (times == 0) return;
+  size_ += times;
+  if (!runs_.empty() && runs_.back().value == v)
+    runs_.back().end = size_;
+  else
+    runs_.push_back({.value = v, .end = size_});
+}
+
+int32_t Column::Int32At(size_t i) const {
+  if (!run_length_) return i32_.at(i);
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), i, [](size_t row, const Int32Run& r) { return row < r.end; });
+  if (it == runs_.end()) throw Error::Internal("Int32At: row " + std::to_string(i) + " of " + std::to_string(size_));
+  return it->value;
+}
+
 void Column::AppendRange(const Column& other, size_t begin, size_t end) {
   if (other.type_ != type_) throw Error::Internal("AppendRange: column types differ");
   if (dictionary_ && other.dictionary_ != dictionary_)
     throw Error::Internal("AppendRange: a coded column takes rows of the same dictionary only");
+  if (other.run_length_) {  // run by run (a run-length column has no nulls)
+    if (end > other.size_) throw Error::Internal("AppendRange: rows past the end of a run-length column");
+    auto it = std::upper_bound(other.runs_.begin(), other.runs_.end(), begin,
+                               [](size_t row, const Int32Run& r) { return row < r.end; });
+    for (size_t at = begin; at < end; ++it) {
+      size_t take = std::min(end, it->end) - at;
+      AppendInt32(it->value, take);
+      at += take;
+    }
+    return;
+  }
   for (size_t i = begin; i < end; ++i) {
     if (!other.IsValid(i)) {
       AppendNull();
@@ -78,7 +115,12 @@ void Column::AppendRange(const Column& other, size_t begin, size_t end) {
     }
     switch (type_) {
       case DataType::kBool: AppendBool(other.u8_[i] != 0); break;
-      case DataType::kInt32: AppendInt32(other.i32_[i]); break;
+      case DataType::kInt32:
+        if (run_length_)
+          AppendInt32(other.i32_[i], 1);
+        else
+          AppendInt32(other.i32_[i]);
+        break;
       case DataType::kInt64:
       case DataType::kTimestampMillis: AppendInt64(other.i64_[i]); break;
       case DataType::kDouble: AppendDouble(other.f64_[i]); break;
@@ -110,6 +152,7 @@ void Column::Clear() {
   valid_.clear();
   u8_.clear();
   i32_.clear();
+  runs_.clear();
   i64_.clear();
   f64_.clear();
   bytes_.clear();

@@ -44,6 +44,15 @@ class Column {
   // A dictionary-coded string column. Rows are added with AppendCode and AppendNull.
   explicit Column(std::shared_ptr<const StringDictionary> dictionary)
       : type_(DataType::kString), dictionary_(std::move(dictionary)) {}
+  // An INT32 column kept as runs of equal values, never expanded (a sorted table's calendar
+  // fields: a time partition's hour is one value for thousands of rows). Rows are added with
+  // AppendInt32(v, times) only, and are never null; int32s() is empty, Int32At and int32_runs()
+  // read them, and the Parquet writer encodes the runs as they are.
+  static Column Int32Runs() {
+    Column c(DataType::kInt32);
+    c.run_length_ = true;
+    return c;
+  }
 
   DataType type() const { return type_; }
   size_t size() const { return size_; }
@@ -61,11 +70,17 @@ class Column {
     ++size_;
   }
   void AppendInt32(int32_t v) {
+    if (run_length_) [[unlikely]]
+      ThrowRunLength("AppendInt32 of one value");
     MarkValid();
     i32_.push_back(v);
     ++size_;
   }
   void AppendInt32(int32_t v, size_t times) {  // v, `times` times over (a sorted table's runs)
+    if (run_length_) {
+      AppendRun(v, times);
+      return;
+    }
     if (!valid_.empty()) valid_.insert(valid_.end(), times, 1);
     i32_.insert(i32_.end(), times, v);
     size_ += times;
@@ -93,7 +108,17 @@ class Column {
   void AppendRange(const Column& other, size_t begin, size_t end);
 
   const std::vector<uint8_t>& bools() const { return u8_; }
-  const std::vector<int32_t>& int32s() const { return i32_; }
+  const std::vector<int32_t>& int32s() const { return i32_; }  // empty for an Int32Runs column
+  // Row i of an INT32 column of either kind (a search over the runs of an Int32Runs column).
+  int32_t Int32At(size_t i) const;
+  // An Int32Runs column's runs: runs[k] covers rows [k ? runs[k - 1].end : 0, runs[k].end), and
+  // neighbouring runs differ in value.
+  struct Int32Run {
+    int32_t value;
+    size_t end;
+  };
+  bool run_length() const { return run_length_; }
+  const std::vector<Int32Run>& int32_runs() const { return runs_; }
   const std::vector<int64_t>& int64s() const { return i64_; }
   const std::vector<double>& doubles() const { return f64_; }
   std::string_view StringAt(size_t i) const {
@@ -112,6 +137,8 @@ class Column {
     if (!valid_.empty()) valid_.push_back(1);
   }
   [[noreturn]] static void ThrowNoSuchCode();
+  [[noreturn]] static void ThrowRunLength(const char* what);
+  void AppendRun(int32_t v, size_t times);
 
   DataType type_;
   size_t size_ = 0;
@@ -126,6 +153,8 @@ class Column {
   std::shared_ptr<const StringDictionary> dictionary_;
   std::vector<uint32_t> codes_;
   size_t coded_bytes_ = 0;  // the coded rows' string bytes, for ByteSize
+  bool run_length_ = false;  // an Int32Runs column: its rows are in runs_, not in i32_
+  std::vector<Int32Run> runs_;
 };
 
 // Columns of equal length, one per schema field.

@@ -290,40 +290,82 @@ void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8
   std::memcpy(body->data() + at, &len, 4);
 }
 
-// Dict is Dictionary<Traits>, or CodedDictionary for a coded column; insert(dict, row) adds a row's
-// value and returns its index; same(a, b) says whether rows a and b hold the same value.
-template <typename Traits, typename Dict, typename Insert, typename Same>
-bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, Dict& dict, Insert insert,
-                        Same same, ChunkSink* sink, ColumnChunkMeta* meta) {
+// A chunk's dictionary indices, one per non-null row, as the data pages encode them.
+class RowIndices {
+ public:
+  explicit RowIndices(size_t rows) { indices_.reserve(rows); }
+  void Append(uint32_t index, size_t rows) { indices_.insert(indices_.end(), rows, index); }
+  size_t size() const { return indices_.size(); }
+  // Appends the hybrid encoding of the next `rows` indices.
+  void EncodeNext(size_t rows, int width, std::string* body) {
+    EncodeRleHybrid(indices_.data() + next_, rows, width, body);
+    next_ += rows;
+  }
+
+ private:
+  std::vector<uint32_t> indices_;
+  size_t next_ = 0;
+};
+
+// The same as runs, for a run-length column: a run of rows is one entry, never expanded.
+class RunIndices {
+ public:
+  void Append(uint32_t index, size_t rows) {
+    if (!runs_.empty() && runs_.back().value == index)
+      runs_.back().count += rows;
+    else
+      runs_.push_back({.value = index, .count = rows});
+    size_ += rows;
+  }
+  size_t size() const { return size_; }
+  void EncodeNext(size_t rows, int width, std::string* body) {
+    page_.clear();
+    while (rows > 0) {
+      size_t take = std::min(rows, runs_[at_].count - used_);
+      page_.push_back({.value = runs_[at_].value, .count = take});
+      rows -= take;
+      used_ += take;
+      if (used_ == runs_[at_].count) {
+        ++at_;
+        used_ = 0;
+      }
+    }
+    EncodeRleHybrid(page_.data(), page_.size(), width, body);
+  }
+
+ private:
+  std::vector<RleRun> runs_, page_;
+  size_t size_ = 0;
+  size_t at_ = 0, used_ = 0;  // the next index to encode: the used_-th row of runs_[at_]
+};
+
+// Dict is Dictionary<Traits>, or CodedDictionary for a coded column. for_each_run(dict, add) calls
+// add(index, rows) for each run of equal non-null values in row order (index: the value's, from
+// dict), and stops when add returns false. Indices is RowIndices or RunIndices.
+template <typename Traits, typename Dict, typename Indices, typename ForEachRun>
+bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptions& options, Dict& dict,
+                        Indices& indices, ForEachRun for_each_run, ChunkSink* sink, ColumnChunkMeta* meta) {
   using T = typename Traits::T;
   size_t n = col.size();
-  std::vector<uint32_t> indices;  // one per non-null row
-  indices.reserve(n - col.null_count());
   size_t probe = options.dictionary_probe_values, probe_plain_bytes = 0;
   auto pays = [&](size_t values) {  // over `values` so far: dictionary page + packed indices < PLAIN values
     size_t width = static_cast<size_t>(BitWidth(static_cast<uint32_t>(dict.values().size() - 1)));
     return dict.plain_bytes() + (values * width + 7) / 8 < probe_plain_bytes;
   };
-  for (size_t i = 0; i < n;) {
-    if (!col.IsValid(i)) {
-      ++i;
-      continue;
-    }
-    uint32_t index = insert(dict, i);
-    // The valid rows after it with the same value (a sorted table's hour, a clustered level): one
-    // insert for the run. They add nothing to the dictionary, so its size and the probe's verdict
-    // are the same as row by row.
-    size_t end = i + 1;
-    while (end < n && col.IsValid(end) && same(i, end)) ++end;
-    const size_t before = indices.size(), run = end - i;
-    indices.insert(indices.end(), run, index);
-    i = end;
-    if (dict.plain_bytes() > options.dictionary_limit_bytes) return false;
+  // A run adds nothing to the dictionary after its first row, so its size and the probe's verdict
+  // are the same as row by row.
+  bool refused = false;
+  for_each_run(dict, [&](uint32_t index, size_t rows) {
+    const size_t before = indices.size();
+    indices.Append(index, rows);
+    if (dict.plain_bytes() > options.dictionary_limit_bytes) return !(refused = true);
     if (before < probe) {
       probe_plain_bytes += (std::min(indices.size(), probe) - before) * Traits::PlainSize(dict.values()[index]);
-      if (indices.size() >= probe && !pays(probe)) return false;
+      if (indices.size() >= probe && !pays(probe)) return !(refused = true);
     }
-  }
+    return true;
+  });
+  if (refused) return false;
   if (probe != 0 && indices.size() < probe && !pays(indices.size())) return false;
   ComputeMinMax<Traits>(
       [&](auto&& fn) {
@@ -336,18 +378,17 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
 
   int width = std::max(1, BitWidth(static_cast<uint32_t>(dict.values().size() - 1)));
   std::vector<uint8_t> levels;
-  size_t next_index = 0;
   const size_t index_bytes_per_row = 4;  // page cut on a nominal 4 bytes per row
   ForEachPage(
       n, options.page_bytes, [&](size_t) { return index_bytes_per_row; },
       [&](size_t begin, size_t end) {
         body.clear();
         if (field.nullable) AppendLevels(col, begin, end, &levels, &body);
-        size_t valid = 0;
-        for (size_t i = begin; i < end; ++i) valid += col.IsValid(i) ? 1 : 0;
+        size_t valid = end - begin;
+        if (col.has_nulls())
+          for (size_t i = begin; i < end; ++i) valid -= col.IsValid(i) ? 0 : 1;
         body.push_back(static_cast<char>(width));
-        EncodeRleHybrid(indices.data() + next_index, valid, width, &body);
-        next_index += valid;
+        indices.EncodeNext(valid, width, &body);
         sink->WritePage(PageType::kDataPage, Encoding::kRleDictionary, static_cast<int32_t>(end - begin), body);
       });
   meta->encodings = field.nullable ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
@@ -355,6 +396,27 @@ bool TryWriteDictionary(const Column& col, const Field& field, const WriterOptio
   meta->encoding_stats = {{PageType::kDictionaryPage, Encoding::kPlain, 1},
                           {PageType::kDataPage, Encoding::kRleDictionary, sink->data_pages()}};
   return true;
+}
+
+// for_each_run of TryWriteDictionary over a column's rows: insert(dict, row) adds a row's value and
+// returns its index; same(a, b) says whether rows a and b hold the same value.
+template <typename Insert, typename Same>
+auto RowRuns(const Column& col, Insert insert, Same same) {
+  return [&col, insert, same](auto& dict, auto&& add) {
+    const size_t n = col.size();
+    for (size_t i = 0; i < n;) {
+      if (!col.IsValid(i)) {
+        ++i;
+        continue;
+      }
+      uint32_t index = insert(dict, i);
+      // The valid rows after it with the same value (a clustered level): one insert for the run.
+      size_t end = i + 1;
+      while (end < n && col.IsValid(end) && same(i, end)) ++end;
+      if (!add(index, end - i)) return;
+      i = end;
+    }
+  };
 }
 
 // The ForEach of ComputeMinMax over a column's non-null values, in row order.
@@ -452,27 +514,39 @@ void WriteDelta(const Column& col, const Field& field, const WriterOptions& opti
 template <typename Traits>
 bool TryDictionary(const Column& col, const Field& field, const WriterOptions& options, ChunkSink* sink,
                    ColumnChunkMeta* meta) {
+  RowIndices indices(col.size() - col.null_count());
   if constexpr (std::is_same_v<Traits, StringTraits>) {
     if (col.dictionary_coded()) {
       CodedDictionary dict(col.dictionary());
       const uint32_t* codes = col.codes().data();
-      auto insert = [&](CodedDictionary& d, size_t i) { return d.Insert(codes[i]); };
-      auto same = [&](size_t a, size_t b) { return codes[a] == codes[b]; };
-      return TryWriteDictionary<Traits>(col, field, options, dict, insert, same, sink, meta);
+      auto insert = [codes](CodedDictionary& d, size_t i) { return d.Insert(codes[i]); };
+      auto same = [codes](size_t a, size_t b) { return codes[a] == codes[b]; };
+      return TryWriteDictionary<Traits>(col, field, options, dict, indices, RowRuns(col, insert, same), sink, meta);
     }
   }
   // Sized for a few distinct values and grown as they come: most chunks that try a dictionary
   // have few (a level, an hour) or give up after the probe, and a table sized for the whole chunk
   // was half a MiB of fresh memory cleared for each.
   Dictionary<Traits> dict(std::min<size_t>(col.size(), 512));
-  auto insert = [&](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
-  auto same = [&](size_t a, size_t b) { return Dictionary<Traits>::Equal(Traits::Get(col, a), Traits::Get(col, b)); };
-  return TryWriteDictionary<Traits>(col, field, options, dict, insert, same, sink, meta);
+  auto insert = [&col](Dictionary<Traits>& d, size_t i) { return d.Insert(Traits::Get(col, i)); };
+  auto same = [&col](size_t a, size_t b) {
+    return Dictionary<Traits>::Equal(Traits::Get(col, a), Traits::Get(col, b));
+  };
+  return TryWriteDictionary<Traits>(col, field, options, dict, indices, RowRuns(col, insert, same), sink, meta);
 }
+
+// A run-length INT32 column (Column::Int32Runs): a dictionary of its runs' values, the runs encoded
+// as they are; the same pages as the expanded column's. Where the dictionary is refused, the column
+// is expanded and written as any other.
+void WriteInt32Runs(const Column& col, const Field& field, const WriterOptions& options, OutputStream* out,
+                    ColumnChunkMeta* meta);
 
 template <typename Traits>
 void WriteTyped(const Column& col, const Field& field, const WriterOptions& options, OutputStream* out,
                 ColumnChunkMeta* meta) {
+  if constexpr (std::is_same_v<Traits, Int32Traits>) {
+    if (col.run_length()) return WriteInt32Runs(col, field, options, out, meta);
+  }
   ChunkSink sink(options, out, meta);
   // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
   bool use_dictionary = options.enable_dictionary && col.null_count() < col.size();
@@ -483,6 +557,32 @@ void WriteTyped(const Column& col, const Field& field, const WriterOptions& opti
       return WriteDelta<Traits>(col, field, options, &sink, meta);
   }
   WritePlain<Traits>(col, field, options, &sink, meta);
+}
+
+void WriteInt32Runs(const Column& col, const Field& field, const WriterOptions& options, OutputStream* out,
+                    ColumnChunkMeta* meta) {
+  if (options.enable_dictionary && col.size() > 0) {
+    ChunkSink sink(options, out, meta);
+    Dictionary<Int32Traits> dict(64);
+    RunIndices indices;
+    auto runs = [&col](Dictionary<Int32Traits>& d, auto&& add) {
+      size_t begin = 0;
+      for (const Column::Int32Run& r : col.int32_runs()) {
+        if (!add(d.Insert(r.value), r.end - begin)) return;
+        begin = r.end;
+      }
+    };
+    // TryWriteDictionary decides before it writes a byte, so a refused dictionary leaves nothing behind.
+    if (TryWriteDictionary<Int32Traits>(col, field, options, dict, indices, runs, &sink, meta)) return;
+  }
+  Column expanded(DataType::kInt32);
+  expanded.Reserve(col.size());
+  size_t begin = 0;
+  for (const Column::Int32Run& r : col.int32_runs()) {
+    expanded.AppendInt32(r.value, r.end - begin);
+    begin = r.end;
+  }
+  WriteTyped<Int32Traits>(expanded, field, options, out, meta);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "formats/parquet/rle_hybrid.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace lakeforge::parquet {
 namespace {
@@ -37,35 +38,54 @@ void PutRleRun(uint32_t value, size_t count, int width, std::string* out) {
   for (int b = 0; b < bytes; ++b) out->push_back(static_cast<char>((value >> (8 * b)) & 0xFF));
 }
 
-template <typename T>
-void EncodeHybrid(const T* values, size_t n, int width, std::string* out) {
-  size_t literal_start = 0;  // values[literal_start, i) are pending literals
-  size_t i = 0;
-  while (i < n) {
-    size_t run = 1;
-    while (i + run < n && values[i + run] == values[i]) ++run;
-    size_t pending = i - literal_start;
+// The hybrid encoding of a sequence given as its maximal runs of equal values: next_run(&value,
+// &count) yields them in order and returns false at the end; pack(from, count, out) bit-packs the
+// `count` values at positions [from, from + count) of the sequence (PutBitPacked). Runs of 8 or more
+// become RLE runs, after the pending literals are completed to a multiple of 8 from the run.
+template <typename NextRun, typename Pack>
+void EncodeRuns(NextRun next_run, Pack pack, int width, std::string* out) {
+  size_t pos = 0, literal_start = 0;  // positions [literal_start, pos) are pending literals
+  uint32_t value;
+  size_t run;
+  while (next_run(&value, &run)) {
+    size_t pending = pos - literal_start;
     if (run >= 8 && pending % 8 != 0) {
-      // Complete the pending literals to a multiple of 8 with values of this run.
       size_t take = 8 - pending % 8;
-      i += take;
+      pos += take;
       run -= take;
       if (run < 8) {
-        i += run;
+        pos += run;
         continue;
       }
-      pending = i - literal_start;
+      pending = pos - literal_start;
     }
     if (run >= 8) {
-      if (pending > 0) PutBitPacked(values + literal_start, pending, width, out);
-      PutRleRun(static_cast<uint32_t>(values[i]), run, width, out);
-      i += run;
-      literal_start = i;
+      if (pending > 0) pack(literal_start, pending, out);
+      PutRleRun(value, run, width, out);
+      pos += run;
+      literal_start = pos;
     } else {
-      i += run;
+      pos += run;
     }
   }
-  if (i > literal_start) PutBitPacked(values + literal_start, i - literal_start, width, out);
+  if (pos > literal_start) pack(literal_start, pos - literal_start, out);
+}
+
+template <typename T>
+void EncodeHybrid(const T* values, size_t n, int width, std::string* out) {
+  size_t i = 0;
+  auto next_run = [&](uint32_t* value, size_t* run) {
+    if (i == n) return false;
+    size_t len = 1;
+    while (i + len < n && values[i + len] == values[i]) ++len;
+    *value = static_cast<uint32_t>(values[i]);
+    *run = len;
+    i += len;
+    return true;
+  };
+  EncodeRuns(
+      next_run, [&](size_t from, size_t count, std::string* o) { PutBitPacked(values + from, count, width, o); }, width,
+      out);
 }
 
 }  // namespace
@@ -89,6 +109,33 @@ void PutVarint(uint64_t v, std::string* out) {
 
 void EncodeRleHybrid(const uint32_t* values, size_t n, int width, std::string* out) {
   EncodeHybrid(values, n, width, out);
+}
+
+void EncodeRleHybrid(const RleRun* runs, size_t n, int width, std::string* out) {
+  // Equal neighbours are one run (the encoding decides on maximal runs, as the values' does).
+  size_t next = 0;
+  auto next_run = [&](uint32_t* value, size_t* run) {
+    while (next < n && runs[next].count == 0) ++next;
+    if (next == n) return false;
+    *value = runs[next].value;
+    *run = 0;
+    for (; next < n && (runs[next].value == *value || runs[next].count == 0); ++next) *run += runs[next].count;
+    return true;
+  };
+  // Literals are the short runs, expanded here: a cursor walks the runs as pack's positions advance.
+  size_t at = 0, at_start = 0;  // runs[at] holds positions [at_start, at_start + runs[at].count)
+  std::vector<uint32_t> literals;
+  auto pack = [&](size_t from, size_t count, std::string* o) {
+    literals.clear();
+    for (size_t p = from; p < from + count;) {
+      while (p >= at_start + runs[at].count) at_start += runs[at++].count;
+      size_t take = std::min(from + count, at_start + runs[at].count) - p;
+      literals.insert(literals.end(), take, runs[at].value);
+      p += take;
+    }
+    PutBitPacked(literals.data(), literals.size(), width, o);
+  };
+  EncodeRuns(next_run, pack, width, out);
 }
 
 void EncodeLevels(const uint8_t* levels, size_t n, std::string* out) {

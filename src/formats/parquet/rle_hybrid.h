@@ -22,6 +22,14 @@ int BitWidth(uint32_t max_value);
 // Appends the hybrid encoding of values (each < 2^width) to out. No length prefix.
 void EncodeRleHybrid(const uint32_t* values, size_t n, int width, std::string* out);
 
+// The same sequence given as runs: runs[i].count copies of runs[i].value, in order (neighbours may
+// be equal, counts may be 0). The bytes are those of the expanded values.
+struct RleRun {
+  uint32_t value;
+  size_t count;
+};
+void EncodeRleHybrid(const RleRun* runs, size_t n, int width, std::string* out);
+
 // Same for 0/1 levels stored as bytes (definition levels with max level 1).
 void EncodeLevels(const uint8_t* levels, size_t n, std::string* out);
 
