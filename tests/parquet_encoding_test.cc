@@ -514,6 +514,11 @@ TEST(Column, RunLengthInt32Rows) {
   for (size_t i = 0; i < c.size(); ++i) rows.push_back(c.Int32At(i));
   EXPECT_EQ(rows, (std::vector<int32_t>{5, 5, 5, 5, 5, 7, -2, -2, -2, -2}));
   EXPECT_THROW(c.Int32At(10), Error);
+  Column plain_rows(DataType::kInt32);
+  plain_rows.AppendInt32(3);
+  EXPECT_EQ(plain_rows.Int32At(0), 3);
+  EXPECT_THROW(plain_rows.Int32At(1), Error);
+  EXPECT_THROW(Column(DataType::kInt64).Int32At(0), Error);
   EXPECT_THROW(c.AppendNull(), Error);
   EXPECT_THROW(c.AppendInt32(1), Error);
   EXPECT_FALSE(c.has_nulls());

@@ -87,9 +87,11 @@ void Column::AppendRun(int32_t v, size_t times) {
 }
 
 int32_t Column::Int32At(size_t i) const {
-  if (!run_length_) return i32_.at(i);
+  if (type_ != DataType::kInt32 || i >= size_)
+    throw Error::Internal("Int32At: row " + std::to_string(i) + " of a " + DataTypeName(type_) + " column of " +
+                          std::to_string(size_) + " rows");
+  if (!run_length_) return i32_[i];
   auto it = std::upper_bound(runs_.begin(), runs_.end(), i, [](size_t row, const Int32Run& r) { return row < r.end; });
-  if (it == runs_.end()) throw Error::Internal("Int32At: row " + std::to_string(i) + " of " + std::to_string(size_));
   return it->value;
 }
 
