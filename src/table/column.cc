@@ -91,8 +91,11 @@ int32_t Column::Int32At(size_t i) const {
     throw Error::Internal("Int32At: row " + std::to_string(i) + " of a " + DataTypeName(type_) + " column of " +
                           std::to_string(size_) + " rows");
   if (!run_length_) return i32_[i];
-  auto it = std::upper_bound(runs_.begin(), runs_.end(), i, [](size_t row, const Int32Run& r) { return row < r.end; });
-  return it->value;
+  return RunOf(i)->value;
+}
+
+std::vector<Column::Int32Run>::const_iterator Column::RunOf(size_t row) const {
+  return std::upper_bound(runs_.begin(), runs_.end(), row, [](size_t r, const Int32Run& run) { return r < run.end; });
 }
 
 void Column::AppendRange(const Column& other, size_t begin, size_t end) {
@@ -101,8 +104,7 @@ void Column::AppendRange(const Column& other, size_t begin, size_t end) {
     throw Error::Internal("AppendRange: a coded column takes rows of the same dictionary only");
   if (other.run_length_) {  // run by run (a run-length column has no nulls)
     if (end > other.size_) throw Error::Internal("AppendRange: rows past the end of a run-length column");
-    auto it = std::upper_bound(other.runs_.begin(), other.runs_.end(), begin,
-                               [](size_t row, const Int32Run& r) { return row < r.end; });
+    auto it = other.RunOf(begin);
     for (size_t at = begin; at < end; ++it) {
       size_t take = std::min(end, it->end) - at;
       AppendInt32(it->value, take);

@@ -139,6 +139,8 @@ class Column {
   [[noreturn]] static void ThrowNoSuchCode();
   [[noreturn]] static void ThrowRunLength(const char* what);
   void AppendRun(int32_t v, size_t times);
+  // The run of an Int32Runs column that holds `row` (end() past the last row).
+  std::vector<Int32Run>::const_iterator RunOf(size_t row) const;
 
   DataType type_;
   size_t size_ = 0;

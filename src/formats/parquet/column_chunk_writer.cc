@@ -577,11 +577,7 @@ void WriteInt32Runs(const Column& col, const Field& field, const WriterOptions& 
   }
   Column expanded(DataType::kInt32);
   expanded.Reserve(col.size());
-  size_t begin = 0;
-  for (const Column::Int32Run& r : col.int32_runs()) {
-    expanded.AppendInt32(r.value, r.end - begin);
-    begin = r.end;
-  }
+  expanded.AppendRange(col, 0, col.size());  // run by run
   WriteTyped<Int32Traits>(expanded, field, options, out, meta);
 }
 
