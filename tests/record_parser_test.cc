@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <array>
+#include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "formats/json/json_string.h"
@@ -216,6 +219,100 @@ TEST(ProfilePool, ThreadsAgreeOnIds) {
       ASSERT_EQ(pool[ids[t][k]], distinct[i]);
     }
   }
+}
+
+// Staged interning (Stage, then Resolve per piece) gives every event the id of its own strings,
+// one id per distinct profile, whatever the runs of keys, the batch sizes and the pools.
+TEST(ProfileCache, StagedInterningGivesEachEventItsProfile) {
+  std::mt19937 rng(7);
+  std::vector<std::optional<std::string>> values = {
+      std::nullopt, "", "a", "Lily", "paid", "free", std::string(300, 'x'), std::string(300, 'y')};
+  struct Owned {
+    std::array<std::optional<std::string>, Profile::kParts> parts;
+    bool operator==(const Owned&) const = default;
+  };
+  auto view = [](const Owned& o) {
+    Profile p;
+    auto parts = p.parts();
+    for (size_t i = 0; i < Profile::kParts; ++i)
+      if (o.parts[i]) *parts[i] = std::string_view(*o.parts[i]);
+    return p;
+  };
+  std::vector<Owned> distinct(40);
+  for (Owned& o : distinct)
+    for (auto& part : o.parts) part = values[rng() % values.size()];
+  for (int round = 0; round < 3; ++round) {  // a fresh pool each round: the cache must forget the last
+    ProfilePool pool;
+    ProfileCache cache;
+    std::vector<std::pair<size_t, uint32_t>> seen;  // (distinct index, id) per event
+    std::vector<uint32_t> staged, ids;
+    std::vector<size_t> which;
+    for (int batch = 0; batch < 200; ++batch) {
+      size_t events = rng() % 40;  // empty batches too
+      staged.clear();
+      which.clear();
+      int64_t key = 0;
+      size_t profile = 0;
+      for (size_t e = 0; e < events; ++e) {
+        // Runs: the same key and profile again, the same key with another profile, another key.
+        switch (rng() % 4) {
+          case 0: key = static_cast<int64_t>(rng() % 6); [[fallthrough]];
+          case 1: profile = rng() % distinct.size(); break;
+          default: break;
+        }
+        uint32_t at = cache.Stage(key, view(distinct[profile]));
+        ASSERT_LT(at, cache.staged());
+        staged.push_back(at);
+        which.push_back(profile);
+      }
+      if (batch % 17 == 5) {  // a parse that threw: its staged profiles are dropped, none resolved
+        cache.DiscardStaged();
+        EXPECT_EQ(cache.staged(), 0u);
+        continue;
+      }
+      cache.Resolve(pool, &ids);
+      EXPECT_EQ(cache.staged(), 0u);
+      for (size_t e = 0; e < staged.size(); ++e) seen.emplace_back(which[e], ids[staged[e]]);
+    }
+    std::map<size_t, uint32_t> id_of;
+    std::set<size_t> used;
+    for (auto [profile, id] : seen) {
+      auto [it, fresh] = id_of.emplace(profile, id);
+      ASSERT_EQ(it->second, id) << "profile " << profile << " got two ids";
+      used.insert(profile);
+      Profile stored = pool[id];
+      ASSERT_EQ(stored, view(distinct[profile])) << "profile " << profile;
+    }
+    // Distinct indices may hold equal strings: the pool holds each distinct string set once.
+    std::set<std::vector<std::optional<std::string>>> strings;
+    for (size_t profile : used) strings.insert({distinct[profile].parts.begin(), distinct[profile].parts.end()});
+    EXPECT_EQ(pool.size(), strings.size());
+  }
+}
+
+// A run of lines of one user with one profile is staged once.
+TEST(ProfileCache, ARunOfOneProfileIsStagedOnce) {
+  ProfilePool pool;
+  ProfileCache cache;
+  std::string agent = "Mozilla/5.0";
+  Profile a;
+  a.first_name = "Lily";
+  a.level = "free";
+  a.user_agent = agent;
+  Profile b = a;
+  b.level = "paid";
+  std::vector<uint32_t> at;
+  for (const Profile* p : {&a, &a, &a, &b, &b, &a}) at.push_back(cache.Stage(15, *p));
+  at.push_back(cache.Stage(16, a));  // another user with the same strings: staged, same pool id
+  EXPECT_EQ(at, (std::vector<uint32_t>{0, 0, 0, 1, 1, 2, 3}));
+  std::vector<uint32_t> ids;
+  cache.Resolve(pool, &ids);
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids[0], ids[2]);
+  EXPECT_EQ(ids[0], ids[3]);
+  EXPECT_NE(ids[0], ids[1]);
+  EXPECT_EQ(pool[ids[1]], b);
+  EXPECT_EQ(pool.size(), 2u);
 }
 
 struct BadCase {

@@ -19,6 +19,46 @@ constexpr uint32_t kAbsent = UINT32_MAX;
 constexpr size_t kIndexBytes = sizeof(uint32_t);
 constexpr size_t kHeaderBytes = kIndexBytes + kParts * sizeof(uint32_t);
 
+// The encoding's size; fills len with the six lengths.
+size_t EncodedBytes(const ProfileView& v, uint32_t (&len)[kParts]) {
+  auto parts = v.parts();
+  size_t bytes = kHeaderBytes;
+  for (size_t i = 0; i < kParts; ++i) {
+    if (*parts[i] && (*parts[i])->size() >= kAbsent)
+      throw std::length_error("profile pool: a profile string of 4 GiB or more");
+    len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
+    bytes += *parts[i] ? len[i] : 0;
+  }
+  return bytes;
+}
+
+// Writes v's encoding (EncodedBytes long) to out.
+void Encode(const ProfileView& v, const uint32_t (&len)[kParts], uint32_t index, char* out) {
+  std::memcpy(out, &index, sizeof index);
+  std::memcpy(out + kIndexBytes, len, sizeof len);
+  out += kHeaderBytes;
+  auto parts = v.parts();
+  for (size_t i = 0; i < kParts; ++i) {
+    if (!*parts[i]) continue;
+    std::memcpy(out, (*parts[i])->data(), len[i]);
+    out += len[i];
+  }
+}
+
+Profile DecodeProfile(const char* stored) {
+  uint32_t len[kParts];
+  std::memcpy(len, stored + kIndexBytes, sizeof len);
+  const char* bytes = stored + kHeaderBytes;
+  Profile p;
+  auto parts = p.parts();
+  for (size_t i = 0; i < kParts; ++i) {
+    if (len[i] == kAbsent) continue;
+    *parts[i] = std::string_view(bytes, len[i]);
+    bytes += len[i];
+  }
+  return p;
+}
+
 }  // namespace
 
 ProfilePool::ProfilePool() {
@@ -54,19 +94,7 @@ bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
   return true;
 }
 
-Profile ProfilePool::Decode(const char* stored) {
-  uint32_t len[kParts];
-  std::memcpy(len, stored + kIndexBytes, sizeof len);
-  const char* bytes = stored + kHeaderBytes;
-  Profile p;
-  auto parts = p.parts();
-  for (size_t i = 0; i < kParts; ++i) {
-    if (len[i] == kAbsent) continue;
-    *parts[i] = std::string_view(bytes, len[i]);
-    bytes += len[i];
-  }
-  return p;
-}
+Profile ProfilePool::Decode(const char* stored) { return DecodeProfile(stored); }
 
 char* ProfilePool::Shard::Allocate(size_t bytes) {
   constexpr size_t kBlockBytes = size_t{64} << 10;
@@ -105,24 +133,10 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
   }
   auto index = static_cast<uint32_t>(shard.stored.size());
   if (index > (UINT32_MAX - s) / kShards - 1) throw std::length_error("profile pool: more than 4 billion profiles");
-  auto parts = v.parts();
-  size_t bytes = kHeaderBytes;
   uint32_t len[kParts];
-  for (size_t i = 0; i < kParts; ++i) {
-    if (*parts[i] && (*parts[i])->size() >= kAbsent)
-      throw std::length_error("profile pool: a profile string of 4 GiB or more");
-    len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
-    bytes += *parts[i] ? len[i] : 0;
-  }
+  size_t bytes = EncodedBytes(v, len);
   char* stored = shard.Allocate(bytes);
-  std::memcpy(stored, &index, sizeof index);
-  std::memcpy(stored + kIndexBytes, len, sizeof len);
-  char* out = stored + kHeaderBytes;
-  for (size_t i = 0; i < kParts; ++i) {
-    if (!*parts[i]) continue;
-    std::memcpy(out, (*parts[i])->data(), len[i]);
-    out += len[i];
-  }
+  Encode(v, len, index, stored);
   shard.stored.push_back(stored);
   if (2 * shard.stored.size() > shard.table.size()) {  // keep the table at most half full
     std::vector<Entry> grown(std::max<size_t>(64, 2 * shard.table.size()));
@@ -162,13 +176,18 @@ size_t SlotOf(int64_t key, size_t slots) {
 }
 }  // namespace
 
+void ProfileCache::Bind(const ProfilePool& pool) {
+  if (pool_id_ == pool.id()) return;
+  slots_.assign(1024, Slot{});
+  misses_ = 0;
+  pool_id_ = pool.id();
+}
+
+ProfileCache::Slot* ProfileCache::SlotFor(int64_t key) { return &slots_[SlotOf(key, slots_.size())]; }
+
 uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v) {
-  if (pool_id_ != pool.id()) {
-    slots_.assign(1024, Slot{});
-    misses_ = 0;
-    pool_id_ = pool.id();
-  }
-  Slot* slot = &slots_[SlotOf(key, slots_.size())];
+  Bind(pool);
+  Slot* slot = SlotFor(key);
   if (slot->stored != nullptr && slot->key == key && ProfilePool::Matches(slot->stored, v)) return slot->id;
   auto [id, stored] = pool.Intern(v, HashProfile(v));
   if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
@@ -178,10 +197,63 @@ uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView&
       if (s.stored != nullptr) grown[SlotOf(s.key, grown.size())] = s;
     slots_.swap(grown);
     misses_ = 0;
-    slot = &slots_[SlotOf(key, slots_.size())];
+    slot = SlotFor(key);
   }
   *slot = Slot{.key = key, .stored = stored, .id = id};
   return id;
+}
+
+uint32_t ProfileCache::Stage(int64_t key, const ProfileView& v) {
+  if (!staged_.empty() && staged_.back().key == key &&
+      ProfilePool::Matches(staged_bytes_.get() + staged_.back().offset, v))
+    return static_cast<uint32_t>(staged_.size() - 1);
+  if (staged_.size() >= kAbsent) throw std::length_error("profile cache: more than 4 billion staged profiles");
+  uint32_t len[kParts];
+  size_t bytes = EncodedBytes(v, len);
+  if (staged_used_ + bytes > staged_capacity_) {
+    size_t grown = std::max({staged_used_ + bytes, 2 * staged_capacity_, size_t{64} << 10});
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    if (staged_used_ > 0) std::memcpy(bigger.get(), staged_bytes_.get(), staged_used_);
+    staged_bytes_ = std::move(bigger);
+    staged_capacity_ = grown;
+  }
+  Encode(v, len, 0, staged_bytes_.get() + staged_used_);
+  staged_.push_back({.key = key, .offset = staged_used_});
+  staged_used_ += bytes;
+  return static_cast<uint32_t>(staged_.size() - 1);
+}
+
+void ProfileCache::Resolve(ProfilePool& pool, std::vector<uint32_t>* ids) {
+  Bind(pool);
+  const size_t n = staged_.size();
+  ids->resize(n);
+  // Slots kAhead profiles ahead, the stored profile a slot points to half as far (by then its
+  // slot has arrived). Intern may grow the slots: each fetch recomputes its slot.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(SlotFor(staged_[i].key));
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(SlotFor(staged_[i + kAhead].key));
+    if (i + kAhead / 2 < n) {
+      const Slot* ahead = SlotFor(staged_[i + kAhead / 2].key);
+      if (ahead->stored != nullptr) {
+        __builtin_prefetch(ahead->stored);
+        __builtin_prefetch(ahead->stored + 64);
+        __builtin_prefetch(ahead->stored + 128);
+      }
+    }
+    (*ids)[i] = Intern(pool, staged_[i].key, DecodeProfile(staged_bytes_.get() + staged_[i].offset));
+  }
+  DiscardStaged();
+}
+
+void ProfileCache::DiscardStaged() {
+  staged_.clear();
+  staged_used_ = 0;
+  // A piece of huge lines may have grown the stage: give that back rather than keep it per thread.
+  if (staged_capacity_ > (size_t{16} << 20)) {
+    staged_bytes_.reset();
+    staged_capacity_ = 0;
+  }
 }
 
 }  // namespace lakeforge

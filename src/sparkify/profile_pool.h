@@ -104,17 +104,42 @@ class ProfileCache {
   // correct; a poor one only misses more.
   uint32_t Intern(ProfilePool& pool, int64_t key, const ProfileView& v);
 
+  // Interning a piece of events at once. A parser stages each event's profile while its strings
+  // are alive (they die with the next document) and gets a staged index; Resolve then gives every
+  // staged index its pool id. A profile equal to the last one staged under the same key is not
+  // staged again, so a user's run of lines costs one comparison each with hot bytes. The staged
+  // profiles are interned in a tight loop that fetches the cache slots and stored profiles a few
+  // profiles ahead: looked up as each line was parsed, those were cold misses on every change of
+  // user, each waited for in turn.
+  uint32_t Stage(int64_t key, const ProfileView& v);
+  size_t staged() const { return staged_.size(); }
+  // ids[i] = the pool id of staged index i; clears the stage.
+  void Resolve(ProfilePool& pool, std::vector<uint32_t>* ids);
+  // Forgets what is staged (a parse that threw before its Resolve).
+  void DiscardStaged();
+
  private:
   struct Slot {
     int64_t key = 0;
     const char* stored = nullptr;
     uint32_t id = 0;
   };
+  struct Staged {
+    int64_t key;
+    size_t offset;  // of its encoding in staged_bytes_
+  };
+  // Forgets the slots when the pool is not the one they point into.
+  void Bind(const ProfilePool& pool);
+  Slot* SlotFor(int64_t key);
   // Starts small (fresh pages are costly on a VM) and doubles, up to 64 Ki slots (1.5 MiB: a day's
   // active sessions), while misses keep outnumbering its slots.
   std::vector<Slot> slots_;
   size_t misses_ = 0;
   uint64_t pool_id_ = 0;
+  // Encodings in the pool's format, back to back; grown by hand (a vector would zero its growth).
+  std::unique_ptr<char[]> staged_bytes_;
+  size_t staged_used_ = 0, staged_capacity_ = 0;
+  std::vector<Staged> staged_;
 };
 
 }  // namespace lakeforge

@@ -283,7 +283,7 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
 }
 
 void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
-                                  ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
+                                  LogFileResult* out, std::vector<Reject>* rejects) {
   FieldErrors errs;
   std::optional<std::string_view> page, artist, song;
   ProfileView prof;
@@ -383,7 +383,7 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
   bool joinable = song && artist && length;
   uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
   if (joinable) songs.Prefetch(hash);
-  ev.profile = profile_cache_.Intern(profiles, ev.user_id, prof);
+  ev.profile = profile_cache_.Stage(ev.user_id, prof);  // a staged index until ParseLogLines resolves it
   if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
   out->events.push_back(ev);
 }
@@ -393,7 +393,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
   auto alone = [&](json::Document d) {
     ++out->lines;
     simdjson::dom::object obj;
-    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, profiles, out, rejects);
+    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, out, rejects);
   };
   // Pieces are ~1 MiB; one with a line of many MiB is parsed line by line rather than grow the
   // stream parser's buffers to its size.
@@ -408,7 +408,9 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
     end = stream.end();
   }
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  return json::ForEachLine(
+  profile_cache_.DiscardStaged();
+  const size_t first_event = out->events.size();
+  uint32_t lines_seen = json::ForEachLine(
       lines,
       [&](json::Document d) {
         if (streaming) {
@@ -422,7 +424,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
             std::string_view source = it.source();
             if (it.current_index() == static_cast<size_t>(text.data() - lines.data()) && source.size() == text.size()) {
               ++out->lines;
-              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, profiles, out, rejects);
+              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, out, rejects);
               ++it;
               streaming = true;
               return;
@@ -432,6 +434,10 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
         alone(d);
       },
       first_line);
+  profile_cache_.Resolve(profiles, &profile_ids_);
+  for (size_t i = first_event; i < out->events.size(); ++i)
+    out->events[i].profile = profile_ids_[out->events[i].profile];
+  return lines_seen;
 }
 
 }  // namespace lakeforge
