@@ -315,6 +315,48 @@ TEST(ProfileCache, ARunOfOneProfileIsStagedOnce) {
   EXPECT_EQ(pool.size(), 2u);
 }
 
+// Pieces whose users run (profiles staged and resolved per piece) and pieces whose users
+// interleave (interned line by line), in both orders: every event reads back its own strings.
+TEST(LogFiles, ProfilesOfRunsAndOfInterleavedUsers) {
+  auto line = [](int user, int level) {
+    return EventWith("userId", "\"userId\":\"" + std::to_string(user) + "\"",
+                     EventWith("firstName", "\"firstName\":\"F" + std::to_string(user) + "\"",
+                               EventWith("level", level ? R"("level":"paid")" : R"("level":"free")")));
+  };
+  std::vector<std::pair<int, int>> expected;  // (user, level) per event
+  std::vector<std::string> pieces;
+  for (int piece = 0; piece < 8; ++piece) {
+    std::string text;
+    for (int i = 0; i < 40; ++i) {
+      // Pieces 0, 1, 4, 5: each user's lines in a run (a level change inside one); 2, 3, 6, 7: users alternate.
+      bool runs = piece % 4 < 2;
+      int user = runs ? 100 + piece * 4 + i / 10 : 200 + i % 3;
+      int level = runs ? (i % 10 >= 7) : (i / 3) % 2;
+      text += line(user, level) + "\n";
+      expected.emplace_back(user, level);
+    }
+    pieces.push_back(Padded(text));
+  }
+  ProfilePool pool;
+  RecordParser parser;
+  SongIndex index;
+  LogFileResult out;
+  std::vector<Reject> rejects;
+  uint32_t first_line = 1;
+  for (const std::string& piece : pieces)
+    first_line += parser.ParseLogLines(std::string_view(piece.data(), piece.size() - simdjson::SIMDJSON_PADDING),
+                                       first_line, 5, index, pool, &out, &rejects);
+  ASSERT_TRUE(rejects.empty());
+  ASSERT_EQ(out.events.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    auto [user, level] = expected[i];
+    ASSERT_EQ(out.events[i].user_id, user);
+    Profile p = pool[out.events[i].profile];
+    ASSERT_EQ(p.first_name, "F" + std::to_string(user)) << "event " << i;
+    ASSERT_EQ(p.level, level ? "paid" : "free") << "event " << i;
+  }
+}
+
 struct BadCase {
   std::string line;
   RejectReason reason;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
 
 #include "formats/input_file.h"
 #include "formats/json/documents.h"
@@ -283,7 +284,7 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
 }
 
 void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
-                                  LogFileResult* out, std::vector<Reject>* rejects) {
+                                  ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
   FieldErrors errs;
   std::optional<std::string_view> page, artist, song;
   ProfileView prof;
@@ -383,7 +384,8 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
   bool joinable = song && artist && length;
   uint64_t hash = joinable ? SongIndex::Hash(*song, *artist, *length) : 0;
   if (joinable) songs.Prefetch(hash);
-  ev.profile = profile_cache_.Stage(ev.user_id, prof);  // a staged index until ParseLogLines resolves it
+  // Staged, a profile id is a staged index until ParseLogLines resolves the piece.
+  ev.profile = staging_ ? profile_cache_.Stage(ev.user_id, prof) : profile_cache_.Intern(profiles, ev.user_id, prof);
   if (joinable) ev.song = songs.Find(hash, *song, *artist, *length);
   out->events.push_back(ev);
 }
@@ -393,7 +395,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
   auto alone = [&](json::Document d) {
     ++out->lines;
     simdjson::dom::object obj;
-    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, out, rejects);
+    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, profiles, out, rejects);
   };
   // Pieces are ~1 MiB; one with a line of many MiB is parsed line by line rather than grow the
   // stream parser's buffers to its size.
@@ -409,6 +411,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
   }
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
   profile_cache_.DiscardStaged();
+  staging_ = stage_next_piece_;
   const size_t first_event = out->events.size();
   uint32_t lines_seen = json::ForEachLine(
       lines,
@@ -424,7 +427,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
             std::string_view source = it.source();
             if (it.current_index() == static_cast<size_t>(text.data() - lines.data()) && source.size() == text.size()) {
               ++out->lines;
-              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, out, rejects);
+              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, profiles, out, rejects);
               ++it;
               streaming = true;
               return;
@@ -434,9 +437,21 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
         alone(d);
       },
       first_line);
-  profile_cache_.Resolve(profiles, &profile_ids_);
-  for (size_t i = first_event; i < out->events.size(); ++i)
-    out->events[i].profile = profile_ids_[out->events[i].profile];
+  std::span<Event> events(out->events.data() + first_event, out->events.size() - first_event);
+  // How many profiles staging stages: one per run of events with one user and one profile.
+  size_t runs = 0;
+  if (staging_) {
+    runs = profile_cache_.staged();
+    profile_cache_.Resolve(profiles, &profile_ids_);
+    for (Event& e : events) e.profile = profile_ids_[e.profile];
+  } else {
+    for (size_t i = 0; i < events.size(); ++i)
+      runs += i == 0 || events[i].user_id != events[i - 1].user_id || events[i].profile != events[i - 1].profile;
+  }
+  // Staging pays when a user's lines come in runs (the cold lookups it batches are one per run);
+  // when most lines change user (logs whose sessions interleave), the copy into the stage costs
+  // more than the batching saves, and the users of a piece are few enough to stay cached.
+  if (!events.empty()) stage_next_piece_ = 2 * runs <= events.size();
   return lines_seen;
 }
 

@@ -72,16 +72,18 @@ class alignas(kCacheLineBytes) RecordParser {
   bool Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
              std::vector<Reject>* rejects);
 
-  // The fields of one valid log record -> an event, a filtered line or a reject. An event's
-  // profile is a staged index (ProfileCache::Stage) until ParseLogLines resolves its piece.
+  // The fields of one valid log record -> an event, a filtered line or a reject.
   void ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
-                      LogFileResult* out, std::vector<Reject>* rejects);
+                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects);
 
   simdjson::dom::parser parser_;
   simdjson::dom::parser stream_parser_;  // parse_many's documents live here while parser_ parses a line
   bool stream_parsing_ = true;
   ProfileCache profile_cache_;
   std::vector<uint32_t> profile_ids_;  // a piece's staged profiles -> pool ids
+  // Whether this piece's profiles are staged (ProfileCache::Stage) or interned line by line, and
+  // the choice for the next piece, from how this one's users ran (ParseLogLines).
+  bool staging_ = true, stage_next_piece_ = true;
   uint64_t max_record_bytes_ = uint64_t{16} << 20;
 };
 
