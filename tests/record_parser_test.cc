@@ -290,6 +290,41 @@ TEST(ProfileCache, StagedInterningGivesEachEventItsProfile) {
   }
 }
 
+// Threads staging and resolving into one pool (each Resolve prefetches pool entries without a
+// lock while the other thread grows the tables) agree on every id.
+TEST(ProfileCache, ThreadsResolvingIntoOnePoolAgree) {
+  ProfilePool pool;
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back("N" + std::to_string(i));
+  std::vector<std::vector<uint32_t>> ids(2, std::vector<uint32_t>(names.size()));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      ProfileCache cache;
+      std::vector<uint32_t> staged, resolved;
+      for (size_t begin = 0; begin < names.size(); begin += 100) {
+        staged.clear();
+        for (size_t k = begin; k < begin + 100; ++k) {
+          size_t i = t == 0 ? k : names.size() - 1 - k;  // opposite orders: both grow the tables
+          Profile p;
+          p.first_name = names[i];
+          p.level = i % 3 ? "paid" : "free";
+          staged.push_back(cache.Stage(static_cast<int64_t>(i % 700), p));  // keys that collide
+        }
+        cache.Resolve(pool, &resolved);
+        for (size_t k = begin; k < begin + 100; ++k)
+          ids[t][t == 0 ? k : names.size() - 1 - k] = resolved[staged[k - begin]];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(pool.size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    ASSERT_EQ(ids[0][i], ids[1][i]) << "profile " << i;
+    ASSERT_EQ(pool[ids[0][i]].first_name, names[i]);
+  }
+}
+
 // A run of lines of one user with one profile is staged once.
 TEST(ProfileCache, ARunOfOneProfileIsStagedOnce) {
   ProfilePool pool;

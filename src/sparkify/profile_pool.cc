@@ -143,9 +143,22 @@ std::pair<uint32_t, const char*> ProfilePool::Intern(const ProfileView& v, uint6
     for (const Entry& e : shard.table)
       if (e.stored != nullptr) Place(grown, e);
     shard.table.swap(grown);
+    shard.table_at.store(reinterpret_cast<uintptr_t>(shard.table.data()), std::memory_order_relaxed);
+    shard.table_mask.store(shard.table.size() - 1, std::memory_order_relaxed);
   }
   Place(shard.table, Entry{.hash = hash, .stored = stored});
   return {IdOf(index, s), stored};
+}
+
+void ProfilePool::Prefetch(uint64_t hash) const {
+  const Shard& shard = shards_[(hash >> 40) % kShards];
+  __builtin_prefetch(&shard.mu, 1);
+  // The address and mask may be from two growths (the table is published without a lock): the
+  // fetch may then miss its entry, or touch memory the table has left. A prefetch never faults.
+  uintptr_t at = shard.table_at.load(std::memory_order_relaxed);
+  if (at != 0)
+    __builtin_prefetch(
+        reinterpret_cast<const void*>(at + (hash & shard.table_mask.load(std::memory_order_relaxed)) * sizeof(Entry)));
 }
 
 void ProfilePool::Place(std::vector<Entry>& table, Entry e) {
@@ -185,11 +198,11 @@ void ProfileCache::Bind(const ProfilePool& pool) {
 
 ProfileCache::Slot* ProfileCache::SlotFor(int64_t key) { return &slots_[SlotOf(key, slots_.size())]; }
 
-uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v) {
+uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v, std::optional<uint64_t> hash) {
   Bind(pool);
   Slot* slot = SlotFor(key);
   if (slot->stored != nullptr && slot->key == key && ProfilePool::Matches(slot->stored, v)) return slot->id;
-  auto [id, stored] = pool.Intern(v, HashProfile(v));
+  auto [id, stored] = pool.Intern(v, hash ? *hash : HashProfile(v));
   if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
     // Grown with what it holds: cleared, every user it held would miss once more.
     std::vector<Slot> grown(slots_.size() * 2);
@@ -229,19 +242,29 @@ void ProfileCache::Resolve(ProfilePool& pool, std::vector<uint32_t>* ids) {
   ids->resize(n);
   // Slots kAhead profiles ahead, the stored profile a slot points to half as far (by then its
   // slot has arrived). Intern may grow the slots: each fetch recomputes its slot.
-  constexpr size_t kAhead = 8;
+  // A slot held by another user foretells a miss: its profile is hashed then, and the pool's
+  // entry fetched too.
+  constexpr size_t kAhead = 8, kHalf = kAhead / 2;
+  std::optional<uint64_t> hashes[kHalf + 1];
   for (size_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(SlotFor(staged_[i].key));
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) __builtin_prefetch(SlotFor(staged_[i + kAhead].key));
-    if (i + kAhead / 2 < n) {
-      const Slot* ahead = SlotFor(staged_[i + kAhead / 2].key);
-      if (ahead->stored != nullptr) {
+    if (i + kHalf < n) {
+      const Staged& next = staged_[i + kHalf];
+      const Slot* ahead = SlotFor(next.key);
+      std::optional<uint64_t>& h = hashes[(i + kHalf) % (kHalf + 1)];
+      h.reset();
+      if (ahead->stored != nullptr && ahead->key == next.key) {
         __builtin_prefetch(ahead->stored);
         __builtin_prefetch(ahead->stored + 64);
         __builtin_prefetch(ahead->stored + 128);
+      } else {
+        h = HashProfile(DecodeProfile(staged_bytes_.get() + next.offset));
+        pool.Prefetch(*h);
       }
     }
-    (*ids)[i] = Intern(pool, staged_[i].key, DecodeProfile(staged_bytes_.get() + staged_[i].offset));
+    std::optional<uint64_t> h = i < kHalf ? std::nullopt : hashes[i % (kHalf + 1)];
+    (*ids)[i] = Intern(pool, staged_[i].key, DecodeProfile(staged_bytes_.get() + staged_[i].offset), h);
   }
   DiscardStaged();
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,9 @@ class ProfilePool {
   // Thread-safe. `hash` is HashProfile(v). Returns the id and the stored encoding, which stays at
   // the same address for the pool's lifetime (what Matches compares with).
   std::pair<uint32_t, const char*> Intern(const ProfileView& v, uint64_t hash);
+  // Fetches what Intern(v, hash) reads first (its shard's lock and table entry) into the cache.
+  // Thread-safe; takes no lock.
+  void Prefetch(uint64_t hash) const;
   // Whether `stored` (from Intern) holds exactly the strings of v.
   static bool Matches(const char* stored, const ProfileView& v);
   // Not thread-safe: for after the map stage. The strings live as long as the pool.
@@ -89,6 +93,9 @@ class ProfilePool {
     std::vector<const char*> stored;              // index -> encoding
     std::vector<std::unique_ptr<char[]>> blocks;  // where the encodings live; never moved
     size_t block_used = 0, block_size = 0;
+    // The table's address and mask as of its last growth, for Prefetch (which takes no lock).
+    std::atomic<uintptr_t> table_at{0};
+    std::atomic<size_t> table_mask{0};
     char* Allocate(size_t bytes);
   };
   uint64_t id_;
@@ -102,7 +109,7 @@ class ProfileCache {
   // `key` predicts the profile (the event's user id: a user's profile rarely changes): a hit costs
   // one comparison of the six strings with the slot's profile and no hashing of them. Any key is
   // correct; a poor one only misses more.
-  uint32_t Intern(ProfilePool& pool, int64_t key, const ProfileView& v);
+  uint32_t Intern(ProfilePool& pool, int64_t key, const ProfileView& v) { return Intern(pool, key, v, std::nullopt); }
 
   // Interning a piece of events at once. A parser stages each event's profile while its strings
   // are alive (they die with the next document) and gets a staged index; Resolve then gives every
@@ -131,6 +138,8 @@ class ProfileCache {
   // Forgets the slots when the pool is not the one they point into.
   void Bind(const ProfilePool& pool);
   Slot* SlotFor(int64_t key);
+  // `hash`, when given, is HashProfile(v), computed ahead.
+  uint32_t Intern(ProfilePool& pool, int64_t key, const ProfileView& v, std::optional<uint64_t> hash);
   // Starts small (fresh pages are costly on a VM) and doubles, up to 64 Ki slots (1.5 MiB: a day's
   // active sessions), while misses keep outnumbering its slots.
   std::vector<Slot> slots_;
