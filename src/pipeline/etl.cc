@@ -420,8 +420,7 @@ void RunEtl(RoutingFileSystem& router, const EtlOptions& options, EtlReport* out
   uint64_t play_offset = dist ? ExclusivePrefixSum(comm, months.songplays.dirs.size()) : 0;
   // Every rank holds songs and artists whole; users only on rank 0 (elsewhere an empty stand-in
   // that this rank does not write); time and songplays as this rank's months.
-  tables.push_back(BuildUsersTable(users, *pool));
-  std::vector<UserRow>().swap(users);
+  tables.push_back(BuildUsersTable(std::move(users), *pool));
   tables.push_back(std::move(months.time));
   tables.push_back(std::move(months.songplays));
   report.events = reduced.events;

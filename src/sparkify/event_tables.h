@@ -135,7 +135,9 @@ struct EventReduce {
 // pass the same (wide if any rank's files are).
 EventReduce ReduceEvents(EventRuns files, int threads, bool wide);
 
-TableData BuildUsersTable(const std::vector<UserRow>& users, const ProfilePool& profiles);
+// users, one unpartitioned file; its batch is built when written, so `profiles` must outlive
+// the table's batch_of.
+TableData BuildUsersTable(std::vector<UserRow> users, const ProfilePool& profiles);
 
 // time and songplays, partitioned by year/month, from sorted runs; songplays are numbered from
 // first_songplay_id in PlayOrder.

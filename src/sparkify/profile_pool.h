@@ -58,6 +58,15 @@ class ProfilePool {
   static bool Matches(const char* stored, const ProfileView& v);
   // Not thread-safe: for after the map stage. The strings live as long as the pool.
   Profile operator[](uint32_t id) const { return Decode(shards_[ShardOf(id)].stored[IndexOf(id)]); }
+  // What operator[](id) reads, fetched toward the cache: the address of the encoding, then (once
+  // that has arrived) its first 128 bytes. For a loop over ids in no order (users by user_id):
+  // each was two misses in a row.
+  void PrefetchAddress(uint32_t id) const { __builtin_prefetch(&shards_[ShardOf(id)].stored[IndexOf(id)]); }
+  void PrefetchEncoding(uint32_t id) const {
+    const char* stored = shards_[ShardOf(id)].stored[IndexOf(id)];
+    __builtin_prefetch(stored);
+    __builtin_prefetch(stored + 64);
+  }
   size_t size() const;
   // One past the largest id handed out (ids are not dense: see the shards below).
   size_t id_limit() const;
