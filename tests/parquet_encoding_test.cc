@@ -474,6 +474,89 @@ TEST(Column, Int32RunsEqualSingleAppends) {
   }
 }
 
+// A bulk fill (BeginInt64/EndInt64, BeginCodes/EndCodes) makes the column that appending the same
+// rows one by one makes: values, nulls (before, among and after appended rows), the size
+// estimate the row groups are cut by, and the encoded chunk.
+TEST(Column, BulkFillsEqualSingleAppends) {
+  std::mt19937_64 rng(41);
+  auto dict = std::make_shared<StringDictionary>();
+  dict->values = {"Dallas", "New York", "San Francisco", "paid"};
+  dict->sorted = true;
+  constexpr int64_t kNullInt = -7;
+  constexpr uint32_t kNullCode = 99;
+  for (int round = 0; round < 40; ++round) {
+    Column bulk_i(DataType::kInt64), single_i(DataType::kInt64);
+    Column bulk_c(dict), single_c(dict);
+    for (int piece = 0; piece < 6; ++piece) {
+      size_t n = rng() % 200;
+      bool nulls = round % 3 != 0;
+      if (rng() % 3 == 0) {  // single appends between fills
+        bulk_i.AppendNull();
+        single_i.AppendNull();
+        bulk_c.AppendCode(1);
+        single_c.AppendCode(1);
+      }
+      int64_t* iv = bulk_i.BeginInt64(n);
+      uint32_t* cv = bulk_c.BeginCodes(n);
+      for (size_t k = 0; k < n; ++k) {
+        bool null = nulls && rng() % 5 == 0;
+        int64_t v = null ? kNullInt : static_cast<int64_t>(rng() % 1000);
+        uint32_t c = nulls && rng() % 5 == 0 ? kNullCode : static_cast<uint32_t>(rng() % 4);
+        iv[k] = v;
+        cv[k] = c;
+        if (v == kNullInt)
+          single_i.AppendNull();
+        else
+          single_i.AppendInt64(v);
+        if (c == kNullCode)
+          single_c.AppendNull();
+        else
+          single_c.AppendCode(c);
+      }
+      bulk_i.EndInt64(n, nulls ? std::optional<int64_t>(kNullInt) : std::nullopt);
+      bulk_c.EndCodes(n, nulls ? std::optional<uint32_t>(kNullCode) : std::nullopt);
+    }
+    for (auto [bulk, single] : {std::pair{&bulk_i, &single_i}, std::pair{&bulk_c, &single_c}}) {
+      ASSERT_EQ(bulk->size(), single->size());
+      ASSERT_EQ(bulk->null_count(), single->null_count());
+      ASSERT_EQ(bulk->ByteSize(), single->ByteSize());
+      for (size_t i = 0; i < bulk->size(); ++i) ASSERT_EQ(bulk->IsValid(i), single->IsValid(i)) << i;
+    }
+    ASSERT_EQ(bulk_i.int64s(), single_i.int64s());
+    ASSERT_EQ(bulk_c.codes(), single_c.codes());
+    WriterOptions opt;
+    StringOutputStream a, b, c, d;
+    WriteColumnChunk(bulk_i, Field{"user_id", DataType::kInt64, true}, opt, &a);
+    WriteColumnChunk(single_i, Field{"user_id", DataType::kInt64, true}, opt, &b);
+    ASSERT_EQ(a.str(), b.str()) << "round " << round;
+    WriteColumnChunk(bulk_c, Field{"location", DataType::kString, true}, opt, &c);
+    WriteColumnChunk(single_c, Field{"location", DataType::kString, true}, opt, &d);
+    ASSERT_EQ(c.str(), d.str()) << "round " << round;
+  }
+}
+
+// A code outside the dictionary, a fill of the wrong type, an End of another size and a second
+// Begin before the End are errors, as the single appends' are.
+TEST(Column, BulkFillMisuseIsAnError) {
+  auto dict = std::make_shared<StringDictionary>();
+  dict->values = {"free", "paid"};
+  Column codes(dict);
+  uint32_t* c = codes.BeginCodes(2);
+  c[0] = 1;
+  c[1] = 2;
+  EXPECT_THROW(codes.EndCodes(2, std::nullopt), Error);
+  Column strings(DataType::kString);
+  EXPECT_THROW(strings.BeginCodes(1), Error);
+  Column ints(DataType::kInt32);
+  EXPECT_THROW(ints.BeginInt64(1), Error);
+  Column longs(DataType::kInt64);
+  longs.BeginInt64(3);
+  EXPECT_THROW(longs.BeginInt64(1), Error);
+  EXPECT_THROW(longs.EndInt64(2, std::nullopt), Error);
+  longs.EndInt64(3, std::nullopt);
+  EXPECT_EQ(longs.size(), 3u);
+}
+
 // Runs given as runs encode to the bytes of their values expanded: random runs of short and long
 // lengths (straddling the 8-value rule), equal neighbours and empty runs, at several widths.
 TEST(RleHybrid, RunsEncodeAsTheirValues) {

@@ -391,20 +391,20 @@ TableData SongplaysTable(std::vector<HugeVector<P>> runs, int64_t first_songplay
     cols[5] = Column(d.artist_id);
     cols[7] = Column(d.location);
     cols[8] = Column(d.user_agent);
-    for (auto& c : cols) c.Reserve(plays->PartitionSize(p));
-    auto optional_int = [](Column& c, int64_t v) {
-      if (v == kNull)
-        c.AppendNull();
-      else
-        c.AppendInt64(v);
-    };
-    auto optional_code = [](Column& c, uint32_t code) {
-      if (code == PlayDictionaries::kNullCode)
-        c.AppendNull();
-      else
-        c.AppendCode(code);
-    };
+    // The rows are filled in bulk (Column::BeginInt64, BeginCodes): appended one by one, each
+    // row's nine appends were two thirds of the batch's time.
+    const size_t n = plays->PartitionSize(p);
+    int64_t* ids = cols[0].BeginInt64(n);
+    int64_t* times = cols[1].BeginInt64(n);
+    int64_t* users = cols[2].BeginInt64(n);
+    uint32_t* levels = cols[3].BeginCodes(n);
+    uint32_t* song_ids = cols[4].BeginCodes(n);
+    uint32_t* artist_ids = cols[5].BeginCodes(n);
+    int64_t* sessions = cols[6].BeginInt64(n);
+    uint32_t* locations = cols[7].BeginCodes(n);
+    uint32_t* agents = cols[8].BeginCodes(n);
     int64_t id = (*first_id)[p];
+    size_t row = 0;
     auto merge = [&](auto emit) {
       if constexpr (std::is_same_v<P, NarrowEvent>)
         plays->MergeByKey(
@@ -413,18 +413,31 @@ TableData SongplaysTable(std::vector<HugeVector<P>> runs, int64_t first_songplay
         plays->Merge(p, PlayOrder(), emit);
     };
     merge([&](const P& e) {
+      if (row == n) throw Error::Internal("a songplays partition holds more plays than its slices");
       const KeptEvent w = WideOf(e);
       auto song = static_cast<size_t>(e.song);
-      cols[0].AppendInt64(id++);
-      cols[1].AppendInt64(e.ts);
-      optional_int(cols[2], w.user_id);
-      optional_code(cols[3], d.level_of[e.profile]);
-      cols[4].AppendCode(static_cast<uint32_t>(song));
-      cols[5].AppendCode(d.artist_of[song]);
-      optional_int(cols[6], w.session_id);
-      optional_code(cols[7], d.location_of[e.profile]);
-      optional_code(cols[8], d.user_agent_of[e.profile]);
+      ids[row] = id++;
+      times[row] = e.ts;
+      users[row] = w.user_id;
+      levels[row] = d.level_of[e.profile];
+      song_ids[row] = static_cast<uint32_t>(song);
+      artist_ids[row] = d.artist_of[song];
+      sessions[row] = w.session_id;
+      locations[row] = d.location_of[e.profile];
+      agents[row] = d.user_agent_of[e.profile];
+      ++row;
     });
+    if (row != n) throw Error::Internal("a songplays partition holds fewer plays than its slices");
+    constexpr uint32_t kNullCode = PlayDictionaries::kNullCode;
+    cols[0].EndInt64(n, std::nullopt);
+    cols[1].EndInt64(n, std::nullopt);
+    cols[2].EndInt64(n, kNull);
+    cols[3].EndCodes(n, kNullCode);
+    cols[4].EndCodes(n, std::nullopt);
+    cols[5].EndCodes(n, std::nullopt);
+    cols[6].EndInt64(n, kNull);
+    cols[7].EndCodes(n, kNullCode);
+    cols[8].EndCodes(n, kNullCode);
     return batch;
   };
   return out;
