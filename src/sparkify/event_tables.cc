@@ -558,7 +558,7 @@ TableData BuildUsersTable(std::vector<UserRow> users, const ProfilePool& profile
               {""},
               {}};
   // Built by the writer that writes it, beside the other writer's files: built here, it was the
-  // transform's one serial step (each row decodes a profile from a cold pool entry).
+  // transform's longest serial step (each row decodes a profile from a cold pool entry).
   auto rows = std::make_shared<std::vector<UserRow>>(std::move(users));
   Schema schema = t.schema;
   t.batch_of = [rows, schema, &profiles](size_t) {

@@ -34,13 +34,16 @@ uint32_t* Column::BeginCodes(size_t n) {
   return codes_.data() + size_;
 }
 
-template <typename V, typename IsNull>
-void Column::EndBulk(std::vector<V>& values, size_t n, IsNull is_null) {
+template <typename V, typename IsNull, typename OnValue>
+void Column::EndBulk(std::vector<V>& values, size_t n, IsNull is_null, OnValue on_value) {
   if (values.size() != size_ + n) throw Error::Internal("End of a bulk fill of another size than its Begin");
   const size_t from = size_, to = size_ + n;
   if (!valid_.empty()) valid_.resize(to, 1);
   for (size_t i = from; i < to; ++i) {
-    if (!is_null(values[i])) continue;
+    if (!is_null(values[i])) {
+      on_value(values[i]);
+      continue;
+    }
     if (valid_.empty()) valid_.assign(to, 1);  // every row before this one was valid
     valid_[i] = 0;
     values[i] = V{0};  // a null row's slot holds 0, as AppendNull leaves it
@@ -50,18 +53,18 @@ void Column::EndBulk(std::vector<V>& values, size_t n, IsNull is_null) {
 }
 
 void Column::EndInt64(size_t n, std::optional<int64_t> null_value) {
-  EndBulk(i64_, n, [&](int64_t v) { return null_value && v == *null_value; });
+  EndBulk(
+      i64_, n, [&](int64_t v) { return null_value && v == *null_value; }, [](int64_t) {});
 }
 
 void Column::EndCodes(size_t n, std::optional<uint32_t> null_code) {
-  if (codes_.size() != size_ + n) throw Error::Internal("End of a bulk fill of another size than its Begin");
-  for (size_t i = size_; i < size_ + n; ++i) {
-    uint32_t code = codes_[i];
-    if (null_code && code == *null_code) continue;
-    if (code >= dictionary_->values.size()) ThrowNoSuchCode();
-    coded_bytes_ += dictionary_->values[code].size();
-  }
-  EndBulk(codes_, n, [&](uint32_t c) { return null_code && c == *null_code; });
+  // What AppendCode checks and counts per row, for each row that is not null.
+  EndBulk(
+      codes_, n, [&](uint32_t c) { return null_code && c == *null_code; },
+      [&](uint32_t code) {
+        if (code >= dictionary_->values.size()) ThrowNoSuchCode();
+        coded_bytes_ += dictionary_->values[code].size();
+      });
 }
 
 void Column::Reserve(size_t n, size_t string_bytes) {

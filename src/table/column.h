@@ -150,9 +150,10 @@ class Column {
   [[noreturn]] static void ThrowNoSuchCode();
   [[noreturn]] static void ThrowRunLength(const char* what);
   void AppendRun(int32_t v, size_t times);
-  // End*'s common part: rows [size_, size_ + n) of `values`, with is_null(value) saying which are null.
-  template <typename V, typename IsNull>
-  void EndBulk(std::vector<V>& values, size_t n, IsNull is_null);
+  // End*'s common part, one pass over rows [size_, size_ + n) of `values`: is_null(value) says
+  // which are null, on_value(value) is called for each of the others.
+  template <typename V, typename IsNull, typename OnValue>
+  void EndBulk(std::vector<V>& values, size_t n, IsNull is_null, OnValue on_value);
   // The run of an Int32Runs column that holds `row` (end() past the last row).
   std::vector<Int32Run>::const_iterator RunOf(size_t row) const;
 
