@@ -34,8 +34,8 @@ uint32_t* Column::BeginCodes(size_t n) {
   return codes_.data() + size_;
 }
 
-template <typename V, typename IsNull, typename OnValue>
-void Column::EndBulk(std::vector<V>& values, size_t n, IsNull is_null, OnValue on_value) {
+template <typename Values, typename IsNull, typename OnValue>
+void Column::EndBulk(Values& values, size_t n, IsNull is_null, OnValue on_value) {
   if (values.size() != size_ + n) throw Error::Internal("End of a bulk fill of another size than its Begin");
   const size_t from = size_, to = size_ + n;
   if (!valid_.empty()) valid_.resize(to, 1);
@@ -46,7 +46,7 @@ void Column::EndBulk(std::vector<V>& values, size_t n, IsNull is_null, OnValue o
     }
     if (valid_.empty()) valid_.assign(to, 1);  // every row before this one was valid
     valid_[i] = 0;
-    values[i] = V{0};  // a null row's slot holds 0, as AppendNull leaves it
+    values[i] = typename Values::value_type{0};  // a null row's slot holds 0, as AppendNull leaves it
     ++null_count_;
   }
   size_ = to;

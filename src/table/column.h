@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/memory.h"
+
 namespace lakeforge {
 
 enum class DataType { kBool, kInt32, kInt64, kDouble, kString, kTimestampMillis };
@@ -130,7 +132,7 @@ class Column {
   };
   bool run_length() const { return run_length_; }
   const std::vector<Int32Run>& int32_runs() const { return runs_; }
-  const std::vector<int64_t>& int64s() const { return i64_; }
+  const UninitVector<int64_t>& int64s() const { return i64_; }
   const std::vector<double>& doubles() const { return f64_; }
   std::string_view StringAt(size_t i) const {
     if (dictionary_) return dictionary_->values[codes_[i]];  // (not for a null row: its code is a placeholder)
@@ -138,7 +140,7 @@ class Column {
   }
   bool dictionary_coded() const { return dictionary_ != nullptr; }
   const StringDictionary& dictionary() const { return *dictionary_; }
-  const std::vector<uint32_t>& codes() const { return codes_; }
+  const UninitVector<uint32_t>& codes() const { return codes_; }
   // Uncompressed PLAIN size estimate of the values, for row-group and page sizing.
   size_t ByteSize() const;
   void Clear();
@@ -152,8 +154,8 @@ class Column {
   void AppendRun(int32_t v, size_t times);
   // End*'s common part, one pass over rows [size_, size_ + n) of `values`: is_null(value) says
   // which are null, on_value(value) is called for each of the others.
-  template <typename V, typename IsNull, typename OnValue>
-  void EndBulk(std::vector<V>& values, size_t n, IsNull is_null, OnValue on_value);
+  template <typename Values, typename IsNull, typename OnValue>
+  void EndBulk(Values& values, size_t n, IsNull is_null, OnValue on_value);
   // The run of an Int32Runs column that holds `row` (end() past the last row).
   std::vector<Int32Run>::const_iterator RunOf(size_t row) const;
 
@@ -163,12 +165,13 @@ class Column {
   std::vector<uint8_t> valid_;  // empty while every row is valid
   std::vector<uint8_t> u8_;
   std::vector<int32_t> i32_;
-  std::vector<int64_t> i64_;
+  // Bulk fills (Begin*) grow these by the rows the caller then writes: not cleared first.
+  UninitVector<int64_t> i64_;
   std::vector<double> f64_;
   std::string bytes_;
   std::vector<uint32_t> offsets_;  // {0} and one end offset per row, for a plain string column
   std::shared_ptr<const StringDictionary> dictionary_;
-  std::vector<uint32_t> codes_;
+  UninitVector<uint32_t> codes_;
   size_t coded_bytes_ = 0;  // the coded rows' string bytes, for ByteSize
   bool run_length_ = false;  // an Int32Runs column: its rows are in runs_, not in i32_
   std::vector<Int32Run> runs_;

@@ -6,7 +6,9 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/error.h"
 #include "base/hash.h"
+#include "base/memory.h"
 #include "formats/parquet/delta_binary_packed.h"
 #include "formats/parquet/rle_hybrid.h"
 
@@ -293,9 +295,20 @@ void AppendLevels(const Column& col, size_t begin, size_t end, std::vector<uint8
 // A chunk's dictionary indices, one per non-null row, as the data pages encode them.
 class RowIndices {
  public:
-  explicit RowIndices(size_t rows) { indices_.reserve(rows); }
-  void Append(uint32_t index, size_t rows) { indices_.insert(indices_.end(), rows, index); }
-  size_t size() const { return indices_.size(); }
+  // `rows`: the chunk's non-null rows, as many as will be appended.
+  explicit RowIndices(size_t rows) : indices_(rows) {}
+  // Most runs are one row (a column of ids): a store each, not a call to vector's insert.
+  [[gnu::always_inline]] void Append(uint32_t index, size_t rows) {
+    if (rows > indices_.size() - size_) [[unlikely]]
+      throw Error::Internal("a chunk's dictionary indices outnumber its non-null rows");
+    uint32_t* at = indices_.data() + size_;
+    size_ += rows;
+    if (rows == 1) [[likely]]
+      *at = index;
+    else
+      std::fill_n(at, rows, index);
+  }
+  size_t size() const { return size_; }
   // Appends the hybrid encoding of the next `rows` indices.
   void EncodeNext(size_t rows, int width, std::string* body) {
     EncodeRleHybrid(indices_.data() + next_, rows, width, body);
@@ -303,8 +316,8 @@ class RowIndices {
   }
 
  private:
-  std::vector<uint32_t> indices_;
-  size_t next_ = 0;
+  UninitVector<uint32_t> indices_;  // [0, size_) appended
+  size_t size_ = 0, next_ = 0;
 };
 
 // The same as runs, for a run-length column: a run of rows is one entry, never expanded.
