@@ -557,6 +557,46 @@ TEST(Column, BulkFillMisuseIsAnError) {
   EXPECT_EQ(longs.size(), 3u);
 }
 
+// A fill bounded in advance and shrunk to the rows written holds those rows and nothing after
+// them; shrinking past what was begun, or a column with no bulk kind, is an error.
+TEST(Column, ShrunkBulkFillKeepsTheRowsWritten) {
+  Column longs(DataType::kTimestampMillis);
+  longs.AppendInt64(5);
+  int64_t* v = longs.BeginInt64(10);
+  v[0] = 7;
+  v[1] = -3;
+  v[2] = 11;
+  EXPECT_THROW(longs.ShrinkBulk(11), Error);
+  longs.ShrinkBulk(3);
+  EXPECT_THROW(longs.EndInt64(10, std::nullopt), Error);
+  longs.EndInt64(3, std::int64_t{-3});
+  ASSERT_EQ(longs.size(), 4u);
+  EXPECT_EQ(longs.int64s().size(), 4u);
+  EXPECT_EQ(longs.null_count(), 1u);
+  EXPECT_EQ(longs.int64s()[1], 7);
+  EXPECT_FALSE(longs.IsValid(2));
+  EXPECT_EQ(longs.int64s()[3], 11);
+  longs.AppendInt64(1);  // single appends carry on after the shrunk fill
+  EXPECT_EQ(longs.size(), 5u);
+
+  auto dict = std::make_shared<StringDictionary>();
+  dict->values = {"free", "paid"};
+  Column codes(dict);
+  uint32_t* c = codes.BeginCodes(4);
+  c[0] = 1;
+  codes.ShrinkBulk(1);
+  codes.EndCodes(1, std::nullopt);
+  ASSERT_EQ(codes.size(), 1u);
+  EXPECT_EQ(codes.StringAt(0), "paid");
+  Column none(DataType::kInt64);
+  none.BeginInt64(0);
+  none.ShrinkBulk(0);
+  none.EndInt64(0, std::nullopt);
+  EXPECT_EQ(none.size(), 0u);
+  Column ints(DataType::kInt32);
+  EXPECT_THROW(ints.ShrinkBulk(0), Error);
+}
+
 // Runs given as runs encode to the bytes of their values expanded: random runs of short and long
 // lengths (straddling the 8-value rule), equal neighbours and empty runs, at several widths.
 TEST(RleHybrid, RunsEncodeAsTheirValues) {

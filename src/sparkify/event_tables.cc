@@ -605,9 +605,11 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
   out.time.batch_of = [times, time_schema](size_t p) {
     RecordBatch batch(time_schema);
     auto& cols = batch.columns;
-    // At most this many rows: a ts in several ranges is one row. Capacity never written is never
-    // resident.
-    cols[0].Reserve(times->PartitionSize(p));
+    // At most this many rows: a ts in several ranges is one row. Slots never written are never
+    // resident. Filled in bulk (Column::BeginInt64), as songplays are.
+    const size_t most = times->PartitionSize(p);
+    int64_t* start_time = cols[0].BeginInt64(most);
+    size_t rows = 0;
     // The calendar columns are constant within an hour: appended once per hour, and kept as runs
     // (Column::Int32Runs): expanded, they were four arrays of a 4-byte value per row, written
     // once and read back only to find the runs again.
@@ -635,10 +637,12 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
       }
       first = false;
       last = t;
-      cols[0].AppendInt64(t);
+      start_time[rows++] = t;
       ++run;
     });
     flush();
+    cols[0].ShrinkBulk(rows);
+    cols[0].EndInt64(rows, std::nullopt);
     return batch;
   };
 

@@ -34,6 +34,21 @@ uint32_t* Column::BeginCodes(size_t n) {
   return codes_.data() + size_;
 }
 
+void Column::ShrinkBulk(size_t n) {
+  auto shrink = [&](auto& values) {
+    if (n > values.size() - size_)
+      throw Error::Internal("ShrinkBulk to " + std::to_string(n) + " rows of a bulk fill of " +
+                            std::to_string(values.size() - size_));
+    values.resize(size_ + n);
+  };
+  if (dictionary_)
+    shrink(codes_);
+  else if (type_ == DataType::kInt64 || type_ == DataType::kTimestampMillis)
+    shrink(i64_);
+  else
+    throw Error::Internal(std::string("ShrinkBulk on a ") + DataTypeName(type_) + " column");
+}
+
 template <typename Values, typename IsNull, typename OnValue>
 void Column::EndBulk(Values& values, size_t n, IsNull is_null, OnValue on_value) {
   if (values.size() != size_ + n) throw Error::Internal("End of a bulk fill of another size than its Begin");

@@ -117,6 +117,9 @@ class Column {
   void EndInt64(size_t n, std::optional<int64_t> null_value);
   uint32_t* BeginCodes(size_t n);  // a coded column
   void EndCodes(size_t n, std::optional<uint32_t> null_code);
+  // For a fill whose count is only bounded in advance (distinct values of a merge): the caller
+  // wrote the first n of the slots Begin* made, the rest are dropped, and End* then takes n.
+  void ShrinkBulk(size_t n);
   // Appends rows [begin, end) of another column of the same type.
   void AppendRange(const Column& other, size_t begin, size_t end);
 
