@@ -287,7 +287,10 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
                                   ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
   FieldErrors errs;
   std::optional<std::string_view> page, artist, song;
-  ProfileView prof;
+  // The parser's own, its six parts cleared one by one: a fresh local was 144 bytes zeroed by a
+  // `rep stos` per line, whose start-up cost was ~0.1 s of CPU over 10M lines.
+  ProfileView& prof = log_profile_;
+  for (auto* part : prof.parts()) part->reset();
   std::optional<double> length;
   Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
   bool has_ts = false, has_user = false;

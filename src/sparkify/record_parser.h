@@ -80,6 +80,7 @@ class alignas(kCacheLineBytes) RecordParser {
   simdjson::dom::parser stream_parser_;  // parse_many's documents live here while parser_ parses a line
   bool stream_parsing_ = true;
   ProfileCache profile_cache_;
+  ProfileView log_profile_;            // the profile strings of the log record being read (ParseLogRecord)
   std::vector<uint32_t> profile_ids_;  // a piece's staged profiles -> pool ids
   // Whether this piece's profiles are staged (ProfileCache::Stage) or interned line by line, and
   // the choice for the next piece, from how this one's users ran (ParseLogLines).
