@@ -23,10 +23,6 @@ inline void ReleaseFreeMemory() {
 #endif
 }
 
-}  // namespace lakeforge
-
-namespace lakeforge {
-
 // An allocator whose vectors leave the slots that resize() makes uninitialised (default-, not
 // value-initialised): for a vector grown to a size and then written in full (a column filled in
 // bulk), where the zeroing was a pass over the memory of its own.
