@@ -637,6 +637,7 @@ MonthTables BuildMonthTables(std::vector<HugeVector<int64_t>> time_runs, PlayRun
       }
       first = false;
       last = t;
+      if (rows == most) throw Error::Internal("a time partition holds more times than its slices");
       start_time[rows++] = t;
       ++run;
     });
