@@ -19,6 +19,11 @@ constexpr uint32_t kAbsent = UINT32_MAX;
 constexpr size_t kIndexBytes = sizeof(uint32_t);
 constexpr size_t kHeaderBytes = kIndexBytes + kParts * sizeof(uint32_t);
 
+// A part's length as the encoding stores it.
+uint32_t EncodedLength(const std::optional<std::string_view>& part) {
+  return part ? static_cast<uint32_t>(part->size()) : kAbsent;
+}
+
 // The encoding's size; fills len with the six lengths.
 size_t EncodedBytes(const ProfileView& v, uint32_t (&len)[kParts]) {
   auto parts = v.parts();
@@ -26,7 +31,7 @@ size_t EncodedBytes(const ProfileView& v, uint32_t (&len)[kParts]) {
   for (size_t i = 0; i < kParts; ++i) {
     if (*parts[i] && (*parts[i])->size() >= kAbsent)
       throw std::length_error("profile pool: a profile string of 4 GiB or more");
-    len[i] = *parts[i] ? static_cast<uint32_t>((*parts[i])->size()) : kAbsent;
+    len[i] = EncodedLength(*parts[i]);
     bytes += *parts[i] ? len[i] : 0;
   }
   return bytes;
@@ -90,17 +95,14 @@ bool ProfilePool::Matches(const char* stored, const ProfileView& v) {
   // The six lengths as three 8-byte words made in registers, against the stored ones: written to
   // an array and read back 8 bytes at a time, each read waited on two 4-byte stores the CPU could
   // not forward to it. Then the bytes, field by field: no calls, the strings are short.
-  auto len = [](const std::optional<std::string_view>& p) -> uint32_t {
-    return p ? static_cast<uint32_t>(p->size()) : kAbsent;
-  };
   auto pair = [](uint32_t first, uint32_t second) -> uint64_t {  // as two uint32_t side by side
     if constexpr (std::endian::native == std::endian::little) return first | uint64_t{second} << 32;
     return uint64_t{first} << 32 | second;
   };
   const char* lens = stored + kIndexBytes;
-  if (((Load64(lens) ^ pair(len(v.first_name), len(v.last_name))) |
-       (Load64(lens + 8) ^ pair(len(v.gender), len(v.level))) |
-       (Load64(lens + 16) ^ pair(len(v.location), len(v.user_agent)))) != 0)
+  if (((Load64(lens) ^ pair(EncodedLength(v.first_name), EncodedLength(v.last_name))) |
+       (Load64(lens + 8) ^ pair(EncodedLength(v.gender), EncodedLength(v.level))) |
+       (Load64(lens + 16) ^ pair(EncodedLength(v.location), EncodedLength(v.user_agent)))) != 0)
     return false;
   const char* bytes = stored + kHeaderBytes;
   auto same = [&bytes](const std::optional<std::string_view>& p) {
