@@ -42,12 +42,13 @@ if [ ! -f "$trained" ] || [ build-pgo/lakeforge -nt "$trained" ]; then
   echo "build.sh: training run for profile-guided optimisation"
   rm -rf "$profile"
   lake=$(mktemp -d)
+  trap 'rm -rf "$lake"' EXIT  # also when the build is interrupted: the lake is ~300 MB
   if ! train "$lake"; then
-    rm -rf "$lake"
     echo "build.sh: the training run failed (its error is above); LAKEFORGE_PGO=OFF builds without one" >&2
     exit 1
   fi
   rm -rf "$lake"
+  trap - EXIT
   touch "$trained"
 fi
 cmake -S . -B build "${config[@]}" -DLAKEFORGE_PGO=USE -DLAKEFORGE_PGO_DIR="$profile" "$@" >/dev/null
