@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git
   libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine clang libclang-rt-14-dev
-  libcurl4-openssl-dev libssl-dev libpugixml-dev liburing-dev python3-botocore
+  libcurl4-openssl-dev libssl-dev libpugixml-dev liburing-dev libjemalloc-dev python3-botocore
   time util-linux chromium fonts-dejavu-core
   openmpi-bin libopenmpi-dev slurmctld slurmd slurm-client munge)
-# time: peak memory in tests; util-linux: runuser drops root for permission tests; chromium: the
+# libjemalloc-dev: the executable's allocator (huge pages; CMakeLists.txt says why). time: peak
+# memory in tests; util-linux: runuser drops root for permission tests; chromium: the
 # run report's HTML page is opened in a real (headless) browser by the tests. Open MPI: scale-out
 # (mpirun, and srun --mpi=pmix through Slurm); Slurm and munge: the tests start a one-node cluster.
 missing=()

@@ -4,6 +4,9 @@
 // glibc keeps freed heap memory mapped for reuse, so after a stage frees hundreds of MB of small
 // vectors the process's resident size does not shrink, and the next stage's allocations stack on
 // top. Calling this after such a stage keeps peak RSS at the largest stage, not the sum of them.
+// Under jemalloc (the executable's allocator, see CMakeLists.txt) it does nothing: jemalloc hands
+// idle memory back over ten seconds by itself, and purging its huge pages here made the next
+// stage fault them in again (logs-heavy: 9.7k -> 12.8k page faults, and slower; bench/results.md).
 #pragma once
 
 #include <memory>
@@ -15,9 +18,13 @@
 #include <malloc.h>
 #endif
 
+// jemalloc's control call, null unless the executable links jemalloc (CMake's LAKEFORGE_JEMALLOC).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen) __attribute__((weak));
+
 namespace lakeforge {
 
 inline void ReleaseFreeMemory() {
+  if (mallctl != nullptr) return;
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif
