@@ -23,8 +23,11 @@ extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp
 
 namespace lakeforge {
 
+// Whether jemalloc serves this process's malloc (the executable links it), not glibc.
+inline bool JemallocLinked() { return mallctl != nullptr; }
+
 inline void ReleaseFreeMemory() {
-  if (mallctl != nullptr) return;
+  if (JemallocLinked()) return;
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/memory.h"
 #include "base/run_id.h"
 #include "base/version.h"
 #include "cli/report_printer.h"
@@ -458,23 +459,22 @@ int RunReportCommand(const std::string& json_path, const std::string& html_path,
 }  // namespace
 }  // namespace lakeforge::cli
 
-#ifdef LAKEFORGE_WITH_JEMALLOC
 // jemalloc reads its options from this symbol when the process starts (MALLOC_CONF in the
-// environment still overrides them). thp:always advises all its memory MADV_HUGEPAGE.
+// environment still overrides them); without jemalloc nothing reads it. thp:always advises all its
+// memory MADV_HUGEPAGE.
 extern "C" {
 const char* malloc_conf = "thp:always";  // NOLINT: the name jemalloc looks up
 }
-#endif
 
 int main(int argc, char** argv) {
   using namespace lakeforge;
-#ifndef LAKEFORGE_WITH_JEMALLOC
-  // Page faults are expensive on the VMs we run on: keep freed memory in the heap for reuse instead
-  // of returning every large block to the kernel and faulting it in again.
-  mallopt(M_MMAP_THRESHOLD, 512 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_ARENA_MAX, 4);
-#endif
+  if (!JemallocLinked()) {
+    // Page faults are expensive on the VMs we run on: keep freed memory in glibc's heap for reuse
+    // instead of returning every large block to the kernel and faulting it in again.
+    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_ARENA_MAX, 4);
+  }
   CLI::App app{
       "lakeforge: a data-lake ETL engine. Raw song and event JSON in, Hive-partitioned Parquet "
       "star schema (songs, artists, users, time, songplays) out."};
