@@ -19,13 +19,23 @@ struct Target {
   std::string root;
 };
 
+// The local target's root, shared by every test of this process. Each test deletes its own folder
+// (root/<test>/local); the folders above it go when the process ends, so no run leaves litter in /tmp.
+const std::string& LocalRoot() {
+  static const std::string root =
+      (std::filesystem::temp_directory_path() / ("lakeforge-fs-" + std::to_string(std::random_device{}()))).string();
+  return root;
+}
+
+class RemoveLocalRoot : public ::testing::Environment {
+ public:
+  void TearDown() override { std::filesystem::remove_all(LocalRoot()); }
+};
+const auto* const kRemoveLocalRoot = ::testing::AddGlobalTestEnvironment(new RemoveLocalRoot);
+
 std::vector<Target> Targets() {
   std::vector<Target> t;
-  static std::string local = [] {
-    auto p = std::filesystem::temp_directory_path() / ("lakeforge-fs-" + std::to_string(std::random_device{}()));
-    return p.string();
-  }();
-  t.push_back({"local", local});
+  t.push_back({"local", LocalRoot()});
   if (const char* s3 = std::getenv("LAKEFORGE_TEST_S3_ROOT")) t.push_back({"s3", s3});
   return t;
 }
