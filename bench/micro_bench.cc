@@ -1,5 +1,6 @@
 // Per-stage microbenchmarks (Google Benchmark): the numbers to watch when optimising.
 //   BM_ParseLogLines   NextSong log parsing + validation + join lookup, bytes/s per core
+//   BM_ParseLogLinesFloor/0, /1  the same pieces through simdjson alone; /1 also walks the members
 //   BM_EncodeParquet   songplays-shaped batch -> Parquet (snappy), bytes/s of PLAIN input per core
 //   BM_EncodeSongFiles one-row songs partitions -> Parquet in memory: the per-file cost, files/s
 //   BM_ListAndRead     list + read of small files from a generated lake folder, files/s
@@ -41,22 +42,32 @@ const std::string& LakeDir() {
   return dir;
 }
 
-// In pieces of about 1 MiB of whole lines, as the pipeline parses a log file (etl.cc's
-// kLogPieceBytes): the document-stream path. One call for the whole file would take the line-by-line
-// path, which is for pieces over 4 MiB.
-void BM_ParseLogLines(benchmark::State& state) {
-  auto fs = MakeLocalFileSystem();
-  auto files = fs->ListFiles(LakeDir() + "/log_data", true);
+// The lake's first log file, read whole, and cut in pieces of about 1 MiB of whole lines, as the
+// pipeline parses a log file (etl.cc's kLogPieceBytes).
+struct LogPieces {
   FileBuffer buf;
-  fs->ReadFile(files.front().path, simdjson::SIMDJSON_PADDING, &buf);
-  std::string_view data = buf.view();
   std::vector<std::string_view> pieces;
-  for (size_t at = 0; at < data.size();) {
-    size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
-    end = end == std::string_view::npos ? data.size() : end + 1;
-    pieces.push_back(data.substr(at, end - at));
-    at = end;
+
+  LogPieces() {
+    auto fs = MakeLocalFileSystem();
+    auto files = fs->ListFiles(LakeDir() + "/log_data", true);
+    fs->ReadFile(files.front().path, simdjson::SIMDJSON_PADDING, &buf);
+    std::string_view data = buf.view();
+    for (size_t at = 0; at < data.size();) {
+      size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
+      end = end == std::string_view::npos ? data.size() : end + 1;
+      pieces.push_back(data.substr(at, end - at));
+      at = end;
+    }
   }
+};
+
+// The document-stream path (one call for the whole file would take the line-by-line path, which
+// is for pieces over 4 MiB).
+void BM_ParseLogLines(benchmark::State& state) {
+  LogPieces in;
+  std::string_view data = in.buf.view();
+  const std::vector<std::string_view>& pieces = in.pieces;
   RecordParser parser;
   SongIndex index;
   ProfilePool profiles;
@@ -79,9 +90,41 @@ void BM_ParseLogLines(benchmark::State& state) {
     parse(&r, &rejects);
     benchmark::DoNotOptimize(r.events.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buf.size));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * in.buf.size));
 }
 BENCHMARK(BM_ParseLogLines)->Unit(benchmark::kMillisecond);
+
+// The floor under BM_ParseLogLines: the same pieces through simdjson's document stream, each
+// document parsed and nothing read from it (bench/parse_floor's "pieces" way, on one core); with
+// argument 1, also a walk over every member (key and value type), the least a field reader does.
+// BM_ParseLogLines minus these is what reading the fields, interning and the join cost.
+void BM_ParseLogLinesFloor(benchmark::State& state) {
+  LogPieces in;
+  simdjson::dom::parser parser;
+  const bool walk = state.range(0) == 1;
+  for (auto _ : state) {
+    size_t members = 0;
+    for (std::string_view piece : in.pieces) {
+      simdjson::dom::document_stream stream;
+      if (parser.parse_many(piece.data(), piece.size(), std::max(piece.size() + 1, size_t{1} << 16)).get(stream)) {
+        state.SkipWithError("parse_many failed");
+        return;
+      }
+      for (auto doc : stream) {
+        simdjson::dom::object obj;
+        if (doc.get(obj)) {
+          state.SkipWithError("a line that is not a valid JSON object");
+          return;
+        }
+        if (walk)
+          for (auto field : obj) members += field.key.size() + static_cast<size_t>(field.value.type());
+      }
+    }
+    benchmark::DoNotOptimize(members);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * in.buf.size));
+}
+BENCHMARK(BM_ParseLogLinesFloor)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_EncodeParquet(benchmark::State& state) {
   Schema schema = bench::SongplaysSchema();
