@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# lakeforge's wall time over the JSON parse floor's, measured back to back: ROUNDS rounds of
+# (bench/parse_floor on the lake's log_data, then `lakeforge etl` of each binary given), so that
+# every ratio compares runs from the same minute of the host. On a host whose speed drifts over
+# the hour (ours: the same binary 2.9-3.8 s within one), the ratio of two medians taken minutes
+# apart says less than the median of these per-round ratios. Issue #16's "within 2x of the floor".
+#
+# The floor's time is the least of its three ways in that round (as bench/run.sh takes it); each
+# etl writes into a fresh output folder after `sync`. Prints one line per round and, per binary,
+# the median ratio, its range and the median wall, CPU and peak RSS.
+#
+# Usage: bench/floor_ratio.sh <lake> <rounds> <binary>... [env: OUTPUT_ROOT (default /dev/shm),
+#        PARSE_FLOOR (default build/bench/parse_floor), THREADS (default nproc)]
+set -euo pipefail
+if [ $# -lt 3 ]; then
+  echo "usage: $0 <lake> <rounds> <binary>..." >&2
+  exit 2
+fi
+lake=$1
+rounds=$2
+shift 2
+floor=${PARSE_FLOOR:-build/bench/parse_floor}
+threads=${THREADS:-$(nproc)}
+for bin in "$floor" "$@"; do
+  [ -x "$bin" ] || { echo "floor_ratio.sh: $bin is not an executable (build first: scripts/build.sh)" >&2; exit 2; }
+done
+[ -d "$lake/log_data" ] || { echo "floor_ratio.sh: $lake has no log_data folder" >&2; exit 2; }
+work=$(mktemp -d "${OUTPUT_ROOT:-/dev/shm}/lakeforge-floor-ratio.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+for round in $(seq "$rounds"); do
+  sync
+  secs=$("$floor" "$lake/log_data" "$threads" | node -e '
+    const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const ways = [j.per_line, j.parse_many, j.pieces];
+    if (ways.some((w) => w.invalid)) { console.error("parse_floor: invalid lines"); process.exit(1); }
+    console.log(Math.min(...ways.map((w) => w.seconds)));')
+  line="round $round floor $secs"
+  b=0
+  for bin in "$@"; do
+    b=$((b + 1))
+    rm -rf "$work/out"
+    sync
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$bin" etl --input "$lake" --output "$work/out" --threads "$threads" --quiet
+    read -r wall user sys rss <"$work/time"
+    ratio=$(awk -v w="$wall" -v f="$secs" 'BEGIN { printf "%.3f", w / f }')
+    echo "$b $ratio $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss" >>"$work/rows"
+    line="$line | binary $b: $wall s, ratio $ratio"
+  done
+  echo "$line"
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo
+echo "| binary | ratio to the floor, median (min–max) | wall s, median | CPU s, median | peak RSS MiB, max |"
+echo "|---|---|---|---|---|"
+b=0
+for bin in "$@"; do
+  b=$((b + 1))
+  col() { awk -v b="$b" -v c="$1" '$1 == b { print $c }' "$work/rows"; }
+  lo=$(col 2 | sort -n | head -1)
+  hi=$(col 2 | sort -n | tail -1)
+  rss=$(col 5 | sort -n | tail -1)
+  echo "| $bin | $(col 2 | median) ($lo–$hi) | $(col 3 | median) | $(col 4 | median) | $((rss / 1024)) |"
+done
