@@ -7,7 +7,14 @@
 #
 # The floor's time is the least of its three ways in that round (as bench/run.sh takes it); each
 # etl writes into a fresh output folder after `sync`. Prints one line per round and, per binary,
-# the median ratio, its range and the median wall, CPU and peak RSS.
+# the median ratio, its range and the median wall, CPU and peak RSS, over all rounds and over the
+# rounds where it ran right after the floor.
+#
+# Order matters on this VM: an etl that runs right after the floor is 3-7% slower than the same
+# binary run right after another etl (seven rounds, 2026-12-06), because memory a process frees
+# is cheap for the next one to touch and memory untouched for a while is not (huge_pages.h). The
+# binaries therefore take turns at running first, and the "first" column is the figure for a run
+# that follows nothing of its own: with one binary, every round is such a run.
 #
 # Usage: bench/floor_ratio.sh <lake> <rounds> <binary>... [env: OUTPUT_ROOT (default /dev/shm),
 #        PARSE_FLOOR (default build/bench/parse_floor), THREADS (default nproc)]
@@ -36,15 +43,17 @@ for round in $(seq "$rounds"); do
     if (ways.some((w) => w.invalid)) { console.error("parse_floor: invalid lines"); process.exit(1); }
     console.log(Math.min(...ways.map((w) => w.seconds)));')
   line="round $round floor $secs"
-  b=0
-  for bin in "$@"; do
-    b=$((b + 1))
+  # The binaries take turns at running first: the run right after the floor is the slower one
+  # (the one after another etl reuses memory that run just freed; see the header).
+  for k in $(seq 0 $(($# - 1))); do
+    b=$(((round - 1 + k) % $# + 1))
+    bin=${!b}
     rm -rf "$work/out"
     sync
     /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$bin" etl --input "$lake" --output "$work/out" --threads "$threads" --quiet
     read -r wall user sys rss <"$work/time"
     ratio=$(awk -v w="$wall" -v f="$secs" 'BEGIN { printf "%.3f", w / f }')
-    echo "$b $ratio $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss" >>"$work/rows"
+    echo "$b $ratio $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $((k == 0))" >>"$work/rows"
     line="$line | binary $b: $wall s, ratio $ratio"
   done
   echo "$line"
@@ -52,8 +61,8 @@ done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
-echo "| binary | ratio to the floor, median (min–max) | wall s, median | CPU s, median | peak RSS MiB, max |"
-echo "|---|---|---|---|---|"
+echo "| binary | ratio to the floor, median (min–max) | ratio, median when run first | wall s, median | CPU s, median | peak RSS MiB, max |"
+echo "|---|---|---|---|---|---|"
 b=0
 for bin in "$@"; do
   b=$((b + 1))
@@ -61,5 +70,6 @@ for bin in "$@"; do
   lo=$(col 2 | sort -n | head -1)
   hi=$(col 2 | sort -n | tail -1)
   rss=$(col 5 | sort -n | tail -1)
-  echo "| $bin | $(col 2 | median) ($lo–$hi) | $(col 3 | median) | $(col 4 | median) | $((rss / 1024)) |"
+  first=$(awk -v b="$b" '$1 == b && $6 == 1 { print $2 }' "$work/rows" | median)
+  echo "| $bin | $(col 2 | median) ($lo–$hi) | $first | $(col 3 | median) | $(col 4 | median) | $((rss / 1024)) |"
 done
