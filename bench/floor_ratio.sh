@@ -17,7 +17,7 @@
 # that follows nothing of its own: with one binary, every round is such a run.
 #
 # Usage: bench/floor_ratio.sh <lake> <rounds> <binary>... [env: OUTPUT_ROOT (default /dev/shm),
-#        PARSE_FLOOR (default build/bench/parse_floor), THREADS (default nproc)]
+#        PARSE_FLOOR (default the repository's build/bench/parse_floor), THREADS (default nproc)]
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: $0 <lake> <rounds> <binary>..." >&2
@@ -26,7 +26,7 @@ fi
 lake=$1
 rounds=$2
 shift 2
-floor=${PARSE_FLOOR:-build/bench/parse_floor}
+floor=${PARSE_FLOOR:-$(dirname "$0")/../build/bench/parse_floor}
 threads=${THREADS:-$(nproc)}
 for bin in "$floor" "$@"; do
   [ -x "$bin" ] || { echo "floor_ratio.sh: $bin is not an executable (build first: scripts/build.sh)" >&2; exit 2; }
