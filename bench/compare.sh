@@ -7,6 +7,7 @@
 #
 # Usage: bench/compare.sh <binary A> <binary B> <lake> [runs (default 5)] [output root (default /dev/shm)]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 a=$1
 b=$2
 lake=$3
@@ -24,7 +25,6 @@ for i in $(seq "$runs"); do
     /usr/bin/time -f "$side %e %U %S %M" -a -o "$work/times" "$bin" etl --input "$lake" --output "$work/out" --quiet
   done
 done
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall_a=$(awk '$1 == "A" { print $2 }' "$work/times" | median)
 echo "| binary | wall s (median of $runs) | CPU s (median) | peak RSS MiB (max) | wall ÷ A |"
 echo "|---|---|---|---|---|"

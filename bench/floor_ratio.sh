@@ -11,14 +11,16 @@
 # rounds where it ran right after the floor.
 #
 # Order matters on this VM: an etl that runs right after the floor is 3-7% slower than the same
-# binary run right after another etl (seven rounds, 2026-12-06), because memory a process frees
-# is cheap for the next one to touch and memory untouched for a while is not (huge_pages.h). The
+# binary run right after another etl (seven rounds, 2026-12-06), likely because memory a process
+# frees is cheap for the next one to touch only until the VM hands it back to the host
+# (bench/results.md, #16 twentieth round). The
 # binaries therefore take turns at running first, and the "first" column is the figure for a run
 # that follows nothing of its own: with one binary, every round is such a run.
 #
 # Usage: bench/floor_ratio.sh <lake> <rounds> <binary>... [env: OUTPUT_ROOT (default /dev/shm),
 #        PARSE_FLOOR (default the repository's build/bench/parse_floor), THREADS (default nproc)]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 if [ $# -lt 3 ]; then
   echo "usage: $0 <lake> <rounds> <binary>..." >&2
   exit 2
@@ -37,11 +39,8 @@ trap 'rm -rf "$work"' EXIT
 
 for round in $(seq "$rounds"); do
   sync
-  secs=$("$floor" "$lake/log_data" "$threads" | node -e '
-    const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    const ways = [j.per_line, j.parse_many, j.pieces];
-    if (ways.some((w) => w.invalid)) { console.error("parse_floor: invalid lines"); process.exit(1); }
-    console.log(Math.min(...ways.map((w) => w.seconds)));')
+  best=$("$floor" "$lake/log_data" "$threads" | parse_floor_best)
+  secs=${best%% *}
   line="round $round floor $secs"
   # The binaries take turns at running first: the run right after the floor is the slower one
   # (the one after another etl reuses memory that run just freed; see the header).
@@ -59,7 +58,6 @@ for round in $(seq "$rounds"); do
   echo "$line"
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
 echo "| binary | ratio to the floor, median (min–max) | ratio, median when run first | wall s, median | CPU s, median | peak RSS MiB, max |"
 echo "|---|---|---|---|---|---|"

@@ -19,6 +19,7 @@
 # reference sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 args="$*"
 runs=3
 quick=0
@@ -73,14 +74,10 @@ time_parse_floor() {
   local json
   json=$(/usr/bin/time -f "%M" -o "$out/parse-floor-rusage" build/bench/parse_floor "$1/log_data" "$(nproc)")
   read -r m <"$out/parse-floor-rusage"
-  echo "$json" | node -e '
-    const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    const ways = [j.per_line, j.parse_many, j.pieces];
-    const best = ways.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    if (ways.some((w) => w.invalid)) { console.error("parse_floor: invalid lines"); process.exit(1); }
-    console.log(`parse_floor ${best.seconds} ${best.cpu_seconds} 0 ${process.argv[1]}`);' "$m" >>"$out/times"
+  local best
+  best=$(echo "$json" | parse_floor_best)
+  echo "parse_floor $best 0 $m" >>"$out/times"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 stat_of() {  # stat_of <label> <field#>  -> "median min max"
   local vals
   vals=$(awk -v l="$1" -v f="$2" '$1==l {print $f}' "$out/times")
