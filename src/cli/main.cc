@@ -3,11 +3,13 @@
 // Exit codes: 0 success; 1 records were rejected under --strict, or an internal error;
 // 2 unusable input, output or arguments (nothing was written).
 #include <malloc.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "base/error.h"
@@ -467,8 +469,32 @@ int RunReportCommand(const std::string& json_path, const std::string& html_path,
 //    the next that runs on that core, so less of it is ever touched (peak RSS, 5 runs each: small
 //    lake 110 -> 78 MiB, medium 406 -> 370, logs-heavy 334 -> 301), and it follows the core count,
 //    which a fixed arena count would not (bench/results.md, #16 twentieth round).
+//    Where the process may run on fewer cores than the machine has (taskset, Slurm's CPU binding,
+//    a Kubernetes cpuset), jemalloc cannot tell which core a thread is on: it turns the option off,
+//    keeping its default arenas, and says so on stderr on every start. JemallocMessage below keeps
+//    that notice off the user's terminal and lets every other jemalloc message through.
 extern "C" {
 const char* malloc_conf = "thp:always,percpu_arena:percpu";  // NOLINT: the name jemalloc looks up
+}
+
+namespace {
+// jemalloc's message hook (its malloc_message). Called inside malloc, so it allocates nothing:
+// the message goes straight to stderr with write(2).
+void JemallocMessage(void*, const char* message) {
+  if (std::strstr(message, "Per-CPU arena disabled") != nullptr) return;  // our own option, see above
+  for (size_t left = std::strlen(message); left > 0;) {
+    ssize_t n = ::write(STDERR_FILENO, message, left);
+    if (n <= 0) return;
+    message += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+}  // namespace
+
+extern "C" {
+// The hook jemalloc calls with its messages: this definition takes the place of its own, as
+// malloc_conf's does (both are looked up by name when the process starts).
+void (*malloc_message)(void*, const char*) = JemallocMessage;  // NOLINT: the name jemalloc looks up
 }
 
 int main(int argc, char** argv) {
