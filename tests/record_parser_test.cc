@@ -290,6 +290,68 @@ TEST(ProfileCache, StagedInterningGivesEachEventItsProfile) {
   }
 }
 
+// Many users, each going back and forth between two profiles (a level that changes between
+// sessions) and now and then a third: the cache grows many times and its sets run full, and still
+// every event gets the id of its own strings, whether interned one by one or staged and resolved.
+TEST(ProfileCache, ManyUsersWithChangingProfilesGetTheirOwnIds) {
+  constexpr int kUsers = 20000;
+  auto strings = [](int user, int version) {
+    return std::array<std::string, Profile::kParts>{"First" + std::to_string(user),
+                                                    "Last",
+                                                    "F",
+                                                    version % 2 ? "paid" : "free",
+                                                    "Town " + std::to_string(user % 7),
+                                                    version == 2 ? "agent B" : "agent A"};
+  };
+  auto view = [](const std::array<std::string, Profile::kParts>& s) {
+    Profile p;
+    auto parts = p.parts();
+    for (size_t i = 0; i < Profile::kParts; ++i) *parts[i] = std::string_view(s[i]);
+    return p;
+  };
+  for (bool staged : {false, true}) {
+    std::mt19937 rng(staged ? 3 : 5);
+    ProfilePool pool;
+    ProfileCache cache;
+    std::map<std::pair<int, int>, uint32_t> id_of;  // (user, version) -> id
+    std::vector<std::pair<int, int>> batch;
+    std::vector<uint32_t> at, ids;
+    auto check = [&](std::pair<int, int> event, uint32_t id) {
+      auto [it, fresh] = id_of.emplace(event, id);
+      ASSERT_EQ(it->second, id) << "user " << event.first << " version " << event.second;
+      if (fresh) {
+        ASSERT_EQ(pool[id], view(strings(event.first, event.second)));
+      }
+    };
+    for (int round = 0; round < 6; ++round) {
+      std::vector<int> users(kUsers);
+      for (int u = 0; u < kUsers; ++u) users[static_cast<size_t>(u)] = u;
+      std::shuffle(users.begin(), users.end(), rng);
+      for (int u : users) {
+        int version = rng() % 16 == 0 ? 2 : (round + u) % 2;
+        auto s = strings(u, version);
+        if (!staged) {
+          check({u, version}, cache.Intern(pool, u, view(s)));
+          continue;
+        }
+        at.push_back(cache.Stage(u, view(s)));
+        batch.emplace_back(u, version);
+        if (batch.size() == 500) {
+          cache.Resolve(pool, &ids);
+          for (size_t e = 0; e < batch.size(); ++e) check(batch[e], ids[at[e]]);
+          batch.clear();
+          at.clear();
+        }
+      }
+    }
+    // Two ids for two (user, version) pairs only when their strings differ.
+    std::set<uint32_t> distinct;
+    for (const auto& [event, id] : id_of) distinct.insert(id);
+    EXPECT_EQ(distinct.size(), id_of.size());
+    EXPECT_EQ(pool.size(), id_of.size());
+  }
+}
+
 // Threads staging and resolving into one pool (each Resolve prefetches pool entries without a
 // lock while the other thread grows the tables) agree on every id.
 TEST(ProfileCache, ThreadsResolvingIntoOnePoolAgree) {

@@ -213,28 +213,42 @@ size_t SlotOf(int64_t key, size_t slots) {
 
 void ProfileCache::Bind(const ProfilePool& pool) {
   if (pool_id_ == pool.id()) return;
-  slots_.assign(1024, Slot{});
+  sets_.assign(512, Set{});
   misses_ = 0;
   pool_id_ = pool.id();
 }
 
-ProfileCache::Slot* ProfileCache::SlotFor(int64_t key) { return &slots_[SlotOf(key, slots_.size())]; }
+ProfileCache::Set* ProfileCache::SetFor(int64_t key) { return &sets_[SlotOf(key, sets_.size())]; }
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v, std::optional<uint64_t> hash) {
   Bind(pool);
-  Slot* slot = SlotFor(key);
-  if (slot->stored != nullptr && slot->key == key && ProfilePool::Matches(slot->stored, v)) return slot->id;
-  auto [id, stored] = pool.Intern(v, hash ? *hash : HashProfile(v));
-  if (++misses_ > 2 * slots_.size() && slots_.size() < (size_t{1} << 16)) {
-    // Grown with what it holds: cleared, every user it held would miss once more.
-    std::vector<Slot> grown(slots_.size() * 2);
-    for (const Slot& s : slots_)
-      if (s.stored != nullptr) grown[SlotOf(s.key, grown.size())] = s;
-    slots_.swap(grown);
-    misses_ = 0;
-    slot = SlotFor(key);
+  Set* set = SetFor(key);
+  Slot* way = set->way;
+  if (way[0].stored != nullptr && way[0].key == key && ProfilePool::Matches(way[0].stored, v)) return way[0].id;
+  if (way[1].stored != nullptr && way[1].key == key && ProfilePool::Matches(way[1].stored, v)) {
+    std::swap(way[0], way[1]);
+    return way[0].id;
   }
-  *slot = Slot{.key = key, .stored = stored, .id = id};
+  auto [id, stored] = pool.Intern(v, hash ? *hash : HashProfile(v));
+  if (++misses_ > sets_.size() && sets_.size() < (size_t{1} << 17)) {
+    // Grown with what it holds: cleared, every user it held would miss once more. Every set's older
+    // slot is moved first, then the newer ones in front of them: where more than two land in one
+    // set, the most recently used stay.
+    std::vector<Set> grown(sets_.size() * 2);
+    for (int w = 1; w >= 0; --w)
+      for (const Set& s : sets_) {
+        const Slot& slot = s.way[w];
+        if (slot.stored == nullptr) continue;
+        Slot* to = grown[SlotOf(slot.key, grown.size())].way;
+        to[1] = to[0];
+        to[0] = slot;
+      }
+    sets_.swap(grown);
+    misses_ = 0;
+    way = SetFor(key)->way;
+  }
+  way[1] = way[0];
+  way[0] = Slot{.key = key, .stored = stored, .id = id};
   return id;
 }
 
@@ -262,25 +276,29 @@ void ProfileCache::Resolve(ProfilePool& pool, std::vector<uint32_t>* ids) {
   Bind(pool);
   const size_t n = staged_.size();
   ids->resize(n);
-  // Slots kAhead profiles ahead, the stored profile a slot points to half as far (by then its
-  // slot has arrived). Intern may grow the slots: each fetch recomputes its slot.
-  // A slot held by another user foretells a miss: its profile is hashed then, and the pool's
-  // entry fetched too.
+  // Sets kAhead profiles ahead, the stored profiles a set holds for that user half as far (by then
+  // its set has arrived). Intern may grow the sets: each fetch recomputes its set.
+  // A set that holds nothing of that user foretells a miss: its profile is hashed then, and the
+  // pool's entry fetched too.
   constexpr size_t kAhead = 8, kHalf = kAhead / 2;
   std::optional<uint64_t> hashes[kHalf + 1];
-  for (size_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(SlotFor(staged_[i].key));
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(SetFor(staged_[i].key));
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(SlotFor(staged_[i + kAhead].key));
+    if (i + kAhead < n) __builtin_prefetch(SetFor(staged_[i + kAhead].key));
     if (i + kHalf < n) {
       const Staged& next = staged_[i + kHalf];
-      const Slot* ahead = SlotFor(next.key);
+      const Slot* ahead = SetFor(next.key)->way;
       std::optional<uint64_t>& h = hashes[(i + kHalf) % (kHalf + 1)];
       h.reset();
-      if (ahead->stored != nullptr && ahead->key == next.key) {
-        __builtin_prefetch(ahead->stored);
-        __builtin_prefetch(ahead->stored + 64);
-        __builtin_prefetch(ahead->stored + 128);
-      } else {
+      bool held = false;
+      for (int w = 0; w < 2; ++w)
+        if (ahead[w].stored != nullptr && ahead[w].key == next.key) {
+          held = true;
+          __builtin_prefetch(ahead[w].stored);
+          __builtin_prefetch(ahead[w].stored + 64);
+          __builtin_prefetch(ahead[w].stored + 128);
+        }
+      if (!held) {
         h = HashProfile(DecodeProfile(staged_bytes_.get() + next.offset));
         pool.Prefetch(*h);
       }

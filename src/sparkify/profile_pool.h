@@ -111,7 +111,7 @@ class ProfilePool {
   std::array<Shard, kShards> shards_;
 };
 
-// A direct-mapped cache in front of a pool, one per thread. It holds pointers into the pool, so it
+// A two-way set-associative cache in front of a pool, one per thread. It holds pointers into the pool, so it
 // forgets everything when it is handed a different pool.
 class ProfileCache {
  public:
@@ -140,18 +140,28 @@ class ProfileCache {
     const char* stored = nullptr;
     uint32_t id = 0;
   };
+  // Two slots in one cache line, the one used last first: a user whose profile goes back and forth
+  // (a level that changes between sessions) keeps both, and two users whose keys share a set both
+  // stay. Direct-mapped, those two cases were two thirds of the cache's misses (logs-heavy: 385k of
+  // 451k), each a lookup under the pool's lock.
+  struct alignas(kCacheLineBytes) Set {
+    Slot way[2];
+  };
   struct Staged {
     int64_t key;
     size_t offset;  // of its encoding in staged_bytes_
   };
-  // Forgets the slots when the pool is not the one they point into.
+  // Forgets the sets when the pool is not the one they point into.
   void Bind(const ProfilePool& pool);
-  Slot* SlotFor(int64_t key);
+  Set* SetFor(int64_t key);
   // `hash`, when given, is HashProfile(v), computed ahead.
   uint32_t Intern(ProfilePool& pool, int64_t key, const ProfileView& v, std::optional<uint64_t> hash);
-  // Starts small (fresh pages are costly on a VM) and doubles, up to 64 Ki slots (1.5 MiB: a day's
-  // active sessions), while misses keep outnumbering its slots.
-  std::vector<Slot> slots_;
+  // Starts small (fresh pages are costly on a VM) and doubles, up to 128 Ki sets (8 MiB), each time
+  // its misses since the last growth outnumber its sets. Growing after two misses per slot, it
+  // reached the size of a year's users (logs-heavy: 119k) only near the end of the run. Lookups in
+  // the pool, logs-heavy on one thread: direct-mapped 451k, two-way 332k, two-way growing sooner
+  // 195k (bench/results.md, #16 twenty-first round).
+  std::vector<Set> sets_;
   size_t misses_ = 0;
   uint64_t pool_id_ = 0;
   // Encodings in the pool's format, back to back; grown by hand (a vector would zero its growth).
