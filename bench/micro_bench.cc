@@ -1,6 +1,10 @@
 // Per-stage microbenchmarks (Google Benchmark): the numbers to watch when optimising.
 //   BM_ParseLogLines   NextSong log parsing + validation + join lookup, bytes/s per core
 //   BM_ParseLogLinesFloor/0, /1  the same pieces through simdjson alone; /1 also walks the members
+//   BM_ParseLogFiles   every log file of a lake, a fresh parser and profile pool each time: the
+//                      map stage on one core with the interning as cold as in a run
+//                      (LAKEFORGE_MICRO_LOGS: another log folder, e.g. logs-heavy's;
+//                      LAKEFORGE_MICRO_LOG_FILES: only its first N files)
 //   BM_EncodeParquet   songplays-shaped batch -> Parquet (snappy), bytes/s of PLAIN input per core
 //   BM_EncodeSongFiles one-row songs partitions -> Parquet in memory: the per-file cost, files/s
 //   BM_ListAndRead     list + read of small files from a generated lake folder, files/s
@@ -10,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -125,6 +130,78 @@ void BM_ParseLogLinesFloor(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * in.buf.size));
 }
 BENCHMARK(BM_ParseLogLinesFloor)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The log files BM_ParseLogFiles parses, read whole, each cut in pieces as the pipeline cuts it.
+struct LogFiles {
+  std::vector<FileBuffer> bufs;
+  std::vector<std::vector<std::string_view>> pieces;
+  size_t bytes = 0;
+
+  LogFiles() {
+    const char* dir = std::getenv("LAKEFORGE_MICRO_LOGS");
+    const char* limit = std::getenv("LAKEFORGE_MICRO_LOG_FILES");
+    auto fs = MakeLocalFileSystem();
+    auto files = fs->ListFiles(dir != nullptr ? std::string(dir) : LakeDir() + "/log_data", true);
+    if (limit != nullptr) files.resize(std::min(files.size(), static_cast<size_t>(std::atol(limit))));
+    bufs.resize(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      fs->ReadFile(files[i].path, simdjson::SIMDJSON_PADDING, &bufs[i]);
+      std::string_view data = bufs[i].view();
+      bytes += data.size();
+      pieces.emplace_back();
+      for (size_t at = 0; at < data.size();) {
+        size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
+        end = end == std::string_view::npos ? data.size() : end + 1;
+        pieces.back().push_back(data.substr(at, end - at));
+        at = end;
+      }
+    }
+  }
+};
+
+// Parses every file in pieces into one reused result (as a map thread does), interning into a
+// pool that starts empty: BM_ParseLogLines parses one file again and again into one pool, so its
+// profiles are all interned and cached after the first pass, and a run's are not.
+void BM_ParseLogFiles(benchmark::State& state) {
+  LogFiles in;
+  auto parse = [&](RecordParser& parser, ProfilePool& profiles, const SongIndex& index, std::vector<Reject>* rejects) {
+    LogFileResult r;
+    uint64_t events = 0;
+    for (size_t f = 0; f < in.pieces.size(); ++f) {
+      r.events.clear();
+      uint32_t line = 1;
+      for (std::string_view piece : in.pieces[f])
+        line += parser.ParseLogLines(piece, line, static_cast<uint32_t>(f), index, profiles, &r, rejects);
+      events += r.events.size();
+    }
+    return events;
+  };
+  SongIndex index;
+  {
+    // Checked against each file parsed whole, one line at a time (the path for lines over 4 MiB).
+    RecordParser parser, whole_parser;
+    ProfilePool profiles, whole_profiles;
+    std::vector<Reject> rejects;
+    uint64_t whole = 0;
+    for (size_t f = 0; f < in.bufs.size(); ++f) {
+      LogFileResult r;
+      whole_parser.set_stream_parsing(false);
+      whole_parser.ParseLogFile(in.bufs[f].view(), static_cast<uint32_t>(f), index, whole_profiles, &r, &rejects);
+      whole += r.events.size();
+    }
+    if (in.bufs.empty() || whole == 0 || parse(parser, profiles, index, &rejects) != whole || !rejects.empty() ||
+        profiles.size() != whole_profiles.size())
+      state.SkipWithError("no log files, rejected records, or the pieces gave other events or profiles");
+  }
+  for (auto _ : state) {
+    RecordParser parser;
+    ProfilePool profiles;
+    std::vector<Reject> rejects;
+    benchmark::DoNotOptimize(parse(parser, profiles, index, &rejects));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * in.bytes));
+}
+BENCHMARK(BM_ParseLogFiles)->Unit(benchmark::kMillisecond);
 
 void BM_EncodeParquet(benchmark::State& state) {
   Schema schema = bench::SongplaysSchema();
