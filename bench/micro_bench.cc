@@ -47,6 +47,19 @@ const std::string& LakeDir() {
   return dir;
 }
 
+// `data` cut in pieces of about 1 MiB of whole lines, as the pipeline parses a log file (etl.cc's
+// kLogPieceBytes).
+std::vector<std::string_view> CutInPieces(std::string_view data) {
+  std::vector<std::string_view> pieces;
+  for (size_t at = 0; at < data.size();) {
+    size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
+    end = end == std::string_view::npos ? data.size() : end + 1;
+    pieces.push_back(data.substr(at, end - at));
+    at = end;
+  }
+  return pieces;
+}
+
 // The lake's first log file, read whole, and cut in pieces of about 1 MiB of whole lines, as the
 // pipeline parses a log file (etl.cc's kLogPieceBytes).
 struct LogPieces {
@@ -57,13 +70,7 @@ struct LogPieces {
     auto fs = MakeLocalFileSystem();
     auto files = fs->ListFiles(LakeDir() + "/log_data", true);
     fs->ReadFile(files.front().path, simdjson::SIMDJSON_PADDING, &buf);
-    std::string_view data = buf.view();
-    for (size_t at = 0; at < data.size();) {
-      size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
-      end = end == std::string_view::npos ? data.size() : end + 1;
-      pieces.push_back(data.substr(at, end - at));
-      at = end;
-    }
+    pieces = CutInPieces(buf.view());
   }
 };
 
@@ -146,15 +153,8 @@ struct LogFiles {
     bufs.resize(files.size());
     for (size_t i = 0; i < files.size(); ++i) {
       fs->ReadFile(files[i].path, simdjson::SIMDJSON_PADDING, &bufs[i]);
-      std::string_view data = bufs[i].view();
-      bytes += data.size();
-      pieces.emplace_back();
-      for (size_t at = 0; at < data.size();) {
-        size_t end = data.find('\n', std::min(data.size(), at + (size_t{1} << 20)));
-        end = end == std::string_view::npos ? data.size() : end + 1;
-        pieces.back().push_back(data.substr(at, end - at));
-        at = end;
-      }
+      bytes += bufs[i].size;
+      pieces.push_back(CutInPieces(bufs[i].view()));
     }
   }
 };
@@ -183,9 +183,9 @@ void BM_ParseLogFiles(benchmark::State& state) {
     ProfilePool profiles, whole_profiles;
     std::vector<Reject> rejects;
     uint64_t whole = 0;
+    whole_parser.set_stream_parsing(false);
     for (size_t f = 0; f < in.bufs.size(); ++f) {
       LogFileResult r;
-      whole_parser.set_stream_parsing(false);
       whole_parser.ParseLogFile(in.bufs[f].view(), static_cast<uint32_t>(f), index, whole_profiles, &r, &rejects);
       whole += r.events.size();
     }

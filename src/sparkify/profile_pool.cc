@@ -206,8 +206,8 @@ size_t ProfilePool::id_limit() const {
 
 namespace {
 // Fibonacci hashing: user ids are small consecutive integers; their high product bits spread.
-size_t SlotOf(int64_t key, size_t slots) {
-  return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(slots)));
+size_t SetOf(int64_t key, size_t sets) {
+  return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(sets)));
 }
 }  // namespace
 
@@ -218,14 +218,14 @@ void ProfileCache::Bind(const ProfilePool& pool) {
   pool_id_ = pool.id();
 }
 
-ProfileCache::Set* ProfileCache::SetFor(int64_t key) { return &sets_[SlotOf(key, sets_.size())]; }
+ProfileCache::Set* ProfileCache::SetFor(int64_t key) { return &sets_[SetOf(key, sets_.size())]; }
 
 uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView& v, std::optional<uint64_t> hash) {
   Bind(pool);
   Set* set = SetFor(key);
   Slot* way = set->way;
-  if (way[0].stored != nullptr && way[0].key == key && ProfilePool::Matches(way[0].stored, v)) return way[0].id;
-  if (way[1].stored != nullptr && way[1].key == key && ProfilePool::Matches(way[1].stored, v)) {
+  if (way[0].Holds(key) && ProfilePool::Matches(way[0].stored, v)) return way[0].id;
+  if (way[1].Holds(key) && ProfilePool::Matches(way[1].stored, v)) {
     std::swap(way[0], way[1]);
     return way[0].id;
   }
@@ -239,7 +239,7 @@ uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView&
       for (const Set& s : sets_) {
         const Slot& slot = s.way[w];
         if (slot.stored == nullptr) continue;
-        Slot* to = grown[SlotOf(slot.key, grown.size())].way;
+        Slot* to = grown[SetOf(slot.key, grown.size())].way;
         to[1] = to[0];
         to[0] = slot;
       }
@@ -292,7 +292,7 @@ void ProfileCache::Resolve(ProfilePool& pool, std::vector<uint32_t>* ids) {
       h.reset();
       bool held = false;
       for (int w = 0; w < 2; ++w)
-        if (ahead[w].stored != nullptr && ahead[w].key == next.key) {
+        if (ahead[w].Holds(next.key)) {
           held = true;
           __builtin_prefetch(ahead[w].stored);
           __builtin_prefetch(ahead[w].stored + 64);

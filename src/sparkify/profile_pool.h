@@ -111,8 +111,8 @@ class ProfilePool {
   std::array<Shard, kShards> shards_;
 };
 
-// A two-way set-associative cache in front of a pool, one per thread. It holds pointers into the pool, so it
-// forgets everything when it is handed a different pool.
+// A two-way set-associative cache in front of a pool, one per thread. It holds pointers into the
+// pool, so it forgets everything when it is handed a different pool.
 class ProfileCache {
  public:
   // `key` predicts the profile (the event's user id: a user's profile rarely changes): a hit costs
@@ -139,6 +139,8 @@ class ProfileCache {
     int64_t key = 0;
     const char* stored = nullptr;
     uint32_t id = 0;
+    // Whether it holds a profile of `k` (which one, only the stored bytes tell).
+    bool Holds(int64_t k) const { return stored != nullptr && key == k; }
   };
   // Two slots in one cache line, the one used last first: a user whose profile goes back and forth
   // (a level that changes between sessions) keeps both, and two users whose keys share a set both
