@@ -64,7 +64,7 @@ T* RadixSortByKeyInto(T* data, T* scratch, size_t n, Key key, Less less) {
     size_t j = i + 1;
     uint64_t k = ukey(from[i]);
     while (j < n && ukey(from[j]) == k) ++j;
-    if (j - i > 1) std::sort(from + i, from + j, less);
+    if (j - i > 1 && !std::is_sorted(from + i, from + j, less)) std::sort(from + i, from + j, less);
     i = j;
   }
   return from;
