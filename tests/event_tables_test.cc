@@ -267,6 +267,45 @@ TEST(MergeRunsByKey, EqualsStableSortOfTheConcatenation) {
   }
 }
 
+// MergeRunsByGroup gives MergeRuns' output: runs sorted by (group, key) whose segments of a group
+// sometimes follow each other in run order and sometimes interleave, many ties on the whole order
+// across runs (stability by run), empty runs, counts that are not a power of two, one run, and a
+// group at the largest value (what an exhausted run stands for).
+TEST(MergeRunsByGroup, EqualsMergeRuns) {
+  struct Item {
+    int64_t group;
+    int key;
+    size_t run, at;  // where it came from: equal (group, key) must keep run order
+    bool operator==(const Item&) const = default;
+  };
+  auto less = [](const Item& a, const Item& b) { return std::tie(a.group, a.key) < std::tie(b.group, b.key); };
+  std::mt19937_64 rng(13);
+  for (int round = 0; round < 400; ++round) {
+    size_t k = round % 50 == 0 ? 1 : rng() % 40;
+    // Few groups (each in many runs), with the extremes; keys either ordered by run (a user's later
+    // files hold later sessions: segments in order) or drawn at random (interleaved).
+    const std::vector<int64_t> groups = {INT64_MIN, -3, 0, 7, 8, INT64_MAX};
+    bool ordered = round % 3 != 0;
+    std::vector<std::vector<Item>> runs(k);
+    for (size_t r = 0; r < k; ++r) {
+      size_t n = rng() % 4 == 0 ? 0 : rng() % 30;
+      for (size_t i = 0; i < n; ++i) {
+        int key = ordered ? static_cast<int>(r * 4 + rng() % 5) : static_cast<int>(rng() % 12);
+        runs[r].push_back({groups[rng() % groups.size()], key, r, 0});
+      }
+      std::sort(runs[r].begin(), runs[r].end(), less);
+      for (size_t i = 0; i < runs[r].size(); ++i) runs[r][i].at = i;
+    }
+    std::vector<SortedRun<Item>> spans;
+    for (const auto& r : runs) spans.push_back({r.data(), r.data() + r.size()});
+    std::vector<Item> expected, merged;
+    MergeRuns(spans, less, [&](const Item& x) { expected.push_back(x); });
+    MergeRunsByGroup(
+        spans, [](const Item& x) { return x.group; }, less, [&](const Item& x) { merged.push_back(x); });
+    ASSERT_EQ(merged, expected) << "round " << round << ", " << k << " runs";
+  }
+}
+
 // A narrow event's IdentityKey orders exactly as its fields (user, session, item, ts) do, and its
 // PlayKey as (ts, user, session, item), signed, with the null sentinels and the ends of every
 // field's range.

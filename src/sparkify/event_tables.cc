@@ -173,14 +173,17 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
     if (best != nullptr && UserIdOf(*best) != kNull) out->users.push_back({UserIdOf(*best), best->profile});
   };
   // Runs are in file order and the merge is stable: of two events that tie (same identity and ts),
-  // the earlier file's comes first, and it is the one kept. Narrow events merge on one integer
-  // (NarrowEvent::IdentityKey): a range merges hundreds of runs, and the four-field comparison at
-  // every level of the tree was most of the merge's time.
+  // the earlier file's comes first, and it is the one kept. The merge plays per user and file
+  // (MergeRunsByGroup), and within a user narrow events compare as one integer
+  // (NarrowEvent::IdentityKey).
   auto merge = [&](auto emit) {
     if constexpr (std::is_same_v<E, NarrowEvent>)
-      MergeRunsByKey(std::move(runs), [](const NarrowEvent& n) { return n.IdentityKey(); }, emit);
+      MergeRunsByGroup(
+          std::move(runs), [](const NarrowEvent& n) { return n.user_id; },
+          [](const NarrowEvent& a, const NarrowEvent& b) { return a.IdentityKey() < b.IdentityKey(); }, emit);
     else
-      MergeRuns(std::move(runs), IdentityOrder(), emit);
+      MergeRunsByGroup(
+          std::move(runs), [](const KeptEvent& e) { return e.user_id; }, IdentityOrder(), emit);
   };
   merge([&](const E& e) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
