@@ -68,6 +68,15 @@ struct HugePageAllocator {
     else
       UnmapHugePages(p, n * sizeof(T));
   }
+  // Default-initialises (a trivial T is left as it is) where a std::allocator value-initialises:
+  // resize() then writes nothing, and capacity it grows into is not touched until it is filled.
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0)
+      ::new (static_cast<void*>(p)) U;
+    else
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   template <typename U>
   bool operator==(const HugePageAllocator<U>&) const {
     return true;

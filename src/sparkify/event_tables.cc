@@ -164,9 +164,15 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
     total += s.size();
   }
   // Room for every event in both: capacity never written is never resident (huge_pages.h), and
-  // counting the plays first was a pass over the range of its own.
-  out->times.reserve(total);
-  out->plays.reserve(total);
+  // counting the plays first was a pass over the range of its own. Sized (HugeVector's resize
+  // writes nothing) and filled through pointers: push_back's checks, and a branch on every event's
+  // song (a play or not: no pattern), were a fifth of the merge.
+  out->times.resize(total);
+  out->plays.resize(total);
+  int64_t* times = out->times.data();
+  E* plays = out->plays.data();
+  size_t n_times = 0, n_plays = 0;
+  uint64_t kept = 0, duplicates = 0;
   const E* prev = nullptr;
   const E* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
@@ -189,20 +195,25 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
     bool repeat = prev != nullptr && SameIdentity(e, *prev);
     prev = &e;
     if (repeat) {
-      ++out->duplicates;
+      ++duplicates;
       return;
     }
-    ++out->events;
+    ++kept;
     if (best == nullptr || best->user_id != e.user_id) {
       flush_user();
       best = &e;
     } else if (std::tie(e.ts, e.session_id, e.item) > std::tie(best->ts, best->session_id, best->item)) {
       best = &e;
     }
-    out->times.push_back(e.ts);
-    if (e.song >= 0) out->plays.push_back(e);
+    times[n_times++] = e.ts;
+    plays[n_plays] = e;
+    n_plays += e.song >= 0 ? 1 : 0;
   });
   flush_user();
+  out->times.resize(n_times);
+  out->plays.resize(n_plays);
+  out->events += kept;
+  out->duplicates += duplicates;
   // The range's events are dead now (plays and users are copies): their memory, touched already,
   // is the sorts' working memory. It holds every event, so it has room for the times and for the
   // plays; fresh scratch of its own was a fault to the hypervisor per page (huge_pages.h).
