@@ -143,7 +143,7 @@ std::vector<uint32_t> Decode(const std::string& data, int width, size_t n) {
 TEST(RleHybrid, RandomRoundTrip) {
   std::mt19937_64 rng(42);
   for (int iter = 0; iter < 2000; ++iter) {
-    int width = 1 + static_cast<int>(rng() % 20);
+    int width = 1 + static_cast<int>(rng() % 32);
     size_t n = rng() % 200;
     std::vector<uint32_t> v;
     while (v.size() < n) {
