@@ -35,31 +35,77 @@ bool Pad(std::vector<SortedRun<T>>& runs, Emit& emit) {
   return true;
 }
 
-// The loser tree over padded runs: beats(a, b) says whether run a's head goes first (an exhausted
-// run beats none); advanced(r) is told when run r's head moved on.
+// The loser tree over `leaves` padded runs: beats(a, b) says whether run a's head goes first (an
+// exhausted run beats none). winner() is the run whose head goes next; after that head moved on,
+// Replay() plays its way back up to the root.
+template <typename Beats>
+class LoserTree {
+ public:
+  LoserTree(size_t leaves, Beats beats) : beats_(beats), leaves_(leaves), losers_(leaves) {
+    // losers_[n] for inner node n (1..leaves-1) holds the run that lost the match there.
+    std::vector<size_t> winners(2 * leaves);
+    for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
+    for (size_t n = leaves - 1; n >= 1; --n) {
+      size_t a = winners[2 * n], b = winners[2 * n + 1];
+      bool a_wins = beats_(a, b);
+      winners[n] = a_wins ? a : b;
+      losers_[n] = a_wins ? b : a;
+    }
+    winner_ = winners[1];
+  }
+  size_t winner() const { return winner_; }
+  void Replay() {
+    for (size_t n = (leaves_ + winner_) / 2; n >= 1; n /= 2)
+      if (beats_(losers_[n], winner_)) std::swap(losers_[n], winner_);
+  }
+
+ private:
+  Beats beats_;
+  size_t leaves_;
+  std::vector<size_t> losers_;
+  size_t winner_ = 0;
+};
+
+// Every element of the padded runs through a loser tree; advanced(r) is told when run r's head
+// moved on (before the tree replays it).
 template <typename T, typename Beats, typename Advanced, typename Emit>
 void Play(std::vector<SortedRun<T>>& runs, Beats beats, Advanced advanced, Emit& emit) {
-  const size_t leaves = runs.size();
-  // losers[n] for inner node n (1..leaves-1) holds the run that lost the match there.
-  std::vector<size_t> losers(leaves);
-  std::vector<size_t> winners(2 * leaves);
-  for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
-  for (size_t n = leaves - 1; n >= 1; --n) {
-    size_t a = winners[2 * n], b = winners[2 * n + 1];
-    bool a_wins = beats(a, b);
-    winners[n] = a_wins ? a : b;
-    losers[n] = a_wins ? b : a;
-  }
-  size_t winner = winners[1];
-  while (runs[winner].begin != runs[winner].end) {
-    emit(*runs[winner].begin);
-    ++runs[winner].begin;
-    advanced(winner);
-    for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2) {
-      if (beats(losers[n], winner)) std::swap(losers[n], winner);
-    }
+  LoserTree<Beats> tree(runs.size(), beats);
+  for (size_t w = tree.winner(); runs[w].begin != runs[w].end; w = tree.winner()) {
+    emit(*runs[w].begin);
+    ++runs[w].begin;
+    advanced(w);
+    tree.Replay();
   }
 }
+
+// Each run's head key in one small array, and the match rule on it: the smaller key wins; a tie
+// (true ties, and exhausted runs, which stand at `exhausted`, the largest key) goes to a run with
+// an element over an exhausted one, else to the earlier run. A match is then one comparison of two
+// loads from the array, where following each run's pointer to its head cost a miss.
+template <typename T, typename K, typename KeyOf>
+class HeadKeys {
+ public:
+  HeadKeys(const std::vector<SortedRun<T>>& runs, KeyOf key_of, K exhausted)
+      : runs_(runs), key_of_(key_of), exhausted_(exhausted), keys_(runs.size()) {
+    for (size_t r = 0; r < runs.size(); ++r) Refresh(r);
+  }
+  const K& operator[](size_t r) const { return keys_[r]; }
+  // Run r's head moved on.
+  void Refresh(size_t r) { keys_[r] = runs_[r].begin == runs_[r].end ? exhausted_ : key_of_(*runs_[r].begin); }
+  bool Beats(size_t a, size_t b) const {
+    if (keys_[a] != keys_[b]) return keys_[a] < keys_[b];
+    bool a_done = runs_[a].begin == runs_[a].end, b_done = runs_[b].begin == runs_[b].end;
+    if (a_done != b_done) return b_done;
+    return a < b;
+  }
+
+ private:
+  const std::vector<SortedRun<T>>& runs_;
+  KeyOf key_of_;
+  K exhausted_;
+  std::vector<K> keys_;
+};
 
 template <bool kStable, typename T, typename Less, typename Emit>
 void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
@@ -76,25 +122,14 @@ void Merge(std::vector<SortedRun<T>> runs, Less less, Emit emit) {
   Play(runs, beats, [](size_t) {}, emit);
 }
 
-// The loser tree on keys: less(a, b) is key(a) < key(b). Each run's head key is kept in one small
-// array, so a match is one integer comparison of two loads from it, where Merge follows each run's
-// pointer to its head and compares field by field. Equal keys (true ties, and exhausted runs,
-// whose key is the largest) take the full rule: an exhausted run loses, else the earlier run wins.
+// The loser tree on keys: less(a, b) is key(a) < key(b), each run's head key kept in HeadKeys.
 template <typename T, typename Key, typename Emit>
 void MergeByKey(std::vector<SortedRun<T>> runs, Key key, Emit emit) {
   if (!Pad(runs, emit)) return;
   using K = decltype(key(*runs[0].begin));
-  constexpr K kExhausted = ~K{0};
-  std::vector<K> keys(runs.size());
-  auto head_key = [&](size_t r) { return runs[r].begin == runs[r].end ? kExhausted : key(*runs[r].begin); };
-  for (size_t r = 0; r < runs.size(); ++r) keys[r] = head_key(r);
-  auto beats = [&](size_t a, size_t b) {
-    if (keys[a] != keys[b]) return keys[a] < keys[b];
-    bool a_done = runs[a].begin == runs[a].end, b_done = runs[b].begin == runs[b].end;
-    if (a_done != b_done) return b_done;
-    return a < b;
-  };
-  Play(runs, beats, [&](size_t r) { keys[r] = head_key(r); }, emit);
+  HeadKeys<T, K, Key> heads(runs, key, ~K{0});
+  Play(
+      runs, [&](size_t a, size_t b) { return heads.Beats(a, b); }, [&](size_t r) { heads.Refresh(r); }, emit);
 }
 
 }  // namespace merge_internal
@@ -131,43 +166,24 @@ template <typename T, typename Group, typename Less, typename Emit>
 void MergeRunsByGroup(std::vector<SortedRun<T>> runs, Group group, Less less, Emit emit) {
   if (!merge_internal::Pad(runs, emit)) return;
   using G = std::invoke_result_t<Group, const T&>;
-  const size_t leaves = runs.size();
-  // Each run's head group; an exhausted run's stands at the largest value and loses every tie.
-  std::vector<G> heads(leaves);
-  auto head_of = [&](size_t r) {
-    return runs[r].begin == runs[r].end ? std::numeric_limits<G>::max() : group(*runs[r].begin);
-  };
-  for (size_t r = 0; r < leaves; ++r) heads[r] = head_of(r);
-  auto beats = [&](size_t a, size_t b) {
-    if (heads[a] != heads[b]) return heads[a] < heads[b];
-    bool a_done = runs[a].begin == runs[a].end, b_done = runs[b].begin == runs[b].end;
-    if (a_done != b_done) return b_done;
-    return a < b;
-  };
-  std::vector<size_t> losers(leaves), winners(2 * leaves);
-  for (size_t i = 0; i < leaves; ++i) winners[leaves + i] = i;
-  for (size_t n = leaves - 1; n >= 1; --n) {
-    size_t a = winners[2 * n], b = winners[2 * n + 1];
-    bool a_wins = beats(a, b);
-    winners[n] = a_wins ? a : b;
-    losers[n] = a_wins ? b : a;
-  }
-  size_t winner = winners[1];
+  merge_internal::HeadKeys<T, G, Group> heads(runs, group, std::numeric_limits<G>::max());
+  auto beats = [&](size_t a, size_t b) { return heads.Beats(a, b); };
+  merge_internal::LoserTree<decltype(beats)> tree(runs.size(), beats);
   std::vector<SortedRun<T>> segments;
-  while (runs[winner].begin != runs[winner].end) {
-    const G g = heads[winner];
+  for (size_t w = tree.winner(); runs[w].begin != runs[w].end; w = tree.winner()) {
+    const G g = heads[w];
     segments.clear();
     // Ties on the group go to the earlier run, so the segments come in run order.
     do {
-      SortedRun<T>& run = runs[winner];
+      SortedRun<T>& run = runs[w];
       const T* end = run.begin + 1;
       while (end != run.end && group(*end) == g) ++end;
       segments.push_back({run.begin, end});
       run.begin = end;
-      heads[winner] = head_of(winner);
-      for (size_t n = (leaves + winner) / 2; n >= 1; n /= 2)
-        if (beats(losers[n], winner)) std::swap(losers[n], winner);
-    } while (runs[winner].begin != runs[winner].end && heads[winner] == g);
+      heads.Refresh(w);
+      tree.Replay();
+      w = tree.winner();
+    } while (runs[w].begin != runs[w].end && heads[w] == g);
     bool in_order = true;
     for (size_t s = 1; s < segments.size() && in_order; ++s)
       in_order = !less(*segments[s].begin, *(segments[s - 1].end - 1));
