@@ -171,8 +171,8 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
   out->plays.resize(total);
   int64_t* times = out->times.data();
   E* plays = out->plays.data();
-  size_t n_times = 0, n_plays = 0;
-  uint64_t kept = 0, duplicates = 0;
+  size_t kept = 0, n_plays = 0;  // every kept event's time is written
+  uint64_t duplicates = 0;
   const E* prev = nullptr;
   const E* best = nullptr;  // the current user's latest event by (ts, sessionId, itemInSession)
   auto flush_user = [&] {
@@ -198,19 +198,18 @@ void ReduceRange(RangeEvents<E>& events, RangeOutput<E>* out) {
       ++duplicates;
       return;
     }
-    ++kept;
     if (best == nullptr || best->user_id != e.user_id) {
       flush_user();
       best = &e;
     } else if (std::tie(e.ts, e.session_id, e.item) > std::tie(best->ts, best->session_id, best->item)) {
       best = &e;
     }
-    times[n_times++] = e.ts;
+    times[kept++] = e.ts;
     plays[n_plays] = e;
     n_plays += e.song >= 0 ? 1 : 0;
   });
   flush_user();
-  out->times.resize(n_times);
+  out->times.resize(kept);
   out->plays.resize(n_plays);
   out->events += kept;
   out->duplicates += duplicates;
