@@ -238,17 +238,13 @@ uint32_t ProfileCache::Intern(ProfilePool& pool, int64_t key, const ProfileView&
     for (int w = 1; w >= 0; --w)
       for (const Set& s : sets_) {
         const Slot& slot = s.way[w];
-        if (slot.stored == nullptr) continue;
-        Slot* to = grown[SetOf(slot.key, grown.size())].way;
-        to[1] = to[0];
-        to[0] = slot;
+        if (slot.stored != nullptr) grown[SetOf(slot.key, grown.size())].PushFront(slot);
       }
     sets_.swap(grown);
     misses_ = 0;
-    way = SetFor(key)->way;
+    set = SetFor(key);
   }
-  way[1] = way[0];
-  way[0] = Slot{.key = key, .stored = stored, .id = id};
+  set->PushFront(Slot{.key = key, .stored = stored, .id = id});
   return id;
 }
 

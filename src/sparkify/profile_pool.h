@@ -148,6 +148,11 @@ class ProfileCache {
   // 451k), each a lookup under the pool's lock.
   struct alignas(kCacheLineBytes) Set {
     Slot way[2];
+    // `s` becomes the one used last; the older of the two goes.
+    void PushFront(const Slot& s) {
+      way[1] = way[0];
+      way[0] = s;
+    }
   };
   struct Staged {
     int64_t key;
