@@ -478,6 +478,30 @@ TEST(SortFileEvents, MatchesOracle) {
   }
 }
 
+// UserCuts selects its cuts without sorting the sample: the same cuts as the sample sorted whole
+// (the value of rank r * n / ranges for each r, skipping the null and repeats), for samples with
+// many repeats, nulls, extremes, and fewer values than ranges.
+TEST(UserCuts, EqualsTheSortedSamplesRanks) {
+  std::mt19937_64 rng(23);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<int64_t> sample(rng() % 200);
+    const int64_t spread = round % 3 == 0 ? 4 : 1000;
+    for (auto& v : sample) {
+      uint64_t pick = rng() % 20;
+      v = pick == 0 ? kNull : pick == 1 ? INT64_MAX : static_cast<int64_t>(rng() % spread) - spread / 2;
+    }
+    const size_t ranges = 1 + rng() % 12;
+    std::vector<int64_t> sorted = sample;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<int64_t> want;
+    for (size_t r = 1; r < ranges && !sorted.empty(); ++r) {
+      int64_t v = sorted[r * sorted.size() / ranges];
+      if (v != kNull && (want.empty() || v > want.back())) want.push_back(v);
+    }
+    ASSERT_EQ(UserCuts(sample, ranges), want) << "round " << round;
+  }
+}
+
 // The user sample taken while the runs are kept (the map's) is the one read back from the runs,
 // and keeping copies every field but file and line.
 TEST(EventRuns, KeepTakesTheSampleReadBackFromTheRuns) {

@@ -459,10 +459,17 @@ TableData SongplaysTable(std::vector<HugeVector<P>> runs, int64_t first_songplay
 }  // namespace
 
 std::vector<int64_t> UserCuts(std::vector<int64_t> sample, size_t ranges) {
-  std::sort(sample.begin(), sample.end());
   std::vector<int64_t> cuts;
+  // Cut r is the sample's value of rank r * n / ranges. Each is selected in what the last
+  // selection left to its right, all of whose values rank after it: sorting the whole sample
+  // first (156k ids, logs-heavy) was 5 ms on one thread while the other waited.
+  size_t from = 0;
   for (size_t r = 1; r < ranges && !sample.empty(); ++r) {
-    int64_t v = sample[r * sample.size() / ranges];
+    const size_t at = r * sample.size() / ranges;
+    std::nth_element(sample.begin() + static_cast<std::ptrdiff_t>(from),
+                     sample.begin() + static_cast<std::ptrdiff_t>(at), sample.end());
+    from = at;
+    int64_t v = sample[at];
     if (v != kNull && (cuts.empty() || v > cuts.back())) cuts.push_back(v);
   }
   return cuts;
