@@ -70,7 +70,8 @@ class ProfilePool {
   size_t size() const;
   // One past the largest id handed out (ids are not dense: see the shards below).
   size_t id_limit() const;
-  // Calls fn(id, profile) for every profile. Not thread-safe.
+  // Calls fn(id, profile) for every profile. Not while anything interns (readers may run side by
+  // side).
   template <typename Fn>
   void ForEach(Fn fn) const {
     for (uint32_t s = 0; s < kShards; ++s)
