@@ -2,15 +2,20 @@
 // must account for every line (event, filtered or rejected), and every reject must name a line
 // that exists. MemberValueText (the source text of a number or boolean kept in a string field) is
 // checked against simdjson: for every member of a valid object it must re-parse to the same value.
-// The document-stream path for log lines must give exactly what one parse per line gives: the same
-// events, counts and rejects (reason, line, message, record).
+// The piece path for log lines (FlatObjectLines, then the DOM for the lines it hands back) must give
+// exactly what one parse per line gives: the same events, counts and rejects (reason, line,
+// message, record). And every line FlatObjectLines accepts, simdjson's DOM accepts with the same
+// members in order, of the same types, with the same values bit for bit.
 #include <simdjson.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "formats/json/documents.h"
+#include "formats/json/flat_objects.h"
 #include "sparkify/record_parser.h"
 
 using namespace lakeforge;
@@ -59,6 +64,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         a.item != b.item || !(profiles[a.profile] == ref_profiles[b.profile]))
       std::abort();
   }
+
+  static json::FlatObjectLines flat;
+  static simdjson::dom::parser line_parser;
+  if (flat.Index(view))
+    json::ForEachLine(view, [&](json::Document d) {
+      if (!flat.Read(d.text)) return;
+      simdjson::dom::element doc;
+      if (line_parser.parse(std::string(d.text)).get(doc) || doc.type() != simdjson::dom::element_type::OBJECT)
+        std::abort();
+      auto members = flat.members();
+      size_t i = 0;
+      simdjson::dom::object object = doc.get_object().value_unsafe();
+      for (auto field : object) {
+        if (i >= members.size()) std::abort();
+        const json::Scalar& v = members[i].value;
+        if (members[i].key != field.key || v.type != field.value.type()) std::abort();
+        bool same = true;
+        switch (v.type) {
+          case simdjson::dom::element_type::STRING: same = v.text == field.value.get_string().value_unsafe(); break;
+          case simdjson::dom::element_type::INT64: same = v.Int() == field.value.get_int64().value_unsafe(); break;
+          case simdjson::dom::element_type::DOUBLE:
+            same =
+                std::bit_cast<uint64_t>(v.Double()) == std::bit_cast<uint64_t>(field.value.get_double().value_unsafe());
+            break;
+          case simdjson::dom::element_type::BOOL: same = v.b == field.value.get_bool().value_unsafe(); break;
+          case simdjson::dom::element_type::NULL_VALUE: break;
+          default: same = false;
+        }
+        if (!same) std::abort();
+        if (v.type != simdjson::dom::element_type::STRING && v.text != json::MemberValueText(d.text, i)) std::abort();
+        ++i;
+      }
+      if (i != members.size()) std::abort();
+    });
 
   static simdjson::dom::parser whole, piece;
   simdjson::dom::element doc;

@@ -36,11 +36,11 @@ struct FieldErrors {
   std::string message;
   bool failed = false;
 
-  void WrongType(std::string_view field, const char* expected, element v) {
+  void WrongType(std::string_view field, const char* expected, element_type got) {
     if (failed) return;
     failed = true;
     reason = RejectReason::kWrongType;
-    message = "wrong type for " + std::string(field) + ": expected " + expected + ", got " + TypeName(v.type());
+    message = "wrong type for " + std::string(field) + ": expected " + expected + ", got " + TypeName(got);
   }
   void Missing(std::string_view field) {
     if (failed) return;
@@ -61,6 +61,31 @@ struct FieldErrors {
   }
 };
 
+using json::Scalar;
+
+// A DOM member's value as a Scalar (its source text is not kept: MemberValueText finds it when
+// needed). Objects and arrays keep only their type.
+Scalar ScalarOf(element v) {
+  Scalar s;
+  s.type = v.type();
+  switch (s.type) {
+    case element_type::STRING: s.text = v.get_string().value_unsafe(); break;
+    case element_type::INT64: s.i = v.get_int64().value_unsafe(); break;
+    case element_type::UINT64: s.u = v.get_uint64().value_unsafe(); break;
+    case element_type::DOUBLE: s.d = v.get_double().value_unsafe(); break;
+    case element_type::BOOL: s.b = v.get_bool().value_unsafe(); break;
+    default: break;
+  }
+  return s;
+}
+
+// The members of a DOM object, for ParseLogRecord.
+auto DomMembers(simdjson::dom::object obj) {
+  return [obj](auto&& on_member) {
+    for (auto field : obj) on_member(field.key, ScalarOf(field.value));
+  };
+}
+
 // Where a field's value stands in the record's text: the document and the member's position.
 struct Member {
   std::string_view doc;
@@ -70,55 +95,55 @@ struct Member {
 // A string, or a number or boolean kept as the exact characters of the file (`"artist_name": 112`
 // is the text "112", as Spark's and DuckDB's string columns keep it). Objects and arrays are
 // corrupt records. The common case (a string) inline; the rest out of line.
-void GetOtherString(element v, std::string_view field, Member m, std::optional<std::string_view>* out,
+void GetOtherString(const Scalar& v, std::string_view field, Member m, std::optional<std::string_view>* out,
                     FieldErrors* errs) {
-  switch (v.type()) {
+  switch (v.type) {
     case element_type::NULL_VALUE: break;
     case element_type::INT64:
     case element_type::UINT64:
     case element_type::DOUBLE:
-    case element_type::BOOL: *out = json::MemberValueText(m.doc, m.index); break;
-    default: errs->WrongType(field, "string", v);
+    case element_type::BOOL: *out = v.text.empty() ? json::MemberValueText(m.doc, m.index) : v.text; break;
+    default: errs->WrongType(field, "string", v.type);
   }
 }
 
-inline void GetString(element v, std::string_view field, Member m, std::optional<std::string_view>* out,
+inline void GetString(const Scalar& v, std::string_view field, Member m, std::optional<std::string_view>* out,
                       FieldErrors* errs) {
-  std::string_view s;
-  if (!v.get_string().get(s)) [[likely]]
-    *out = s;
+  if (v.type == element_type::STRING) [[likely]]
+    *out = v.text;
   else
     GetOtherString(v, field, m, out, errs);
 }
 
-void GetOtherNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
-  switch (v.type()) {
-    case element_type::INT64: *out = static_cast<double>(v.get_int64().value_unsafe()); break;
-    case element_type::UINT64: *out = static_cast<double>(v.get_uint64().value_unsafe()); break;
+void GetOtherNumber(const Scalar& v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
+  switch (v.type) {
+    case element_type::INT64: *out = static_cast<double>(v.Int()); break;
+    case element_type::UINT64: *out = static_cast<double>(v.u); break;
     case element_type::NULL_VALUE: break;
-    default: errs->WrongType(field, "number", v);
+    default: errs->WrongType(field, "number", v.type);
   }
 }
 
-inline void GetNumber(element v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
-  double d;
-  if (v.type() == element_type::DOUBLE && !v.get_double().get(d)) [[likely]]
-    *out = d;
+inline void GetNumber(const Scalar& v, std::string_view field, std::optional<double>* out, FieldErrors* errs) {
+  if (v.type == element_type::DOUBLE) [[likely]]
+    *out = v.Double();
   else
     GetOtherNumber(v, field, out, errs);
 }
 
-void NotAnInt(element v, std::string_view field, FieldErrors* errs) {
-  if (v.type() != element_type::NULL_VALUE) errs->WrongType(field, "integer", v);
+void NotAnInt(const Scalar& v, std::string_view field, FieldErrors* errs) {
+  if (v.type != element_type::NULL_VALUE) errs->WrongType(field, "integer", v.type);
 }
 
 // Integers only (a JSON number without fraction or exponent) that fit int64 and are not kNull.
-inline void GetInt(element v, std::string_view field, int64_t* out, FieldErrors* errs) {
-  int64_t i;
-  if (v.type() == element_type::INT64 && !v.get_int64().get(i) && i != kNull) [[likely]]
-    *out = i;
-  else
-    NotAnInt(v, field, errs);
+inline void GetInt(const Scalar& v, std::string_view field, int64_t* out, FieldErrors* errs) {
+  if (v.type == element_type::INT64) [[likely]] {
+    if (int64_t i = v.Int(); i != kNull) {
+      *out = i;
+      return;
+    }
+  }
+  NotAnInt(v, field, errs);
 }
 
 }  // namespace
@@ -161,7 +186,7 @@ void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vecto
   Member m{d.text, 0};
   for (auto field : obj) {
     std::string_view k = field.key;
-    element v = field.value;
+    Scalar v = ScalarOf(field.value);
     if (k == "song_id")
       GetString(v, k, m, &song_id, &errs);
     else if (k == "artist_id")
@@ -181,7 +206,7 @@ void RecordParser::ParseSongDocument(json::Document d, uint32_t file, std::vecto
     else if (k == "year") {
       int64_t y = kNull;
       GetInt(v, k, &y, &errs);
-      if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v);
+      if (y != kNull && (y < INT32_MIN || y > INT32_MAX)) errs.WrongType(k, "integer within INT32", v.type);
       if (y != kNull) rec.year = static_cast<int32_t>(y);
     }
     ++m.index;
@@ -283,7 +308,8 @@ void RecordParser::ParseLogFile(std::string_view data, uint32_t file, const Song
   EndLogFile(file, out->lines - before, rejects);
 }
 
-void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
+template <typename ForEachMember>
+void RecordParser::ParseLogRecord(json::Document d, ForEachMember&& members, uint32_t file, const SongIndex& songs,
                                   ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
   FieldErrors errs;
   std::optional<std::string_view> page, artist, song;
@@ -294,16 +320,14 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
   std::optional<double> length;
   Event ev{kNull, kNull, kNull, kNull, -1, 0, file, d.line};
   bool has_ts = false, has_user = false;
-  element user_value;
+  Scalar user_value;
   size_t user_member = 0;
   Member m{d.text, 0};
-  for (auto field : obj) {
-    std::string_view k = field.key;
-    element v = field.value;
+  members([&](std::string_view k, const Scalar& v) {
     switch (k.size()) {
       case 2:
         if (k == "ts") {
-          has_ts = v.type() != element_type::NULL_VALUE;
+          has_ts = v.type != element_type::NULL_VALUE;
           GetInt(v, k, &ev.ts, &errs);
         }
         break;
@@ -321,7 +345,7 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
         else if (k == "gender")
           GetString(v, k, m, &prof.gender, &errs);
         else if (k == "userId") {
-          has_user = v.type() != element_type::NULL_VALUE;
+          has_user = v.type != element_type::NULL_VALUE;
           user_value = v;
           user_member = m.index;
         }
@@ -349,7 +373,7 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
       default: break;
     }
     ++m.index;
-  }
+  });
   // Only NextSong events are input to the tables; other pages are filtered, valid or not.
   if (!page || *page != "NextSong") {
     ++out->filtered;
@@ -359,10 +383,10 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
   if (!errs.failed && !has_user) errs.Missing("userId");
   if (!errs.failed) {
     std::optional<std::string_view> user_text;
-    if (user_value.type() == element_type::INT64 && user_value.get_int64().value_unsafe() != kNull) {
-      ev.user_id = user_value.get_int64().value_unsafe();
-    } else if (user_value.type() == element_type::OBJECT || user_value.type() == element_type::ARRAY) {
-      errs.WrongType("userId", "string of digits or integer", user_value);
+    if (user_value.type == element_type::INT64 && user_value.Int() != kNull) {
+      ev.user_id = user_value.Int();
+    } else if (user_value.type == element_type::OBJECT || user_value.type == element_type::ARRAY) {
+      errs.WrongType("userId", "string of digits or integer", user_value.type);
     } else {
       // A string, or another number or a boolean as its text: both must be digits.
       GetString(user_value, "userId", Member{d.text, user_member}, &user_text, &errs);
@@ -395,49 +419,29 @@ void RecordParser::ParseLogRecord(json::Document d, simdjson::dom::object obj, u
 
 uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line, uint32_t file, const SongIndex& songs,
                                      ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects) {
-  auto alone = [&](json::Document d) {
-    ++out->lines;
-    simdjson::dom::object obj;
-    if (Parse(d.text, file, d.line, &obj, rejects)) ParseLogRecord(d, obj, file, songs, profiles, out, rejects);
-  };
-  // Pieces are ~1 MiB; one with a line of many MiB is parsed line by line rather than grow the
-  // stream parser's buffers to its size.
-  constexpr size_t kMaxStreamBytes = size_t{4} << 20, kMinBatchBytes = size_t{1} << 16;
-  simdjson::dom::document_stream stream;
-  bool streaming =
-      stream_parsing_ && lines.size() <= kMaxStreamBytes &&
-      !stream_parser_.parse_many(lines.data(), lines.size(), std::max(lines.size() + 1, kMinBatchBytes)).get(stream);
-  simdjson::dom::document_stream::iterator it, end;
-  if (streaming) {
-    it = stream.begin();
-    end = stream.end();
-  }
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  // The piece's lines are read by FlatObjectLines (stage 1 once for the piece, then one pass over
+  // each line's structurals); a line it does not vouch for is parsed alone by simdjson's DOM,
+  // which decides whether it is rejected and why.
+  const bool indexed = stream_parsing_ && flat_lines_.Index(lines);
   profile_cache_.DiscardStaged();
   staging_ = stage_next_piece_;
   const size_t first_event = out->events.size();
   uint32_t lines_seen = json::ForEachLine(
       lines,
       [&](json::Document d) {
-        if (streaming) {
-          streaming = false;  // until this line's document proves to be exactly this line
-          simdjson::dom::element doc;
-          if (it != end && !(*it).get(doc) && doc.type() == element_type::OBJECT &&
-              d.text.size() <= max_record_bytes_) {
-            std::string_view text = d.text;
-            while (!text.empty() && space(text.front())) text.remove_prefix(1);
-            while (!text.empty() && space(text.back())) text.remove_suffix(1);
-            std::string_view source = it.source();
-            if (it.current_index() == static_cast<size_t>(text.data() - lines.data()) && source.size() == text.size()) {
-              ++out->lines;
-              ParseLogRecord(d, doc.get_object().value_unsafe(), file, songs, profiles, out, rejects);
-              ++it;
-              streaming = true;
-              return;
-            }
-          }
+        ++out->lines;
+        if (indexed && d.text.size() <= max_record_bytes_ && flat_lines_.Read(d.text)) {
+          ParseLogRecord(
+              d,
+              [&](auto&& on_member) {
+                for (const json::ScalarMember& member : flat_lines_.members()) on_member(member.key, member.value);
+              },
+              file, songs, profiles, out, rejects);
+          return;
         }
-        alone(d);
+        simdjson::dom::object obj;
+        if (Parse(d.text, file, d.line, &obj, rejects))
+          ParseLogRecord(d, DomMembers(obj), file, songs, profiles, out, rejects);
       },
       first_line);
   std::span<Event> events(out->events.data() + first_event, out->events.size() - first_event);

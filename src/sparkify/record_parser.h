@@ -20,6 +20,7 @@
 
 #include "base/parallel.h"
 #include "formats/json/documents.h"
+#include "formats/json/flat_objects.h"
 #include "sparkify/profile_pool.h"
 #include "sparkify/records.h"
 #include "sparkify/song_index.h"
@@ -58,11 +59,12 @@ class alignas(kCacheLineBytes) RecordParser {
   // Records longer than this are rejected as "record too large" (kDefaultMaxRecordBytes).
   void set_max_record_bytes(uint64_t bytes) { max_record_bytes_ = bytes; }
   uint64_t max_record_bytes() const { return max_record_bytes_; }
-  // Log lines are validated by simdjson's document stream over the whole piece (its stage 1 runs
-  // once, not once per line) while every document spans exactly its line; from the first line
-  // that does not (malformed, several values, a value over several lines, not an object), the
-  // rest of the piece is parsed one line at a time, which decides what is rejected and why.
-  // false: always one parse per line (the reference the tests and the fuzzer compare with).
+  // Log lines are read by json::FlatObjectLines: simdjson's stage 1 runs once over the whole
+  // piece, then each line that is one flat object is validated and decoded in one pass over its
+  // structural characters; any other line (malformed, several values, nested values, not an
+  // object, a number or escape that reader leaves alone) is parsed alone by simdjson's DOM, which
+  // decides what is rejected and why.
+  // false: always one DOM parse per line (the reference the tests and the fuzzer compare with).
   void set_stream_parsing(bool on) { stream_parsing_ = on; }
 
  private:
@@ -72,12 +74,14 @@ class alignas(kCacheLineBytes) RecordParser {
   bool Parse(std::string_view text, uint32_t file, uint32_t line, simdjson::dom::object* obj,
              std::vector<Reject>* rejects);
 
-  // The fields of one valid log record -> an event, a filtered line or a reject.
-  void ParseLogRecord(json::Document d, simdjson::dom::object obj, uint32_t file, const SongIndex& songs,
+  // The fields of one valid log record -> an event, a filtered line or a reject. `members(fn)`
+  // calls fn(key, json::Scalar) for each member of the record, in order.
+  template <typename ForEachMember>
+  void ParseLogRecord(json::Document d, ForEachMember&& members, uint32_t file, const SongIndex& songs,
                       ProfilePool& profiles, LogFileResult* out, std::vector<Reject>* rejects);
 
   simdjson::dom::parser parser_;
-  simdjson::dom::parser stream_parser_;  // parse_many's documents live here while parser_ parses a line
+  json::FlatObjectLines flat_lines_;  // reads the pieces' lines (set_stream_parsing)
   bool stream_parsing_ = true;
   ProfileCache profile_cache_;
   ProfileView log_profile_;            // the profile strings of the log record being read (ParseLogRecord)
