@@ -152,6 +152,26 @@ TEST(FlatObjectLines, LinesReadOutOfOrderOrSkipped) {
   EXPECT_EQ(reader.members()[0].value.text, "\\");
 }
 
+// One reader over pieces of growing and shrinking sizes (its stage 1 buffers grow with the piece).
+TEST(FlatObjectLines, PiecesOfAnySize) {
+  FlatObjectLines reader;
+  for (size_t lines : {1u, 3000u, 10u, 6000u, 2u}) {  // up to ~1.7 MiB
+    std::string text;
+    for (size_t i = 0; i < lines; ++i) text += std::string(kLogLine) + "\n";
+    std::string buf = text + std::string(simdjson::SIMDJSON_PADDING, '\0');
+    std::string_view piece(buf.data(), text.size());
+    ASSERT_TRUE(reader.Index(piece)) << lines << " lines";
+    size_t read = 0;
+    ForEachLine(piece, [&](Document d) {
+      if (reader.Read(d.text) && reader.members().size() == 18 && reader.members()[17].value.text == "26461") ++read;
+    });
+    EXPECT_EQ(read, lines);
+  }
+  std::string huge(FlatObjectLines::kMaxPieceBytes + 1, ' ');
+  huge.append(simdjson::SIMDJSON_PADDING, '\0');
+  EXPECT_FALSE(reader.Index(std::string_view(huge.data(), FlatObjectLines::kMaxPieceBytes + 1)));
+}
+
 // Numbers: every form DecodeInteger and DecodeDecimal see, against simdjson's values.
 TEST(FlatObjectLines, NumbersMatchSimdjsonBitForBit) {
   std::mt19937_64 rng(7);

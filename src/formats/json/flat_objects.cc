@@ -30,8 +30,8 @@ bool FlatObjectLines::Index(std::string_view piece) {
   escape_cursor_ = 0;
   if (piece.empty() || piece.size() > kMaxPieceBytes) return false;
   if (piece.size() > capacity_) {
-    // Sized for the usual ~1 MiB piece at first; a larger one grows it once.
-    size_t capacity = std::max(piece.size(), size_t{1} << 20);
+    // Sized for this piece (small files stay small), at least doubling when it grows.
+    size_t capacity = std::max({piece.size(), 2 * capacity_, size_t{64} << 10});
     if (!stage1_) {
       if (simdjson::get_active_implementation()->create_dom_parser_implementation(capacity, 2, stage1_)) return false;
     } else if (stage1_->set_capacity(capacity)) {
