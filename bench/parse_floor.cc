@@ -4,10 +4,11 @@
 //   per_line   one DOM parse per line (what a line-at-a-time reader pays: stage 1 re-entered per line)
 //   parse_many simdjson's document stream over each file (stage 1 once per batch), every document's
 //              span checked against its line, as a line-exact reader would
-//   pieces     the same over pieces of about 1 MiB of whole lines, each piece one batch (as
-//              lakeforge parses): a piece stays in the core's cache from stage 1 to stage 2, and
-//              a stream of one batch runs no stage 1 thread of its own beside the parsing threads
-//              (a multi-batch stream does, in this simdjson build)
+//   pieces     the same over pieces of about 1 MiB of whole lines, each piece one batch (the
+//              pieces lakeforge reads, running stage 1 once per piece too): a piece stays in the
+//              core's cache from stage 1 to stage 2, and a stream of one batch runs no stage 1
+//              thread of its own beside the parsing threads (a multi-batch stream does, in this
+//              simdjson build)
 // Files are read whole with one read() each into a padded buffer (the read is part of the work).
 // Prints one JSON line: files, lines, bytes, and per way the wall seconds, CPU seconds, GB/s, the
 // documents it counted and how many of them were invalid (or not exactly one line).
