@@ -46,8 +46,6 @@ uint32_t LineOf(std::string_view file, size_t pos) {
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 size_t SkipSpace(std::string_view s, size_t pos) {
   while (pos < s.size() && IsSpace(s[pos])) ++pos;
   return pos;

@@ -50,6 +50,10 @@ uint32_t ForEachLine(std::string_view file, Fn&& fn, uint32_t first_line = 1) {
   return line - (first_line - 1);
 }
 
+// JSON's whitespace: space, tab, carriage return, line feed (RFC 8259; nothing else, not even
+// a vertical tab or form feed).
+inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 // Line number (1-based) of byte offset `pos` in `file`.
 uint32_t LineOf(std::string_view file, size_t pos);
 

@@ -4,12 +4,13 @@
 #include <charconv>
 #include <cstring>
 
+#include "formats/json/documents.h"
+
 namespace lakeforge::json {
 namespace {
 
 using simdjson::dom::element_type;
 
-inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // One past the last non-space character before `pos`, not going below `floor`.
