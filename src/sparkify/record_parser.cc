@@ -86,6 +86,13 @@ auto DomMembers(simdjson::dom::object obj) {
   };
 }
 
+// The members FlatObjectLines read, for ParseLogRecord.
+auto FlatMembers(std::span<const json::ScalarMember> members) {
+  return [members](auto&& on_member) {
+    for (const json::ScalarMember& m : members) on_member(m.key, m.value);
+  };
+}
+
 // Where a field's value stands in the record's text: the document and the member's position.
 struct Member {
   std::string_view doc;
@@ -383,8 +390,9 @@ void RecordParser::ParseLogRecord(json::Document d, ForEachMember&& members, uin
   if (!errs.failed && !has_user) errs.Missing("userId");
   if (!errs.failed) {
     std::optional<std::string_view> user_text;
-    if (user_value.type == element_type::INT64 && user_value.Int() != kNull) {
-      ev.user_id = user_value.Int();
+    const int64_t user_int = user_value.type == element_type::INT64 ? user_value.Int() : kNull;
+    if (user_int != kNull) {
+      ev.user_id = user_int;
     } else if (user_value.type == element_type::OBJECT || user_value.type == element_type::ARRAY) {
       errs.WrongType("userId", "string of digits or integer", user_value.type);
     } else {
@@ -431,12 +439,7 @@ uint32_t RecordParser::ParseLogLines(std::string_view lines, uint32_t first_line
       [&](json::Document d) {
         ++out->lines;
         if (indexed && d.text.size() <= max_record_bytes_ && flat_lines_.Read(d.text)) {
-          ParseLogRecord(
-              d,
-              [&](auto&& on_member) {
-                for (const json::ScalarMember& member : flat_lines_.members()) on_member(member.key, member.value);
-              },
-              file, songs, profiles, out, rejects);
+          ParseLogRecord(d, FlatMembers(flat_lines_.members()), file, songs, profiles, out, rejects);
           return;
         }
         simdjson::dom::object obj;
